@@ -1,0 +1,169 @@
+// /api/admin/*: master data (users, departments, machines, products, defect codes, SOPs, suppliers).
+// Admin only; every change is one audited write that devices receive at their next pull.
+import { Hono } from 'hono';
+import bcrypt from 'bcryptjs';
+import * as v from 'valibot';
+import { uuidv7 } from '../../sync/ids';
+import type { TableName } from '../../sync/tables';
+import type { AppEnv, Deps } from '../context';
+import { AppError, body, notFound, params, query } from '../http/errors';
+import { requireRole } from '../http/auth';
+import { clientIp } from '../http/ip';
+import { writeAudited } from '../sync/write';
+import { revokeUserTokens } from '../auth/auth.repository';
+import * as repo from './admin.repository';
+import * as s from './admin.schemas';
+
+interface Resource {
+  path: string;
+  table: string;
+  label: string;
+  unique: string;
+  orderBy: string;
+  fields: v.ObjectEntries;
+  createSchema?: v.GenericSchema;
+  /** Reference checks and derived columns; throws AppError 400 on a bad reference. */
+  prepare?(deps: Deps, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  defaults?: Record<string, unknown>;
+}
+
+const badRef = (field: string, message: string) => new AppError(400, 'validation_failed', `The request body is not valid.`, [{ field, message }]);
+
+async function checkDepartment(deps: Deps, input: Record<string, unknown>) {
+  if (typeof input.departmentId === 'string' && !(await repo.exists(deps.db, 'departments', input.departmentId))) {
+    throw badRef('departmentId', 'no active department has this id');
+  }
+}
+
+const RESOURCES: Resource[] = [
+  {
+    path: 'departments', table: 'departments', label: 'Department', unique: 'code', orderBy: 'code', fields: s.DepartmentFields,
+    defaults: { hodUserId: null },
+    async prepare(deps, input) {
+      if (typeof input.hodUserId === 'string' && !(await repo.exists(deps.db, 'users', input.hodUserId))) throw badRef('hodUserId', 'no active user has this id');
+      return input;
+    },
+  },
+  {
+    path: 'users', table: 'users', label: 'User', unique: 'username', orderBy: 'username', fields: s.UserFields,
+    createSchema: s.UserCreateSchema,
+    async prepare(deps, input) {
+      await checkDepartment(deps, input);
+      if (typeof input.password === 'string') {
+        const { password, ...rest } = input;
+        return { ...rest, passwordHash: await bcrypt.hash(password as string, 10) };
+      }
+      return input;
+    },
+  },
+  {
+    path: 'machines', table: 'machines', label: 'Machine', unique: 'code', orderBy: 'code', fields: s.MachineFields,
+    defaults: { status: 'idle', hoursPerDay: 16, idealCycleSeconds: 60 },
+    async prepare(deps, input) { await checkDepartment(deps, input); return input; },
+  },
+  {
+    path: 'products', table: 'products', label: 'Product', unique: 'sku', orderBy: 'sku', fields: s.ProductFields,
+    defaults: { revision: 'A', unit: 'pcs', sellPrice: 0, standardMinutes: 0, routing: [] },
+    async prepare(deps, input) {
+      for (const [i, step] of ((input.routing as { departmentId: string }[] | undefined) ?? []).entries()) {
+        if (!(await repo.exists(deps.db, 'departments', step.departmentId))) throw badRef(`routing.${i}.departmentId`, 'no active department has this id');
+      }
+      return input;
+    },
+  },
+  { path: 'defect-codes', table: 'defectCodes', label: 'Defect code', unique: 'code', orderBy: 'code', fields: s.DefectCodeFields },
+  {
+    path: 'sops', table: 'sops', label: 'SOP', unique: 'code', orderBy: 'code', fields: s.SopFields, defaults: { revision: 'A' },
+    async prepare(deps, input) { await checkDepartment(deps, input); return input; },
+  },
+  {
+    path: 'suppliers', table: 'suppliers', label: 'Supplier', unique: 'name', orderBy: 'name', fields: s.SupplierFields,
+    defaults: { contact: '', email: '', leadTimeDays: 0 },
+  },
+];
+
+const IdParam = v.strictObject({ id: v.pipe(v.string(), v.uuid('must be an id')) });
+const ListQuery = v.strictObject({ includeInactive: v.optional(v.picklist(['true', 'false'])) });
+
+function createSchemaOf(r: Resource) {
+  if (r.createSchema) return r.createSchema;
+  const entries = Object.fromEntries(
+    Object.entries(r.fields).map(([k, schema]) => [k, k in (r.defaults ?? {}) ? v.optional(schema) : schema]),
+  );
+  return v.strictObject(entries);
+}
+
+async function assertUnique(deps: Deps, r: Resource, value: unknown, selfId?: string) {
+  const hit = await repo.findByField(deps.db, r.table, r.unique, value);
+  if (hit && hit.id !== selfId) {
+    throw new AppError(409, 'already_exists', `${r.label} with ${r.unique} "${String(value)}" already exists.`, [{ field: r.unique, message: 'is already taken' }]);
+  }
+}
+
+function resourceRoutes(r: Resource) {
+  const table = r.table as TableName;
+  const createSchema = createSchemaOf(r);
+  const patchSchema = s.patchOf(r.fields);
+  return new Hono<AppEnv>()
+    .get('/', async (c) => {
+      const q = query(c, ListQuery);
+      return c.json({ items: await repo.listRows(c.get('deps').db, r.table, q.includeInactive === 'true', r.orderBy) });
+    })
+    .post('/', async (c) => {
+      const deps = c.get('deps');
+      const input = (await body(c, createSchema)) as Record<string, unknown>;
+      await assertUnique(deps, r, input[r.unique]);
+      const row = await (r.prepare?.(deps, { ...r.defaults, ...input }) ?? { ...r.defaults, ...input });
+      const id = uuidv7();
+      await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.create`, table, id, ip: clientIp(c) }, (store) =>
+        store.insert(table, { id, ...row, active: true } as never),
+      );
+      return c.json({ item: await repo.getWire(deps.db, r.table, id) }, 201);
+    })
+    .patch('/:id', async (c) => {
+      const deps = c.get('deps');
+      const { id } = params(c, IdParam);
+      const input = (await body(c, patchSchema)) as Record<string, unknown>;
+      if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
+      if (r.unique in input) await assertUnique(deps, r, input[r.unique], id);
+      const changes = await (r.prepare?.(deps, input) ?? input);
+      await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.update`, table, id, ip: clientIp(c) }, (store) =>
+        store.update(table, id, changes as never),
+      );
+      return c.json({ item: await repo.getWire(deps.db, r.table, id) });
+    })
+    .post('/:id/deactivate', async (c) => {
+      const deps = c.get('deps');
+      const { id } = params(c, IdParam);
+      const current = await repo.getWire(deps.db, r.table, id);
+      if (!current) throw notFound(r.label);
+      if (r.table === 'users' && id === c.get('user').id) throw new AppError(400, 'validation_failed', 'You cannot deactivate your own account.');
+      if (current.active) {
+        await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.deactivate`, table, id, ip: clientIp(c) }, async (store) => {
+          await store.update(table, id, { active: false } as never);
+        });
+        if (r.table === 'users') await revokeUserTokens(deps.db, id, new Date().toISOString());
+      }
+      return c.json({ item: await repo.getWire(deps.db, r.table, id) });
+    })
+    .post('/:id/reset-password', async (c) => {
+      if (r.table !== 'users') throw notFound('Route');
+      const deps = c.get('deps');
+      const { id } = params(c, IdParam);
+      const { password } = await body(c, s.PasswordResetSchema);
+      if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
+      const passwordHash = await bcrypt.hash(password, 10);
+      await writeAudited(deps, { user: c.get('user'), name: 'admin.users.reset_password', table, id, ip: clientIp(c) }, (store) =>
+        store.update('users', id, { passwordHash } as never),
+      );
+      await revokeUserTokens(deps.db, id, new Date().toISOString());
+      return c.body(null, 204);
+    });
+}
+
+export const adminRoutes = new Hono<AppEnv>();
+adminRoutes.use('*', requireRole('admin'));
+for (const r of RESOURCES) adminRoutes.route(`/${r.path}`, resourceRoutes(r));
+
+/** For the permission-matrix test and docs: every admin path. */
+export const ADMIN_RESOURCE_PATHS = RESOURCES.map((r) => r.path);

@@ -1,0 +1,42 @@
+// Valibot schemas of the master data an admin maintains (shared with the admin pages' forms).
+import * as v from 'valibot';
+import { ROLES } from '../../sync/roles';
+
+const Name = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
+const Code = (max: number) => v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
+const Id = v.pipe(v.string(), v.uuid('must be an id'));
+const Num = (min: number, max: number) => v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+const Password = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(200));
+
+export const DepartmentFields = { code: Code(16), name: Name(100), hodUserId: v.nullable(Id) };
+export const UserFields = {
+  username: v.pipe(Code(64), v.toLowerCase()), displayName: Name(100), role: v.picklist(ROLES), departmentId: v.nullable(Id),
+};
+export const MachineFields = {
+  code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(['running', 'idle', 'down', 'maintenance']),
+  hoursPerDay: Num(0, 24), idealCycleSeconds: Num(0, 86_400),
+};
+export const RoutingStepSchema = v.strictObject({ name: Name(100), departmentId: Id, plannedMinutes: Num(0, 100_000) });
+export const ProductFields = {
+  sku: Code(32), name: Name(200), revision: Name(16), unit: Name(16), sellPrice: Num(0, 1e9), standardMinutes: Num(0, 1e6),
+  routing: v.pipe(v.array(RoutingStepSchema), v.maxLength(30, 'may hold at most 30 steps')),
+};
+export const DefectCodeFields = {
+  code: Code(32), name: Name(100), category: v.picklist(['man', 'machine', 'method', 'material', 'measurement', 'environment']),
+};
+export const SopFields = { code: Code(32), title: Name(200), departmentId: Id, revision: Name(16) };
+export const SupplierFields = {
+  name: Name(100), contact: v.pipe(v.string(), v.trim(), v.maxLength(100)), email: v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(200))]),
+  leadTimeDays: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(365)),
+};
+
+export const UserCreateSchema = v.strictObject({ ...UserFields, password: Password });
+export const PasswordResetSchema = v.strictObject({ password: Password });
+
+/** Every field optional, at least one given, nothing unknown. */
+export function patchOf<E extends v.ObjectEntries>(entries: E) {
+  const optional = Object.fromEntries(Object.entries(entries).map(([k, s]) => [k, v.optional(s)])) as {
+    [K in keyof E]: v.OptionalSchema<E[K], undefined>;
+  };
+  return v.pipe(v.strictObject(optional), v.check((o) => Object.keys(o).length > 0, 'name at least one field to change'));
+}

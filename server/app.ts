@@ -1,0 +1,44 @@
+// Builds the Hono app from the feature routers; main.ts serves it, tests call app.request().
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, Deps } from './context';
+import { ping } from './db/db';
+import { AppError, errorBody, onError } from './http/errors';
+import { requireUser } from './http/auth';
+import { authRoutes } from './auth/auth.routes';
+import { auditRoutes } from './audit/audit.routes';
+import { syncRoutes } from './sync/sync.routes';
+import { adminRoutes } from './admin/admin.routes';
+import { MAX_PUSH_BYTES } from '../sync/protocol';
+
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.onError(onError(deps.log));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+
+  app.get('/health', async (c) => {
+    const ok = await ping(deps.db);
+    return c.json({ status: ok ? 'ok' : 'unavailable', db: ok ? 'up' : 'down' }, ok ? 200 : 503);
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use('*', secureHeaders());
+  api.use('*', bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_PUSH_BYTES} bytes.`); } }));
+  api.route('/auth', authRoutes);
+  // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
+  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*']) api.use(path, requireUser);
+  api.get('/me', (c) => c.json({ user: c.get('user') }));
+  api.route('/sync', syncRoutes);
+  api.route('/audit', auditRoutes);
+  api.route('/admin', adminRoutes);
+  api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
+
+  app.route('/api', api);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

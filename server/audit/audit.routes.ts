@@ -1,0 +1,24 @@
+// GET /api/audit: the audit trail, filtered and paged (admin, manager). There is no write route.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../context';
+import { query } from '../http/errors';
+import { requireRole } from '../http/auth';
+import { listAudit } from './audit.repository';
+
+const Int = (min: number, max: number) => v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max));
+
+export const AuditQuerySchema = v.strictObject({
+  entity: v.optional(v.pipe(v.string(), v.maxLength(32))),
+  entityId: v.optional(v.pipe(v.string(), v.maxLength(36))),
+  userId: v.optional(v.pipe(v.string(), v.maxLength(36))),
+  from: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
+  to: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
+  page: v.optional(Int(1, 100_000), '1'),
+  pageSize: v.optional(Int(1, 200), '50'),
+});
+
+export const auditRoutes = new Hono<AppEnv>().get('/', requireRole('admin', 'manager'), async (c) => {
+  const q = query(c, AuditQuerySchema);
+  return c.json(await listAudit(c.get('deps').db, q));
+});

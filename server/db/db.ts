@@ -1,0 +1,48 @@
+// One Kysely instance per process, for SQLite (the embedded default) or MySQL/MariaDB.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/** Kysely over the app's tables. Columns are snake_case in the database, camelCase in code. */
+// The table types are loose on purpose: each repository file owns the shapes of what it reads.
+export type Db = Kysely<any>;
+
+export interface Database {
+  db: Db;
+  /** The same database without the camelCase mapping, for migrations (which name columns as stored). */
+  raw: Kysely<any>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string): Database {
+  if (url.startsWith('mysql://')) {
+    const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
+    const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+    const db = raw.withPlugin(new CamelCasePlugin());
+    return { db, raw, dialect: 'mysql', close: () => raw.destroy() };
+  }
+  const file = url.replace(/^sqlite:/, '');
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = raw.withPlugin(new CamelCasePlugin());
+  return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false; // health reports the failure as 503; the reason is logged by the caller's monitoring
+  }
+}

@@ -1,0 +1,68 @@
+// One error type and one handler: every failure leaves as the JSON shape of SYNC-PROTOCOL.md.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as v from 'valibot';
+import { issueDetails } from '../../sync/mutations';
+
+export class AppError extends Error {
+  constructor(
+    public readonly status: ContentfulStatusCode,
+    public readonly code: string,
+    message: string,
+    public readonly details?: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found.`);
+export const forbidden = (message = 'You may not do this.') => new AppError(403, 'forbidden', message);
+
+export function errorBody(code: string, message: string, details?: unknown[]) {
+  return { error: details && details.length ? { code, message, details } : { code, message } };
+}
+
+export type Logger = (msg: string, err?: unknown) => void;
+
+export function onError(log: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof HTTPException) {
+      if (err.status === 413) return c.json(errorBody('payload_too_large', 'The request body is too large.'), 413);
+      return c.json(errorBody(err.status === 401 ? 'unauthenticated' : 'bad_request', err.message || 'Bad request.'), err.status as ContentfulStatusCode);
+    }
+    log(`${c.req.method} ${c.req.path} failed`, err);
+    return c.json(errorBody('internal', 'Something went wrong on the server. The error was logged.'), 500);
+  };
+}
+
+/** Validates `input` or throws 400 validation_failed with the failing fields. */
+export function validate<S extends v.GenericSchema>(schema: S, input: unknown, what = 'request'): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) throw new AppError(400, 'validation_failed', `The ${what} is not valid.`, issueDetails(result.issues));
+  return result.output;
+}
+
+/** Reads a JSON body once: malformed JSON is a 400 of its own. */
+export async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') throw new AppError(400, 'malformed_json', 'The request body must be JSON.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+  }
+}
+
+export async function body<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+  return validate(schema, await jsonBody(c), 'request body');
+}
+
+export function query<S extends v.GenericSchema>(c: Context, schema: S): v.InferOutput<S> {
+  return validate(schema, c.req.query(), 'query');
+}
+
+export function params<S extends v.GenericSchema>(c: Context, schema: S): v.InferOutput<S> {
+  return validate(schema, c.req.param(), 'path');
+}

@@ -1,0 +1,46 @@
+// `npm start`: builds the client when it is missing, then runs the server until SIGTERM/SIGINT.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EnvError, loadEnv } from './env';
+import { DEMO_PASSWORD, DEMO_USERS } from './seed';
+import { DIST, startServer } from './server';
+
+let env;
+try {
+  env = loadEnv();
+} catch (err) {
+  if (err instanceof EnvError) {
+    console.error('Barron PMS cannot start: the configuration is not valid.');
+    for (const f of err.fields) console.error(`  - ${f}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+if (process.argv.includes('--build-if-needed') && !existsSync(resolve(DIST, 'index.html'))) {
+  console.log('Building the client (first start)…');
+  const { build } = await import('vite');
+  await build({ configFile: resolve(import.meta.dirname, '../vite.config.ts'), logLevel: 'warn' });
+}
+
+const running = await startServer(env);
+console.log(`Barron PMS is running at ${running.url}  (database: ${running.database.dialect})`);
+if (running.seeded || running.database.dialect === 'sqlite') {
+  console.log(`Demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`);
+}
+
+let closing = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: closing the server and the database…`);
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}

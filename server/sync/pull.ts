@@ -1,0 +1,93 @@
+// GET /api/sync/pull: a scoped snapshot paged across tables, then the change log in sequence order.
+import type { Change, PullResponse } from '../../sync/protocol';
+import type { PublicUser } from '../../sync/roles';
+import { canSee, isSyncedTable, scopeFor, SYNCED_TABLES, type TableName } from '../../sync/tables';
+import type { Deps } from '../context';
+import { AppError } from '../http/errors';
+import { toWire } from './codec';
+import * as repo from './sync.repository';
+
+/**
+ * Cursor forms (opaque to devices):
+ *   `v1.s.<snapshotSeq>.<tableIndex>.<lastId>`  a snapshot in progress, taken at snapshotSeq
+ *   `v1.c.<seq>`                                  changes after seq
+ */
+type Cursor = { kind: 'snapshot'; seq: number; table: number; afterId: string } | { kind: 'changes'; seq: number };
+
+function parseCursor(text: string | undefined): Cursor | null {
+  if (!text) return null;
+  const snap = /^v1\.s\.(\d+)\.(\d+)\.([0-9a-f-]{0,36})$/.exec(text);
+  if (snap) return { kind: 'snapshot', seq: Number(snap[1]), table: Number(snap[2]), afterId: snap[3] };
+  const ch = /^v1\.c\.(\d+)$/.exec(text);
+  if (ch) return { kind: 'changes', seq: Number(ch[1]) };
+  return null;
+}
+
+const encode = (c: Cursor) => (c.kind === 'snapshot' ? `v1.s.${c.seq}.${c.table}.${c.afterId}` : `v1.c.${c.seq}`);
+
+export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullResponse> {
+  const client = await repo.findClient(deps.db, q.clientId, deps.dialect);
+  if (client && client.userId !== user.id) throw new AppError(403, 'client_not_owned', 'This device id belongs to another user.');
+  const lastSeq = client?.lastSeq ?? 0;
+
+  const [current, horizon] = await Promise.all([repo.readCounter(deps.db, 'sync'), repo.readCounter(deps.db, 'horizon')]);
+  let cursor = parseCursor(q.cursor);
+  let reset = false;
+  // An unknown cursor, one from the future (another database), or one older than the change log's
+  // retention cannot be continued: start the device over from a snapshot.
+  if (q.cursor && (!cursor || cursor.seq > current || cursor.seq < horizon || (cursor.kind === 'snapshot' && cursor.table >= SYNCED_TABLES.length))) {
+    reset = true;
+    cursor = null;
+  }
+  if (!cursor) cursor = { kind: 'snapshot', seq: current, table: 0, afterId: '' };
+
+  const page = cursor.kind === 'snapshot' ? await snapshotPage(deps, user, cursor, q.limit) : await changesPage(deps, user, cursor, q.limit);
+  return { cursor: encode(page.cursor), hasMore: page.hasMore, lastSeq, reset, changes: page.changes };
+}
+
+async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'snapshot' }>, limit: number) {
+  const changes: Change[] = [];
+  let { table, afterId } = start;
+  while (table < SYNCED_TABLES.length && changes.length < limit) {
+    const name = SYNCED_TABLES[table];
+    const want = limit - changes.length;
+    const rows = await repo.snapshotRows(deps.db, name, scopeFor(user, name), afterId, want);
+    for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row: toWire(name, row) });
+    if (rows.length < want) {
+      table += 1; // this table is done
+      afterId = '';
+    } else {
+      afterId = rows[rows.length - 1].id as string; // the page is full; go on from here next time
+    }
+  }
+  if (table >= SYNCED_TABLES.length) return { cursor: { kind: 'changes', seq: start.seq } as Cursor, hasMore: false, changes };
+  return { cursor: { kind: 'snapshot', seq: start.seq, table, afterId } as Cursor, hasMore: true, changes };
+}
+
+async function changesPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'changes' }>, limit: number) {
+  const entries = await repo.changesAfter(deps.db, start.seq, limit + 1);
+  const hasMore = entries.length > limit;
+  const pageEntries = entries.slice(0, limit);
+  const byTable = new Map<TableName, string[]>();
+  for (const e of pageEntries) if (isSyncedTable(e.table)) byTable.set(e.table, [...(byTable.get(e.table) ?? []), e.rowId]);
+  const rows = new Map<string, Record<string, unknown>>();
+  const hidden: string[] = [];
+  for (const [table, ids] of byTable) {
+    for (const row of await repo.rowsByIds(deps.db, table, [...new Set(ids)])) {
+      rows.set(`${table}:${row.id}`, row);
+      if (!row.deletedAt && !canSee(user, table, row)) hidden.push(row.id as string);
+    }
+  }
+  // A row the user cannot see now is deleted from the device only if its scope changed since the cursor.
+  const evicted = await repo.evictedSince(deps.db, hidden, start.seq);
+  const changes: Change[] = [];
+  for (const e of pageEntries) {
+    const row = rows.get(`${e.table}:${e.rowId}`);
+    if (!row || Number(row.seq) !== e.seq) continue; // a later entry carries the newer state
+    if (row.deletedAt) changes.push({ table: e.table, op: 'delete', id: e.rowId });
+    else if (canSee(user, e.table, row)) changes.push({ table: e.table, op: 'upsert', id: e.rowId, row: toWire(e.table, row) });
+    else if (evicted.has(e.rowId)) changes.push({ table: e.table, op: 'delete', id: e.rowId });
+  }
+  const seq = pageEntries.length ? pageEntries[pageEntries.length - 1].seq : start.seq;
+  return { cursor: { kind: 'changes', seq } as Cursor, hasMore, changes };
+}

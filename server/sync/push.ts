@@ -1,0 +1,149 @@
+// POST /api/sync/push: each mutation in its own transaction with its audit entry, change-log
+// entries, stored result and the client's lastSeq; replays answer from the stored result.
+import * as v from 'valibot';
+import { MUTATIONS, runMutator } from '../../sync/mutations';
+import { MutationEnvelopeSchema, type MutationResult, type PushRequest, type PushResponse } from '../../sync/protocol';
+import type { PublicUser } from '../../sync/roles';
+import { Rejection } from '../../sync/store';
+import { UUID_RE } from '../../sync/ids';
+import { diff, writeAudit } from '../audit/audit';
+import type { Deps } from '../context';
+import { AppError } from '../http/errors';
+import { ServerStore, type Write } from './server-store';
+import * as repo from './sync.repository';
+
+interface PushMeta { clientId: string; user: PublicUser; ip: string | null }
+
+type Step = { kind: 'result'; result: MutationResult } | { kind: 'gap'; expected: number };
+
+export async function push(deps: Deps, user: PublicUser, req: PushRequest, ip: string | null): Promise<PushResponse> {
+  // Every mutation must at least say which it is (id, seq) before anything is written.
+  const shapeIssues = req.mutations.flatMap((m, i) => {
+    const o = (m ?? {}) as Record<string, unknown>;
+    const ok = typeof o.id === 'string' && UUID_RE.test(o.id) && Number.isInteger(o.seq) && (o.seq as number) >= 1;
+    return ok ? [] : [{ field: `mutations.${i}`, message: 'each mutation needs a UUID id and an integer seq ≥ 1' }];
+  });
+  if (shapeIssues.length) throw new AppError(400, 'validation_failed', 'The push is not valid.', shapeIssues);
+
+  await bindClient(deps, req.clientId, user);
+  const meta: PushMeta = { clientId: req.clientId, user, ip };
+  const results: MutationResult[] = [];
+  for (const raw of req.mutations) {
+    const step = await applyOne(deps, meta, raw as Record<string, unknown>);
+    if (step.kind === 'gap') {
+      throw new AppError(409, 'seq_gap', `Expected mutation seq ${step.expected} next.`, [{ expected: step.expected }]);
+    }
+    results.push(step.result);
+  }
+  const client = await repo.findClient(deps.db, req.clientId, deps.dialect);
+  return { lastSeq: client?.lastSeq ?? 0, results };
+}
+
+/** The first push binds a client id to its user; another user's token is refused. */
+export async function bindClient(deps: Deps, clientId: string, user: PublicUser) {
+  let client = await repo.findClient(deps.db, clientId, deps.dialect);
+  if (!client) {
+    try {
+      await repo.insertClient(deps.db, clientId, user.id, new Date().toISOString());
+    } catch (err) {
+      // Two first pushes raced: the other insert won; check its owner below.
+      if (!(await repo.findClient(deps.db, clientId, deps.dialect))) throw err;
+    }
+    client = await repo.findClient(deps.db, clientId, deps.dialect);
+  }
+  if (client && client.userId !== user.id) {
+    throw new AppError(403, 'client_not_owned', 'This device id belongs to another user. Log in as that user to sync its changes.');
+  }
+  return client!;
+}
+
+async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>): Promise<Step> {
+  const id = raw.id as string;
+  const seq = raw.seq as number;
+  const envelope = v.safeParse(MutationEnvelopeSchema, raw);
+  const name = typeof raw.name === 'string' ? raw.name.slice(0, 64) : '';
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const gate = await seqGate(trx, deps, meta.clientId, seq);
+      if (gate) return gate;
+      if (!envelope.success) {
+        throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
+      }
+      const now = new Date().toISOString();
+      const store = new ServerStore(trx, meta.user.id, now);
+      const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: envelope.output.at, side: 'server' });
+      const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
+      const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
+      const version = Number(current?.version ?? 0);
+      const conflicts = outcome.conflicts?.length ? outcome.conflicts : undefined;
+      const result: MutationResult = {
+        id, seq, status: conflicts ? 'conflict' : 'applied',
+        entity: { table: outcome.table, id: outcome.id, version },
+        ...(conflicts ? { conflicts } : {}),
+      };
+      const { before, after } = auditFields(primary, store.writes);
+      await writeAudit(trx, {
+        at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name,
+        entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
+        resultVersion: version, outcome: result.status, before, after, conflicts, clientAt: envelope.output.at, ip: meta.ip,
+      });
+      await repo.storeResult(trx, meta.clientId, result, name, now);
+      await repo.advanceClient(trx, meta.clientId, seq, now);
+      return { kind: 'result', result } as Step;
+    });
+  } catch (err) {
+    if (!(err instanceof Rejection)) throw err;
+    return rejectOne(deps, meta, raw, name, err);
+  }
+}
+
+/** Replay → the stored result; gap → stop; the next seq → undefined (go on). Called under the client's row lock. */
+async function seqGate(trx: Deps['db'], deps: Deps, clientId: string, seq: number): Promise<Step | undefined> {
+  const client = await repo.findClient(trx, clientId, deps.dialect, true);
+  const lastSeq = client?.lastSeq ?? 0;
+  if (seq <= lastSeq) {
+    const stored = await repo.storedResult(trx, clientId, seq);
+    if (!stored) throw new Error(`no stored result for client ${clientId} seq ${seq}`);
+    return { kind: 'result', result: stored };
+  }
+  if (seq > lastSeq + 1) return { kind: 'gap', expected: lastSeq + 1 };
+  return undefined;
+}
+
+/** A rejected mutation writes nothing of its own, but is audited and still advances lastSeq. */
+async function rejectOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>, name: string, r: Rejection): Promise<Step> {
+  const id = raw.id as string;
+  const seq = raw.seq as number;
+  return deps.db.transaction().execute(async (trx) => {
+    const gate = await seqGate(trx, deps, meta.clientId, seq);
+    if (gate) return gate;
+    const now = new Date().toISOString();
+    const result: MutationResult = { id, seq, status: 'rejected', code: r.code, message: r.message, ...(r.details ? { details: r.details } : {}) };
+    const args = (raw.args ?? {}) as Record<string, unknown>;
+    const def = MUTATIONS.get(name);
+    const entityId = typeof args.id === 'string' ? args.id.slice(0, 36) : null;
+    await writeAudit(trx, {
+      at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name || '(none)',
+      entity: def?.table ?? null, entityId, outcome: 'rejected', code: r.code, message: r.message,
+      after: truncateArgs(args), clientAt: typeof raw.at === 'string' ? raw.at.slice(0, 24) : null, ip: meta.ip,
+    });
+    await repo.storeResult(trx, meta.clientId, result, name, now);
+    await repo.advanceClient(trx, meta.clientId, seq, now);
+    return { kind: 'result', result } as Step;
+  });
+}
+
+/** The device's args, kept in the audit of a rejection (bounded: the body limit already caps the total). */
+function truncateArgs(args: Record<string, unknown>) {
+  const text = JSON.stringify(args);
+  return text.length <= 20_000 ? { args } : { args: `${text.slice(0, 20_000)}…` };
+}
+
+/** Before/after of the mutation's own row, plus the other rows it moved (a stage's totals, the next stage). */
+function auditFields(primary: Write | undefined, writes: Write[]) {
+  const main = primary ? diff(primary.before, primary.after) : { before: null, after: {} };
+  const related = writes
+    .filter((w) => w !== primary)
+    .map((w) => ({ table: w.table, id: w.id, ...diff(w.before, w.after) }));
+  return { before: main.before, after: related.length ? { ...main.after, $related: related } : main.after };
+}

@@ -1,0 +1,127 @@
+// All SQL of the sync engine: the sequence counter, clients, stored results, the change log, synced rows.
+import { sql } from 'kysely';
+import type { Db, Dialect } from '../db/db';
+import type { ScopeRule, TableName } from '../../sync/tables';
+import type { MutationResult } from '../../sync/protocol';
+import { fromDb, toDb } from './codec';
+
+/** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
+export async function nextCounter(trx: Db, name: string): Promise<number> {
+  await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).execute();
+  const r = await trx.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  return Number(r.value);
+}
+
+export async function readCounter(db: Db, name: string): Promise<number> {
+  const r = await db.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
+  return Number(r?.value ?? 0);
+}
+
+export async function findClient(db: Db, id: string, dialect: Dialect, lock = false) {
+  let q = db.selectFrom('syncClients').select(['id', 'userId', 'lastSeq']).where('id', '=', id);
+  if (lock && dialect === 'mysql') q = q.forUpdate();
+  const r = await q.executeTakeFirst();
+  return r && { id: r.id as string, userId: r.userId as string, lastSeq: Number(r.lastSeq) };
+}
+
+export async function insertClient(db: Db, id: string, userId: string, now: string) {
+  await db.insertInto('syncClients').values({ id, userId, lastSeq: 0, createdAt: now, lastSeenAt: now }).execute();
+}
+
+export async function advanceClient(trx: Db, id: string, lastSeq: number, now: string) {
+  await trx.updateTable('syncClients').set({ lastSeq, lastSeenAt: now }).where('id', '=', id).execute();
+}
+
+export async function storedResult(trx: Db, clientId: string, seq: number): Promise<MutationResult | undefined> {
+  const r = await trx.selectFrom('syncMutations').select('result').where('clientId', '=', clientId).where('seq', '=', seq).executeTakeFirst();
+  return r ? (JSON.parse(r.result as string) as MutationResult) : undefined;
+}
+
+export async function storeResult(trx: Db, clientId: string, result: MutationResult, name: string, now: string) {
+  await trx
+    .insertInto('syncMutations')
+    .values({ clientId, seq: result.seq, mutationId: result.id, name: name.slice(0, 64), result: JSON.stringify(result), createdAt: now })
+    .execute();
+}
+
+export async function getRow(trx: Db, table: TableName, id: string) {
+  const r = await trx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+  return r && fromDb(table, r);
+}
+
+export async function findRows(trx: Db, table: TableName, field: string, value: string) {
+  const rows = await trx.selectFrom(table).selectAll().where(field, '=', value).where('deletedAt', 'is', null).execute();
+  return rows.map((r) => fromDb(table, r));
+}
+
+export async function insertRow(trx: Db, table: TableName, row: Record<string, unknown>) {
+  await trx.insertInto(table).values(toDb(table, row)).execute();
+}
+
+export async function updateRow(trx: Db, table: TableName, id: string, changes: Record<string, unknown>) {
+  await trx.updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
+}
+
+export async function logChange(trx: Db, seq: number, tableName: TableName, rowId: string, evict: boolean, at: string) {
+  await trx.insertInto('changeLog').values({ seq, tableName, rowId, evict: evict ? 1 : 0, at }).execute();
+}
+
+export async function readConfig(trx: Db, key: string): Promise<unknown> {
+  const r = await trx.selectFrom('config').select('value').where('key', '=', key).executeTakeFirst();
+  return r ? JSON.parse(r.value as string) : undefined;
+}
+
+// ── pull ─────────────────────────────────────────────────────────────────
+
+/** Scope rule → SQL condition (the same rule `inScope` evaluates on a device). */
+function scoped(q: any, rule: ScopeRule) {
+  if (rule.kind === 'all') return q;
+  if (rule.kind === 'none') return q.where(sql<boolean>`1 = 0`);
+  return q.where((eb: any) =>
+    eb.or([
+      ...rule.eq.map((c) => eb(c.field, '=', c.value)),
+      ...rule.contains.map((c) => eb(c.field, 'like', `%"${c.value.replace(/[%_"\\]/g, '')}"%`)),
+    ]),
+  );
+}
+
+/** A page of live rows of one table in id order after `afterId`, within the user's scope. */
+export async function snapshotRows(db: Db, table: TableName, rule: ScopeRule, afterId: string, limit: number) {
+  let q = db.selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
+  if (afterId) q = q.where('id', '>', afterId);
+  const rows = await scoped(q, rule).execute();
+  return rows.map((r: Record<string, unknown>) => fromDb(table, r));
+}
+
+export async function changesAfter(db: Db, seq: number, limit: number) {
+  const rows = await db.selectFrom('changeLog').select(['seq', 'tableName', 'rowId', 'evict']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+  return rows.map((r) => ({ seq: Number(r.seq), table: r.tableName as TableName, rowId: r.rowId as string, evict: !!Number(r.evict) }));
+}
+
+export async function rowsByIds(db: Db, table: TableName, ids: string[]) {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom(table).selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    out.push(...rows.map((r) => fromDb(table, r)));
+  }
+  return out;
+}
+
+/** Of `ids`, those whose scope changed at some write after `seq`. */
+export async function evictedSince(db: Db, ids: string[], seq: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('changeLog').select('rowId').distinct().where('rowId', 'in', ids).where('seq', '>', seq).where('evict', '=', 1).execute();
+  return new Set(rows.map((r) => r.rowId as string));
+}
+
+/** Drops change-log entries older than `before`; later cursors older than the horizon get a reset. */
+export async function pruneChangeLog(db: Db, before: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx.selectFrom('changeLog').select((eb) => eb.fn.max('seq').as('maxSeq')).where('at', '<', before).executeTakeFirst();
+    const horizon = Number(r?.maxSeq ?? 0);
+    if (!horizon) return 0;
+    const del = await trx.deleteFrom('changeLog').where('seq', '<=', horizon).executeTakeFirst();
+    await trx.updateTable('counters').set({ value: horizon }).where('name', '=', 'horizon').where('value', '<', horizon).execute();
+    return Number(del.numDeletedRows);
+  });
+}

@@ -1,0 +1,18 @@
+// /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md).
+import { Hono } from 'hono';
+import { PullQuerySchema, PushRequestSchema } from '../../sync/protocol';
+import type { AppEnv } from '../context';
+import { body, query } from '../http/errors';
+import { clientIp } from '../http/ip';
+import { pull } from './pull';
+import { push } from './push';
+
+export const syncRoutes = new Hono<AppEnv>()
+  .post('/push', async (c) => {
+    const req = await body(c, PushRequestSchema);
+    return c.json(await push(c.get('deps'), c.get('user'), req, clientIp(c)));
+  })
+  .get('/pull', async (c) => {
+    const q = query(c, PullQuerySchema);
+    return c.json(await pull(c.get('deps'), c.get('user'), q));
+  });

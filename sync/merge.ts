@@ -1,0 +1,28 @@
+// The edit rule of SYNC-PROTOCOL.md: merge field by field against the value the device saw.
+import type { FieldConflict } from './protocol';
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Per field: applied where the current value still equals `base`; nothing to do where it already
+ * equals the new value; otherwise a conflict that keeps the current (server) value.
+ */
+export function mergeFields(
+  current: Record<string, unknown>,
+  base: Record<string, unknown>,
+  changes: Record<string, unknown>,
+): { apply: Record<string, unknown>; conflicts: FieldConflict[] } {
+  const apply: Record<string, unknown> = {};
+  const conflicts: FieldConflict[] = [];
+  for (const [field, mine] of Object.entries(changes)) {
+    const theirs = current[field];
+    if (sameValue(theirs, mine)) continue;
+    if (sameValue(theirs, base[field])) apply[field] = mine;
+    else conflicts.push({ field, base: base[field], mine, theirs });
+  }
+  return { apply, conflicts };
+}

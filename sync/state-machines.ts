@@ -1,0 +1,98 @@
+// Workflow state machines (DOMAIN.md) with the roles allowed on each edge: one copy for server and client.
+import type { Role } from './roles';
+
+export interface Edge { from: string; to: string; roles: readonly Role[] }
+export interface StateMachine { name: string; states: readonly string[]; edges: readonly Edge[] }
+
+const M: Role[] = ['admin', 'manager'];
+const S: Role[] = ['admin', 'manager', 'supervisor'];
+const FLOOR: Role[] = ['admin', 'manager', 'supervisor', 'operator'];
+const TECH: Role[] = ['admin', 'manager', 'supervisor', 'technician'];
+
+function edges(list: [string | string[], string, Role[]][]): Edge[] {
+  return list.flatMap(([from, to, roles]) => (Array.isArray(from) ? from : [from]).map((f) => ({ from: f, to, roles })));
+}
+
+export const ORDER: StateMachine = {
+  name: 'order',
+  states: ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'],
+  edges: edges([
+    ['draft', 'released', S],
+    ['released', 'in_progress', FLOOR],
+    ['in_progress', 'completed', FLOOR],
+    [['released', 'in_progress'], 'on_hold', M],
+    // Resume: back to the state it was held from (checked by the mutator).
+    ['on_hold', 'released', M],
+    ['on_hold', 'in_progress', M],
+    [['draft', 'released', 'on_hold'], 'cancelled', M],
+  ]),
+};
+
+export const STAGE: StateMachine = {
+  name: 'stage',
+  states: ['pending', 'ready', 'running', 'paused', 'done', 'blocked'],
+  edges: edges([
+    ['pending', 'ready', S],
+    ['ready', 'running', FLOOR],
+    ['running', 'paused', FLOOR],
+    ['paused', 'running', FLOOR],
+    [['running', 'paused'], 'done', FLOOR],
+    // `blocked` is entered and left only by the order's hold and resume, never by a device.
+  ]),
+};
+
+export const REJECT: StateMachine = {
+  name: 'reject',
+  states: ['open', 'under_review', 'approved', 'disputed', 'closed'],
+  edges: edges([
+    ['open', 'under_review', S],
+    ['under_review', 'approved', M],
+    ['under_review', 'disputed', S],
+    ['disputed', 'under_review', S],
+    [['approved', 'disputed'], 'closed', S],
+  ]),
+};
+
+export const MAINTENANCE: StateMachine = {
+  name: 'maintenance',
+  states: ['open', 'assigned', 'in_progress', 'on_hold', 'completed', 'verified', 'cancelled'],
+  edges: edges([
+    ['open', 'assigned', TECH],
+    ['assigned', 'in_progress', TECH],
+    ['in_progress', 'on_hold', TECH],
+    ['on_hold', 'in_progress', TECH],
+    ['in_progress', 'completed', TECH],
+    ['completed', 'verified', S],
+    [['open', 'assigned'], 'cancelled', S],
+  ]),
+};
+
+export type TransitionCheck =
+  | { ok: true; noop: boolean }
+  | { ok: false; code: 'illegal_transition' | 'forbidden'; message: string };
+
+/**
+ * The transition rule of SYNC-PROTOCOL.md: the edge must exist and allow the role; the row must
+ * be in `from` (already in `to` → applied with nothing to write).
+ */
+export function checkTransition(m: StateMachine, current: string, from: string, to: string, role: Role): TransitionCheck {
+  const edge = m.edges.find((e) => e.from === from && e.to === to);
+  if (!edge) return { ok: false, code: 'illegal_transition', message: `A ${m.name} cannot move from ${label(from)} to ${label(to)}.` };
+  if (!edge.roles.includes(role)) {
+    return { ok: false, code: 'forbidden', message: `A ${role} may not move a ${m.name} from ${label(from)} to ${label(to)}.` };
+  }
+  if (current === to) return { ok: true, noop: true };
+  if (current !== from) {
+    return { ok: false, code: 'illegal_transition', message: `The ${m.name} is ${label(current)} now, not ${label(from)}.` };
+  }
+  return { ok: true, noop: false };
+}
+
+/** The moves a role may make from a state: what the UI offers as buttons. */
+export function allowedMoves(m: StateMachine, current: string, role: Role): string[] {
+  return m.edges.filter((e) => e.from === current && e.roles.includes(role)).map((e) => e.to);
+}
+
+export function label(state: string): string {
+  return state.replace(/_/g, ' ');
+}

@@ -1,0 +1,41 @@
+// What a mutator may do to data: the same interface over the server's database and a device's IndexedDB.
+import type { Actor } from './roles';
+import type { RowMeta, RowTypes, TableName } from './tables';
+import type { RejectCode } from './protocol';
+
+export type NewRow<T extends TableName> = Omit<RowTypes[T], keyof RowMeta> & { id: string };
+
+export interface MutationStore {
+  /** The row, tombstoned or not; undefined when it does not exist (or is not on this device). */
+  get<T extends TableName>(table: T, id: string): Promise<RowTypes[T] | undefined>;
+  /** Live (not tombstoned) rows whose `field` equals `value`. */
+  find<T extends TableName>(table: T, field: string, value: string): Promise<RowTypes[T][]>;
+  /** Inserts a row; the store stamps version 1, times, author and sequence. */
+  insert<T extends TableName>(table: T, row: NewRow<T>): Promise<void>;
+  /** Changes fields of a row; the store bumps version and stamps time, author and sequence. */
+  update<T extends TableName>(table: T, id: string, changes: Partial<RowTypes[T]>): Promise<void>;
+  /** The next human number for a prefix (`MT-000001`); a device answers null: the server assigns it. */
+  nextNumber(prefix: string): Promise<string | null>;
+  /** A config value (SLA targets, shift calendar…), or undefined for the built-in default. */
+  config<T>(key: string): Promise<T | undefined>;
+}
+
+export interface MutationContext {
+  actor: Actor;
+  /** The applying side's clock: the server's when authoritative, the device's when optimistic. */
+  now: string;
+  /** The device's clock when the user acted: stored and audited, bounded by `now`, never used for ordering. */
+  at: string;
+  side: 'server' | 'client';
+}
+
+/** A mutation that cannot take effect; nothing it did is kept. */
+export class Rejection extends Error {
+  constructor(
+    public readonly code: RejectCode,
+    message: string,
+    public readonly details?: unknown[],
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,137 @@
+// The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
+import type { Actor } from './roles';
+
+export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
+export const WORK_TABLES = [
+  'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents',
+] as const;
+/** Every table a device receives in pull, in snapshot order (parents before children). */
+export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
+export type TableName = (typeof SYNCED_TABLES)[number];
+
+export function isSyncedTable(name: string): name is TableName {
+  return (SYNCED_TABLES as readonly string[]).includes(name);
+}
+
+/** Row metadata (SYNC-PROTOCOL.md "Row metadata"). */
+export interface RowMeta {
+  id: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string | null;
+  deletedAt: string | null;
+}
+export type Row = RowMeta & Record<string, unknown>;
+
+export interface Department extends RowMeta { code: string; name: string; hodUserId: string | null; active: boolean }
+export interface UserRow extends RowMeta { username: string; displayName: string; role: string; departmentId: string | null; active: boolean }
+export interface Machine extends RowMeta {
+  code: string; name: string; departmentId: string; status: string; hoursPerDay: number; idealCycleSeconds: number; active: boolean;
+}
+export interface RoutingStep { name: string; departmentId: string; plannedMinutes: number }
+export interface Product extends RowMeta {
+  sku: string; name: string; revision: string; unit: string; sellPrice: number; standardMinutes: number; routing: RoutingStep[]; active: boolean;
+}
+export interface DefectCode extends RowMeta { code: string; name: string; category: string; active: boolean }
+export interface Sop extends RowMeta { code: string; title: string; departmentId: string; revision: string; active: boolean }
+export interface Order extends RowMeta {
+  number: string | null; customerName: string; externalRef: string | null; dueDate: string; priority: number;
+  status: string; holdReason: string | null; statusBeforeHold: string | null; source: string; notes: string | null;
+  departmentIds: string[]; completedAt: string | null;
+}
+export interface OrderItem extends RowMeta {
+  orderId: string; productId: string; quantity: number; goodQty: number; rejectQty: number; departmentIds: string[];
+}
+export interface Stage extends RowMeta {
+  orderId: string; orderItemId: string; sequence: number; name: string; departmentId: string; machineId: string | null;
+  plannedMinutes: number; scheduledStart: string | null; scheduledEnd: string | null; assigneeId: string | null;
+  status: string; statusBeforeBlock: string | null; goodQty: number; rejectQty: number; downtimeMinutes: number;
+  startedAt: string | null; completedAt: string | null;
+}
+export interface JobEvent extends RowMeta {
+  stageId: string; orderId: string; departmentId: string; kind: string; goodQty: number; rejectQty: number;
+  downtimeReason: string | null; minutes: number; note: string | null; userId: string; at: string;
+}
+export interface Reject extends RowMeta {
+  number: string | null; stageId: string | null; orderId: string | null; productId: string | null; machineId: string;
+  departmentId: string; defectCodeId: string; quantity: number; description: string | null; reportedBy: string;
+  status: string; disposition: string | null; rootCause: string | null; correctiveAction: string | null;
+  approvedBy: string | null; approvedAt: string | null; closedAt: string | null;
+}
+export interface MaintenanceTicket extends RowMeta {
+  number: string | null; machineId: string; departmentId: string; type: string; priority: number; description: string;
+  reportedBy: string; assigneeId: string | null; status: string; responseDueAt: string | null; resolutionDueAt: string | null;
+  respondedAt: string | null; completedAt: string | null; verifiedAt: string | null; downtimeMinutes: number;
+  workDone: string; partsUsed: string;
+}
+export interface MaintenanceEvent extends RowMeta {
+  ticketId: string; machineId: string; departmentId: string; kind: string; fromStatus: string | null; toStatus: string | null;
+  note: string | null; userId: string; at: string;
+}
+
+export interface RowTypes {
+  departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
+  orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
+  maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent;
+}
+
+/** Fields stored as JSON text in the database and sent as JSON values on the wire. */
+export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
+  products: ['routing'],
+  orders: ['departmentIds'],
+  orderItems: ['departmentIds'],
+};
+/** Fields stored as 0/1 and sent as booleans. */
+export const BOOL_FIELDS = ['active'];
+/** Columns never sent to a device. */
+export const SECRET_FIELDS: Partial<Record<TableName, string[]>> = { users: ['passwordHash'] };
+
+/**
+ * Which rows of a table a user may see, as data so that the server turns it into SQL and a
+ * device or test into a predicate: `all`, `none`, or any of the listed field matches.
+ */
+export type ScopeRule =
+  | { kind: 'all' }
+  | { kind: 'none' }
+  | { kind: 'any'; eq: { field: string; value: string }[]; contains: { field: string; value: string }[] };
+
+/** Fields that decide visibility; a write that changes one may evict the row from some devices. */
+export const SCOPE_FIELDS = ['departmentId', 'departmentIds', 'reportedBy', 'assigneeId', 'userId'];
+
+const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
+  stages: ['assigneeId'],
+  jobEvents: ['userId'],
+  rejects: ['reportedBy'],
+  maintenanceTickets: ['reportedBy', 'assigneeId'],
+  maintenanceEvents: ['userId'],
+};
+
+export function scopeFor(user: Actor, table: TableName): ScopeRule {
+  if ((MASTER_TABLES as readonly string[]).includes(table)) return { kind: 'all' };
+  if (user.role === 'admin' || user.role === 'manager') return { kind: 'all' };
+  if (user.role === 'technician') {
+    // The maintenance department serves every department: technicians see every ticket and no production data.
+    return table === 'maintenanceTickets' || table === 'maintenanceEvents' ? { kind: 'all' } : { kind: 'none' };
+  }
+  // supervisor and operator: their department, plus what they raised or are assigned to.
+  const dept = user.departmentId ?? '';
+  const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
+  if (table === 'orders' || table === 'orderItems') {
+    return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: dept }] };
+  }
+  return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };
+}
+
+export function inScope(rule: ScopeRule, row: Record<string, unknown>): boolean {
+  if (rule.kind === 'all') return true;
+  if (rule.kind === 'none') return false;
+  return (
+    rule.eq.some((c) => row[c.field] === c.value) ||
+    rule.contains.some((c) => Array.isArray(row[c.field]) && (row[c.field] as unknown[]).includes(c.value))
+  );
+}
+
+export function canSee(user: Actor, table: TableName, row: Record<string, unknown>): boolean {
+  return inScope(scopeFor(user, table), row);
+}
