@@ -1,0 +1,100 @@
+// The device's IndexedDB, one database per signed-in user: synced tables, the outbox, sync issues,
+// shadows (server state of rows with pending local changes, for rebase) and sync metadata.
+import Dexie, { type Table } from 'dexie';
+import type { MutationResult, FieldConflict } from '../../sync/protocol';
+import { SYNCED_TABLES, type Row, type TableName } from '../../sync/tables';
+
+export interface OutboxEntry {
+  seq: number;
+  id: string;
+  name: string;
+  args: unknown;
+  at: string;
+  userId: string;
+  /** Set when the server answered this seq; the entry stays until a pull carries its effects. */
+  result?: MutationResult;
+}
+
+export interface SyncIssue {
+  /** The mutation id. */
+  id: string;
+  seq: number;
+  name: string;
+  args: unknown;
+  at: string;
+  status: 'rejected' | 'conflict';
+  code?: string;
+  message?: string;
+  conflicts?: FieldConflict[];
+  entity?: { table: TableName; id: string } | null;
+  /** The server's row when the issue was recorded (for showing "theirs"). */
+  serverRow?: Record<string, unknown> | null;
+  createdAt: string;
+  resolved: 0 | 1;
+}
+
+export interface Shadow {
+  /** `table:id` */
+  key: string;
+  table: TableName;
+  id: string;
+  /** The server's version of the row, or null when the server has no such row yet. */
+  row: Row | null;
+}
+
+export interface MetaEntry { key: string; value: unknown }
+
+const TABLE_INDEXES: Record<TableName, string> = {
+  departments: 'id, code',
+  users: 'id, username',
+  machines: 'id, code, departmentId',
+  products: 'id, sku',
+  defectCodes: 'id, code',
+  sops: 'id, code',
+  orders: 'id, status, dueDate',
+  orderItems: 'id, orderId',
+  stages: 'id, orderId, orderItemId, departmentId, status, machineId',
+  jobEvents: 'id, stageId, at',
+  rejects: 'id, status, departmentId, createdAt',
+  maintenanceTickets: 'id, status, machineId, departmentId, createdAt',
+  maintenanceEvents: 'id, ticketId, at',
+};
+
+export class BarronDB extends Dexie {
+  outbox!: Table<OutboxEntry, number>;
+  syncIssues!: Table<SyncIssue, string>;
+  shadows!: Table<Shadow, string>;
+  meta!: Table<MetaEntry, string>;
+
+  constructor(name: string, options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    this.version(1).stores({
+      ...TABLE_INDEXES,
+      outbox: 'seq, id',
+      syncIssues: 'id, resolved, createdAt',
+      shadows: 'key',
+      meta: 'key',
+    });
+  }
+
+  rows(table: TableName): Table<Row, string> {
+    return this.table(table) as Table<Row, string>;
+  }
+
+  /** Every table a mutation or a pull page may touch, for one transaction. */
+  get writeScope() {
+    return [...SYNCED_TABLES.map((t) => this.table(t)), this.outbox, this.shadows, this.meta, this.syncIssues];
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.meta.get(key))?.value as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown) {
+    await this.meta.put({ key, value });
+  }
+}
+
+export function userDbName(userId: string) {
+  return `barron-user-${userId}`;
+}

@@ -1,0 +1,54 @@
+// The one HTTP client of the app: JSON in and out, errors as ApiError with the server's code.
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly details?: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+/** The network failed (offline, DNS, connection dropped): the request may or may not have reached the server. */
+export class NetworkError extends Error {}
+
+export interface RequestOptions {
+  method?: string;
+  token?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: string, o: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetchFn(baseUrl + path, {
+      method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      signal: o.signal,
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw new NetworkError(err instanceof Error ? err.message : 'network error');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: any = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(res.status, res.ok ? 'bad_response' : 'http_error', `The server answered ${res.status} with something that is not JSON.`);
+  }
+  if (!res.ok) {
+    const e = data?.error ?? {};
+    throw new ApiError(res.status, e.code ?? 'http_error', e.message ?? `The server answered ${res.status}.`, e.details);
+  }
+  return data as T;
+}

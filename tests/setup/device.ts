@@ -1,0 +1,45 @@
+// A simulated device for tests: the real client engine on its own fake-indexeddb, talking to the
+// real server app in process, over a network that can drop a request before or after the server.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { SessionsDB } from '../../client/auth/sessions';
+import { BarronDB, userDbName } from '../../client/db/db';
+import { SyncEngine } from '../../client/sync/engine';
+import type { FetchFn } from '../../client/sync/api';
+import type { Harness } from './harness';
+
+export type Drop = 'before' | 'after' | null;
+
+export interface Device {
+  engine: SyncEngine;
+  db: BarronDB;
+  user: { id: string; role: string; departmentId: string | null; username: string };
+  /** Decides, per request, whether the network loses it; null by default. */
+  network: { offline: boolean; drop: () => Drop };
+  close(): void;
+}
+
+export async function makeDevice(h: Harness, username: string): Promise<Device> {
+  const idb = { indexedDB: new IDBFactory(), IDBKeyRange };
+  const session = await h.login(username);
+  const sessions = new SessionsDB(idb);
+  await sessions.save({ userId: session.user.id, user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, needsLogin: false, lastUsedAt: new Date().toISOString() });
+  await sessions.setActive(session.user.id);
+  const db = new BarronDB(userDbName(session.user.id), idb);
+  const network = { offline: false, drop: (): Drop => null };
+  const fetchFn: FetchFn = async (url, init) => {
+    if (network.offline) throw new TypeError('Failed to fetch (offline)');
+    const drop = network.drop();
+    if (drop === 'before') throw new TypeError('Failed to fetch (dropped before the server)');
+    const res = await h.app.request(url, init);
+    if (drop === 'after') throw new TypeError('Failed to fetch (answer lost)');
+    return res;
+  };
+  const engine = new SyncEngine({ db, sessions, userId: session.user.id, fetch: fetchFn });
+  return {
+    engine, db, user: session.user, network,
+    close() {
+      db.close();
+      sessions.close();
+    },
+  };
+}
