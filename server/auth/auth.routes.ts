@@ -15,8 +15,10 @@ const MAX_FAILURES_PER_USERNAME = 5;
 const MAX_FAILURES_PER_IP = 50;
 const WINDOW_MS = 15 * 60 * 1000;
 
+// Usernames are stored in lower case (admin.schemas.ts), so the lookup and the failure count are
+// case-blind on every database collation: "Admin" and "admin" share one rate limit.
 const LoginSchema = v.strictObject({
-  username: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(64)),
+  username: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1, 'is required'), v.maxLength(64)),
   password: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(200)),
 });
 const RefreshSchema = v.strictObject({ refreshToken: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) });

@@ -1,0 +1,263 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { TEST_SECRET, useHarness } from '../../tests/setup/harness';
+import { auditRows, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
+import { issueAccessToken } from './tokens';
+
+const h = useHarness();
+
+const login = (username: string, password: string) => h.call('POST', '/api/auth/login', { body: { username, password } });
+const refresh = (refreshToken: string) => h.call('POST', '/api/auth/refresh', { body: { refreshToken } });
+const me = (token: string) => h.call('GET', '/api/me', { token });
+
+describe('login', () => {
+  it('gives a working access token, a refresh token and the public user for the right password', async () => {
+    const r = await login('operator.press', 'demo1234');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 900 });
+    expect(r.body.user).toEqual({
+      id: expect.any(String), username: 'operator.press', displayName: 'Olivia Operator (Press)', role: 'operator', departmentId: expect.any(String),
+    });
+    expect((await me(r.body.accessToken)).body.user).toEqual(r.body.user);
+  });
+
+  it('answers 401 invalid_credentials for a wrong password and for an unknown user, alike', async () => {
+    const wrong = await login('admin', 'not-the-password');
+    const unknown = await login('nobody', 'demo1234');
+    for (const r of [wrong, unknown]) {
+      expect(r.status).toBe(401);
+      expectCleanError(r.body, 'invalid_credentials');
+    }
+    expect(unknown.body.error.message).toBe(wrong.body.error.message);
+  });
+
+  it('accepts the username in any letter case, since usernames are stored in lower case', async () => {
+    expect((await login('Operator.Press', 'demo1234')).status).toBe(200);
+  });
+
+  it('writes an audit row for a successful and for a failed login, without the password', async () => {
+    await login('admin', 'demo1234');
+    await login('admin', 'wrong-password');
+    const rows = await auditRows(h, 'auth.login');
+    const admin = await userByName(h, 'admin');
+    expect(rows.map((r) => [r.outcome, r.code ?? null, r.userId, r.username])).toEqual([
+      ['applied', null, admin.id, 'admin'],
+      ['rejected', 'invalid_credentials', admin.id, 'admin'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('wrong-password');
+  });
+
+  it('locks a username out with 429 too_many_attempts after 5 failures within 15 minutes, even with the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('manager', `wrong-${i}`)).status).toBe(401);
+    const locked = await login('manager', 'demo1234');
+    expect(locked.status).toBe(429);
+    expectCleanError(locked.body, 'too_many_attempts');
+    // Other usernames are not affected.
+    expect((await login('admin', 'demo1234')).status).toBe(200);
+  });
+
+  it('lets the user in again once the failures are older than 15 minutes', async () => {
+    for (let i = 0; i < 5; i++) await login('manager', `wrong-${i}`);
+    expect((await login('manager', 'demo1234')).status).toBe(429);
+    const old = new Date(Date.now() - 16 * 60_000).toISOString();
+    await h.deps.db.updateTable('loginFailures').set({ at: old }).execute();
+    expect((await login('manager', 'demo1234')).status).toBe(200);
+  });
+
+  it('counts failures of one username however its letters are cased', async () => {
+    for (const name of ['manager', 'Manager', 'MANAGER', 'manageR', 'MaNaGeR']) await login(name, 'wrong');
+    expect((await login('manager', 'demo1234')).status).toBe(429);
+  });
+
+  it('rejects a body with a missing, mistyped or unknown field as 400 validation_failed', async () => {
+    for (const body of [{ username: 'admin' }, { username: 'admin', password: 1234 }, { username: 'admin', password: 'demo1234', remember: true }]) {
+      const r = await h.call('POST', '/api/auth/login', { body });
+      expect(r.status).toBe(400);
+      expectCleanError(r.body, 'validation_failed');
+      expect(r.body.error.details.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('GET /api/me', () => {
+  it('answers the acting user', async () => {
+    const token = await tokenFor(h, 'technician');
+    const r = await me(token);
+    expect(r.status).toBe(200);
+    expect(r.body.user).toMatchObject({ username: 'technician', role: 'technician' });
+    expect(r.body.user).not.toHaveProperty('passwordHash');
+  });
+
+  it('answers 401 unauthenticated without a token or with a malformed header', async () => {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer' }, { authorization: 'Basic YWRtaW46ZGVtbzEyMzQ=' }, { authorization: 'Bearer not a token' }]) {
+      const r = await h.call('GET', '/api/me', { headers });
+      expect(r.status).toBe(401);
+      expectCleanError(r.body, 'unauthenticated');
+    }
+  });
+});
+
+describe('refresh', () => {
+  it('rotates: the new refresh token works, the old one is spent', async () => {
+    const first = await login('supervisor.press', 'demo1234');
+    const second = await refresh(first.body.refreshToken);
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
+    expect(second.body.user.username).toBe('supervisor.press');
+    expect((await me(second.body.accessToken)).status).toBe(200);
+    const third = await refresh(second.body.refreshToken);
+    expect(third.status).toBe(200);
+  });
+
+  it('treats a spent token presented again as theft: 401, the whole family revoked, an audit row', async () => {
+    const first = await login('operator.paint', 'demo1234');
+    const second = await refresh(first.body.refreshToken);
+    expect(second.status).toBe(200);
+
+    const reuse = await refresh(first.body.refreshToken);
+    expect(reuse.status).toBe(401);
+    expectCleanError(reuse.body, 'unauthenticated');
+    // The newer token of the same family stops working too.
+    expect((await refresh(second.body.refreshToken)).status).toBe(401);
+
+    const rows = await auditRows(h, 'auth.refresh_reuse');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ userId: first.body.user.id, outcome: 'rejected' });
+  });
+
+  it('does not touch the other sessions of the same user when one family is revoked', async () => {
+    const phone = await login('operator.paint', 'demo1234');
+    const tablet = await login('operator.paint', 'demo1234');
+    await refresh(phone.body.refreshToken);
+    await refresh(phone.body.refreshToken); // reuse: the phone's family is revoked
+    expect((await refresh(tablet.body.refreshToken)).status).toBe(200);
+  });
+
+  it('answers 401 for a token that never existed, and 400 for a body without one', async () => {
+    expect((await refresh('x'.repeat(43))).status).toBe(401);
+    const r = await h.call('POST', '/api/auth/refresh', { body: {} });
+    expect(r.status).toBe(400);
+    expectCleanError(r.body, 'validation_failed');
+  });
+
+  it('answers 401 for an expired refresh token', async () => {
+    const s = await login('admin', 'demo1234');
+    await h.deps.db.updateTable('refreshTokens').set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).execute();
+    expect((await refresh(s.body.refreshToken)).status).toBe(401);
+  });
+});
+
+describe('logout', () => {
+  it('answers 204, ends the session so refresh fails afterwards, and is audited', async () => {
+    const s = await login('manager', 'demo1234');
+    const out = await h.call('POST', '/api/auth/logout', { body: { refreshToken: s.body.refreshToken } });
+    expect(out.status).toBe(204);
+    expect((await refresh(s.body.refreshToken)).status).toBe(401);
+    const rows = await auditRows(h, 'auth.logout');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ userId: s.body.user.id, outcome: 'applied' });
+  });
+
+  it('answers 204 for an unknown or already revoked token, without an audit row', async () => {
+    expect((await h.call('POST', '/api/auth/logout', { body: { refreshToken: 'unknown-token' } })).status).toBe(204);
+    expect(await auditRows(h, 'auth.logout')).toHaveLength(0);
+  });
+});
+
+describe('a deactivated user', () => {
+  it('can neither log in, nor refresh, nor use an access token issued before', async () => {
+    const s = await login('operator.press', 'demo1234');
+    const admin = await tokenFor(h, 'admin');
+    const deactivate = await h.call('POST', `/api/admin/users/${s.body.user.id}/deactivate`, { token: admin });
+    expect(deactivate.status).toBe(200);
+
+    const again = await login('operator.press', 'demo1234');
+    expect(again.status).toBe(401);
+    expectCleanError(again.body, 'invalid_credentials');
+    expect((await refresh(s.body.refreshToken)).status).toBe(401);
+    expect((await me(s.body.accessToken)).status).toBe(401);
+  });
+
+  it('cannot refresh even when its refresh tokens were not revoked with it', async () => {
+    const s = await login('operator.press', 'demo1234');
+    await h.deps.db.updateTable('users').set({ active: 0 }).where('id', '=', s.body.user.id).execute();
+    expect((await refresh(s.body.refreshToken)).status).toBe(401);
+  });
+});
+
+describe('access token tampering', () => {
+  async function claimsOf(username: string) {
+    const u = await userByName(h, username);
+    return { user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId }, u };
+  }
+  const now = () => Math.floor(Date.now() / 1000);
+  const sign = (claims: { sub: string; role: string }, o: { secret?: string; iss?: string; aud?: string; exp?: number } = {}) =>
+    new SignJWT({ role: claims.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.sub)
+      .setIssuer(o.iss ?? 'barron-pms')
+      .setAudience(o.aud ?? 'barron-pms')
+      .setIssuedAt()
+      .setExpirationTime(o.exp ?? now() + 600)
+      .sign(new TextEncoder().encode(o.secret ?? TEST_SECRET));
+
+  it('accepts a correctly signed token (the control for the cases below)', async () => {
+    const { u } = await claimsOf('operator.press');
+    expect((await me(await sign({ sub: u.id, role: u.role }))).status).toBe(200);
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const { u } = await claimsOf('operator.press');
+    const r = await me(await sign({ sub: u.id, role: u.role }, { secret: 'another-secret-that-is-long-enough-000000' }));
+    expect(r.status).toBe(401);
+    expectCleanError(r.body, 'unauthenticated');
+  });
+
+  it('rejects a token whose payload was edited after signing (operator claiming admin)', async () => {
+    const { u } = await claimsOf('operator.press');
+    const admin = await userByName(h, 'admin');
+    const [head, , sig] = (await sign({ sub: u.id, role: u.role })).split('.');
+    const payload = Buffer.from(JSON.stringify({ sub: admin.id, role: 'admin', iss: 'barron-pms', aud: 'barron-pms', exp: now() + 600 })).toString('base64url');
+    const r = await h.call('GET', '/api/admin/users', { token: `${head}.${payload}.${sig}` });
+    expect(r.status).toBe(401);
+  });
+
+  it('rejects an unsigned token (alg: none)', async () => {
+    const admin = await userByName(h, 'admin');
+    const unsigned = new UnsecuredJWT({ role: 'admin' }).setSubject(admin.id).setIssuer('barron-pms').setAudience('barron-pms').setIssuedAt().setExpirationTime('10m').encode();
+    expect(unsigned.endsWith('.')).toBe(true);
+    // Both the bare form and one with a dummy signature part.
+    for (const token of [unsigned, `${unsigned}x`]) {
+      const r = await h.call('GET', '/api/admin/users', { token });
+      expect(r.status).toBe(401);
+    }
+  });
+
+  it('answers 401 token_expired for an expired token', async () => {
+    const { user } = await claimsOf('admin');
+    const token = await issueAccessToken(TEST_SECRET, user, now() - 3600);
+    const r = await me(token);
+    expect(r.status).toBe(401);
+    expectCleanError(r.body, 'token_expired');
+  });
+
+  it('rejects a token from another issuer or for another audience', async () => {
+    const { u } = await claimsOf('admin');
+    for (const o of [{ iss: 'someone-else' }, { aud: 'another-app' }]) {
+      const r = await me(await sign({ sub: u.id, role: u.role }, o));
+      expect(r.status).toBe(401);
+      expectCleanError(r.body, 'unauthenticated');
+    }
+  });
+
+  it('rejects a valid signature for a user that no longer exists', async () => {
+    const r = await me(await sign({ sub: '0190aaaa-0000-7000-8000-000000000000', role: 'admin' }));
+    expect(r.status).toBe(401);
+  });
+
+  it('takes the role from the database, not from the token', async () => {
+    const { u } = await claimsOf('operator.press');
+    const r = await h.call('GET', '/api/admin/users', { token: await sign({ sub: u.id, role: 'admin' }) });
+    expect(r.status).toBe(403);
+  });
+});

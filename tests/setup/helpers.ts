@@ -1,0 +1,52 @@
+// Small helpers the server suites share: tokens for demo users without a bcrypt login, audit rows,
+// row counts and a check that an error body leaks nothing of the server's insides.
+import { expect } from 'vitest';
+import { issueAccessToken } from '../../server/auth/tokens';
+import type { Harness } from './harness';
+import { TEST_SECRET } from './harness';
+
+export const ROLE_USERS = {
+  admin: 'admin',
+  manager: 'manager',
+  supervisor: 'supervisor.press',
+  operator: 'operator.press',
+  technician: 'technician',
+} as const;
+export type RoleName = keyof typeof ROLE_USERS;
+export const ROLE_NAMES = Object.keys(ROLE_USERS) as RoleName[];
+
+export async function userByName(h: Harness, username: string) {
+  return h.deps.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
+}
+
+/** A valid access token for a seeded user, signed directly (logins are slow on purpose: bcrypt). */
+export async function tokenFor(h: Harness, username: string): Promise<string> {
+  const u = await userByName(h, username);
+  return issueAccessToken(TEST_SECRET, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId });
+}
+
+/** The audit rows, oldest first, optionally only those of one mutation name; JSON columns parsed. */
+export async function auditRows(h: Harness, mutationName?: string) {
+  let q = h.deps.db.selectFrom('auditLog').selectAll().orderBy('at').orderBy('id');
+  if (mutationName) q = q.where('mutationName', '=', mutationName);
+  const rows = await q.execute();
+  const parse = (s: unknown) => (typeof s === 'string' ? JSON.parse(s) : s);
+  return rows.map((r): Record<string, any> => ({ ...r, before: parse(r.before), after: parse(r.after) }));
+}
+
+export async function countRows(h: Harness, table: string): Promise<number> {
+  const r = await h.deps.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Row counts of every table that a request could write to. */
+export async function countAll(h: Harness, tables: readonly string[]) {
+  return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(h, t)] as const)));
+}
+
+/** Asserts the error shape of SYNC-PROTOCOL.md and that nothing of a stack trace or SQL leaks. */
+export function expectCleanError(body: unknown, code?: string) {
+  expect(body).toMatchObject({ error: { code: code ?? expect.any(String), message: expect.any(String) } });
+  const text = JSON.stringify(body);
+  expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|node_modules|SQLITE|ER_[A-Z_]+|\bselect\b.*\bfrom\b|\binsert into\b|\bupdate\b.*\bset\b|stack/i);
+}
