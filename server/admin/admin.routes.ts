@@ -104,7 +104,7 @@ function resourceRoutes(r: Resource) {
   const table = r.table as TableName;
   const createSchema = createSchemaOf(r);
   const patchSchema = s.patchOf(r.fields);
-  return new Hono<AppEnv>()
+  const routes = new Hono<AppEnv>()
     .get('/', async (c) => {
       const q = query(c, ListQuery);
       return c.json({ items: await repo.listRows(c.get('deps').db, r.table, q.includeInactive === 'true', r.orderBy) });
@@ -145,20 +145,21 @@ function resourceRoutes(r: Resource) {
         if (r.table === 'users') await revokeUserTokens(deps.db, id, new Date().toISOString());
       }
       return c.json({ item: await repo.getWire(deps.db, r.table, id) });
-    })
-    .post('/:id/reset-password', async (c) => {
-      if (r.table !== 'users') throw notFound('Route');
-      const deps = c.get('deps');
-      const { id } = params(c, IdParam);
-      const { password } = await body(c, s.PasswordResetSchema);
-      if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
-      const passwordHash = await bcrypt.hash(password, 10);
-      await writeAudited(deps, { user: c.get('user'), name: 'admin.users.reset_password', table, id, ip: clientIp(c) }, (store) =>
-        store.update('users', id, { passwordHash } as never),
-      );
-      await revokeUserTokens(deps.db, id, new Date().toISOString());
-      return c.body(null, 204);
     });
+  // Only users have a password; other resources have no such route (not one that answers 404).
+  if (r.table !== 'users') return routes;
+  return routes.post('/:id/reset-password', async (c) => {
+    const deps = c.get('deps');
+    const { id } = params(c, IdParam);
+    const { password } = await body(c, s.PasswordResetSchema);
+    if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
+    const passwordHash = await bcrypt.hash(password, 10);
+    await writeAudited(deps, { user: c.get('user'), name: 'admin.users.reset_password', table, id, ip: clientIp(c) }, (store) =>
+      store.update('users', id, { passwordHash } as never),
+    );
+    await revokeUserTokens(deps.db, id, new Date().toISOString());
+    return c.body(null, 204);
+  });
 }
 
 export const adminRoutes = new Hono<AppEnv>();
