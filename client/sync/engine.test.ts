@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../sync/ids';
+import { Rejection } from '../../sync/store';
+import { useHarness } from '../../tests/setup/harness';
+import { makeDevice } from '../../tests/setup/device';
+import { LoginRequired } from './engine';
+
+const h = useHarness();
+
+describe('client sync engine', () => {
+  it('a reject logged offline stays queued, shows without a number, and carries the server number after sync', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const machine = (await d.db.rows('machines').toArray()).find((m) => m.code === 'PRS-01')!;
+    const defect = (await d.db.rows('defectCodes').toArray())[0];
+    d.network.offline = true;
+    const id = uuidv7();
+    await d.engine.mutate('reject.create', { id, machineId: machine.id, defectCodeId: defect.id, quantity: 7 });
+    await expect(d.engine.sync()).rejects.toThrow(/offline/i);
+    expect(await d.engine.pendingCount()).toBe(1);
+    expect(await d.db.rows('rejects').get(id)).toMatchObject({ quantity: 7, number: null, status: 'open' });
+    d.network.offline = false;
+    await d.engine.sync();
+    expect(await d.db.outbox.count()).toBe(0);
+    expect((await d.db.rows('rejects').get(id))?.number).toMatch(/^REJ-\d{6}$/);
+    d.close();
+  });
+
+  it('an answer lost after the server committed is resent and applied once', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const stage = (await d.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
+    await d.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 10, rejectQty: 0 });
+    d.network.drop = () => 'after';
+    await expect(d.engine.sync()).rejects.toThrow();
+    d.network.drop = () => null;
+    await d.engine.sync();
+    const server = await h.deps.db.selectFrom('stages').select('goodQty').where('id', '=', stage.id).executeTakeFirstOrThrow();
+    expect(Number(server.goodQty)).toBe(Number(stage.goodQty) + 10);
+    expect((await d.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 10);
+    d.close();
+  });
+
+  it("an operator's offline start of a stage whose order was put on hold meanwhile lands in Sync issues with the reason", async () => {
+    const op = await makeDevice(h, 'operator.press');
+    const mgr = await makeDevice(h, 'manager');
+    await op.engine.sync();
+    await mgr.engine.sync();
+    const ready = (await op.db.rows('stages').toArray()).find((s) => s.status === 'ready')!;
+    op.network.offline = true;
+    await op.engine.mutate('stage.transition', { id: ready.id, from: 'ready', to: 'running' });
+    expect((await op.db.rows('stages').get(ready.id))?.status).toBe('running');
+    const order = (await mgr.db.rows('orders').get(ready.orderId as string))!;
+    await mgr.engine.mutate('order.transition', { id: order.id, from: order.status as 'released', to: 'on_hold', holdReason: 'Steel coil failed incoming inspection' });
+    await mgr.engine.sync();
+    op.network.offline = false;
+    await op.engine.sync();
+    const issues = await op.db.syncIssues.toArray();
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ status: 'rejected', code: 'illegal_transition', name: 'stage.transition' });
+    expect(issues[0].message).toContain('Steel coil failed incoming inspection');
+    expect((await op.db.rows('stages').get(ready.id))?.status).toBe('blocked');
+    op.close();
+    mgr.close();
+  });
+
+  it('a pending local edit stays visible after a pull brings other changes to the same ticket', async () => {
+    const tech = await makeDevice(h, 'technician');
+    const sup = await makeDevice(h, 'supervisor.press');
+    await tech.engine.sync();
+    await sup.engine.sync();
+    const t = (await sup.db.rows('maintenanceTickets').toArray()).find((x) => x.status === 'open')!;
+    await sup.engine.mutate('maintenance.update', { id: t.id, base: { priority: t.priority as number }, changes: { priority: 1 } });
+    await sup.engine.sync();
+    await tech.engine.mutate('maintenance.update', { id: t.id, base: { workDone: '' }, changes: { workDone: 'Bearing replaced' } });
+    // A pull page arrives while the edit is still queued: the supervisor's change lands, the local edit stays on top.
+    await tech.engine.applyPage((await h.call('GET', `/api/sync/pull?clientId=${await tech.engine.clientId()}&cursor=${await tech.db.getMeta('cursor')}`, { token: (await h.login('technician')).accessToken })).body);
+    expect(await tech.db.rows('maintenanceTickets').get(t.id)).toMatchObject({ priority: 1, workDone: 'Bearing replaced' });
+    await tech.engine.sync();
+    expect(await tech.db.rows('maintenanceTickets').get(t.id)).toMatchObject({ priority: 1, workDone: 'Bearing replaced', version: Number(t.version) + 2 });
+    tech.close();
+    sup.close();
+  });
+
+  it('an invalid or forbidden action throws at once and queues nothing', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const machine = (await d.db.rows('machines').toArray())[0];
+    await expect(d.engine.mutate('maintenance.create', { id: uuidv7(), machineId: machine.id, type: 'corrective', priority: 9, description: '' })).rejects.toBeInstanceOf(Rejection);
+    const order = (await d.db.rows('orders').toArray()).find((o) => o.status === 'released')!;
+    await expect(d.engine.mutate('order.transition', { id: order.id, from: 'released', to: 'cancelled' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await d.db.outbox.count()).toBe(0);
+    d.close();
+  });
+
+  it('an expired session is refreshed once; a revoked one keeps the outbox and asks for login', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const sessions = (d.engine as any).o.sessions;
+    const s = await sessions.sessions.get(d.user.id);
+    await sessions.save({ ...s, accessToken: 'expired.or.garbage' });
+    const t = (await d.db.rows('maintenanceTickets').toArray())[0];
+    await d.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'after refresh' });
+    await d.engine.sync();
+    expect(await d.db.outbox.count()).toBe(0);
+    const refreshed = await sessions.sessions.get(d.user.id);
+    expect(refreshed.refreshToken).not.toBe(s.refreshToken);
+    // Logged out elsewhere: the refresh token family is revoked.
+    await h.call('POST', '/api/auth/logout', { body: { refreshToken: refreshed.refreshToken } });
+    await sessions.save({ ...refreshed, accessToken: 'garbage' });
+    await d.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'kept' });
+    await expect(d.engine.sync()).rejects.toBeInstanceOf(LoginRequired);
+    expect(d.engine.state.needsLogin).toBe(true);
+    expect(await d.engine.pendingCount()).toBe(1);
+    d.close();
+  });
+});

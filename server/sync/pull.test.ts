@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../sync/ids';
+import { useHarness } from '../../tests/setup/harness';
+import { pruneChangeLog } from './sync.repository';
+import { writeAudited } from './write';
+
+const h = useHarness();
+
+async function pullAll(token: string, clientId: string, cursor?: string, limit = 500) {
+  const changes: any[] = [];
+  let hasMore = true;
+  let reset = false;
+  let pages = 0;
+  while (hasMore) {
+    const qs = new URLSearchParams({ clientId, limit: String(limit) });
+    if (cursor) qs.set('cursor', cursor);
+    const r = await h.call('GET', `/api/sync/pull?${qs}`, { token });
+    expect(r.status).toBe(200);
+    changes.push(...r.body.changes);
+    cursor = r.body.cursor;
+    hasMore = r.body.hasMore;
+    reset ||= r.body.reset;
+    pages++;
+  }
+  return { changes, cursor: cursor!, reset, pages };
+}
+
+async function dept(code: string) {
+  return (await h.deps.db.selectFrom('departments').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id as string;
+}
+
+async function push(token: string, clientId: string, seq: number, name: string, args: unknown) {
+  const r = await h.call('POST', '/api/sync/push', { token, body: { clientId, schemaVersion: 1, mutations: [{ id: uuidv7(), seq, name, args, at: new Date().toISOString() }] } });
+  expect(r.status).toBe(200);
+  return r.body.results[0];
+}
+
+describe('pull', () => {
+  it('a Paint operator never receives a Press stage, reject or ticket', async () => {
+    const paint = await h.login('operator.paint');
+    const press = await dept('PRS');
+    const { changes } = await pullAll(paint.accessToken, uuidv7());
+    const work = changes.filter((c) => ['stages', 'rejects', 'maintenanceTickets', 'maintenanceEvents', 'jobEvents'].includes(c.table));
+    expect(work.length).toBeGreaterThan(0);
+    expect(work.filter((c) => c.row.departmentId === press)).toEqual([]);
+    const orders = changes.filter((c) => c.table === 'orders');
+    expect(orders.every((c) => c.row.departmentIds.includes(paint.user.departmentId))).toBe(true);
+    // Master data is held whole, and users carry no secrets.
+    const users = changes.filter((c) => c.table === 'users');
+    expect(users.length).toBe(6);
+    expect(users.every((c) => !('passwordHash' in c.row) && !('seq' in c.row))).toBe(true);
+  });
+
+  it('a ticket moved from Press to Paint disappears from Press devices and appears on Paint devices at their next pull', async () => {
+    const press = await h.login('operator.press');
+    const paint = await h.login('operator.paint');
+    const sup = await h.login('supervisor.press');
+    const pressClient = uuidv7();
+    const paintClient = uuidv7();
+    const supClient = uuidv7();
+    const pressMachine = await h.deps.db.selectFrom('machines').selectAll().where('code', '=', 'PRS-03').executeTakeFirstOrThrow();
+    const created = await push(sup.accessToken, supClient, 1, 'maintenance.create', { id: uuidv7(), machineId: pressMachine.id, type: 'corrective', priority: 2, description: 'Guard sensor faulty' });
+    const a = await pullAll(press.accessToken, pressClient);
+    const b = await pullAll(paint.accessToken, paintClient);
+    const ticket = a.changes.find((c) => c.id === created.entity.id)!.row;
+    expect(b.changes.find((c) => c.id === ticket.id)).toBeUndefined();
+    const paintMachine = b.changes.find((c) => c.table === 'machines' && c.row.departmentId === paint.user.departmentId)!.row;
+    const res = await push(sup.accessToken, supClient, 2, 'maintenance.update', { id: ticket.id, base: { machineId: ticket.machineId }, changes: { machineId: paintMachine.id } });
+    expect(res.status).toBe('applied');
+    // A later edit that does not touch scope must not hide the move from the Press device.
+    const res2 = await push(sup.accessToken, supClient, 3, 'maintenance.update', { id: ticket.id, base: { priority: ticket.priority }, changes: { priority: 4 } });
+    expect(res2.status).toBe('applied');
+    const a2 = await pullAll(press.accessToken, pressClient, a.cursor);
+    expect(a2.changes).toContainEqual({ table: 'maintenanceTickets', op: 'delete', id: ticket.id });
+    const b2 = await pullAll(paint.accessToken, paintClient, b.cursor);
+    expect(b2.changes.find((c) => c.id === ticket.id)).toMatchObject({ op: 'upsert', row: { departmentId: paint.user.departmentId, priority: 4 } });
+  });
+
+  it('pages a snapshot with hasMore and then continues from the cursor with only new changes', async () => {
+    const mgr = await h.login('manager');
+    const clientId = uuidv7();
+    const all = await pullAll(mgr.accessToken, clientId);
+    const paged = await pullAll(mgr.accessToken, uuidv7(), undefined, 7);
+    expect(paged.pages).toBeGreaterThan(3);
+    expect(paged.changes.map((c) => c.id).sort()).toEqual(all.changes.map((c) => c.id).sort());
+    const again = await pullAll(mgr.accessToken, clientId, all.cursor);
+    expect(again.changes).toEqual([]);
+    const ticket = all.changes.find((c) => c.table === 'maintenanceTickets')!;
+    await push(mgr.accessToken, clientId, 1, 'maintenance.comment', { id: uuidv7(), ticketId: ticket.id, note: 'Parts ordered' });
+    const next = await h.call('GET', `/api/sync/pull?clientId=${clientId}&cursor=${all.cursor}`, { token: mgr.accessToken });
+    expect(next.body.lastSeq).toBe(1);
+    expect(next.body.changes).toEqual([expect.objectContaining({ table: 'maintenanceEvents', op: 'upsert', row: expect.objectContaining({ note: 'Parts ordered' }) })]);
+  });
+
+  it('a tombstoned row comes as a delete', async () => {
+    const mgr = await h.login('manager');
+    const clientId = uuidv7();
+    const first = await pullAll(mgr.accessToken, clientId);
+    const reject = first.changes.find((c) => c.table === 'rejects')!;
+    await writeAudited(h.deps, { user: mgr.user, name: 'test.tombstone', table: 'rejects', id: reject.id }, (s) => s.update('rejects', reject.id, { deletedAt: new Date().toISOString() }));
+    const next = await pullAll(mgr.accessToken, clientId, first.cursor);
+    expect(next.changes).toEqual([{ table: 'rejects', op: 'delete', id: reject.id }]);
+  });
+
+  it('an unknown cursor, or one older than the change-log retention, answers reset with a snapshot', async () => {
+    const mgr = await h.login('manager');
+    const clientId = uuidv7();
+    const first = await pullAll(mgr.accessToken, clientId);
+    const garbage = await h.call('GET', `/api/sync/pull?clientId=${clientId}&cursor=nonsense`, { token: mgr.accessToken });
+    expect(garbage.body.reset).toBe(true);
+    expect(garbage.body.changes.length).toBeGreaterThan(0);
+    const ticket = first.changes.find((c) => c.table === 'maintenanceTickets')!;
+    await push(mgr.accessToken, clientId, 1, 'maintenance.comment', { id: uuidv7(), ticketId: ticket.id, note: 'x' });
+    await pruneChangeLog(h.deps.db, new Date(Date.now() + 1000).toISOString());
+    const stale = await h.call('GET', `/api/sync/pull?clientId=${clientId}&cursor=${first.cursor}`, { token: mgr.accessToken });
+    expect(stale.body.reset).toBe(true);
+  });
+
+  it('refuses a bad limit, an unknown query field and another user\'s client id', async () => {
+    const op = await h.login('operator.press');
+    const mgr = await h.login('manager');
+    const clientId = uuidv7();
+    await push(op.accessToken, clientId, 1, 'maintenance.comment', { id: uuidv7(), ticketId: (await h.deps.db.selectFrom('maintenanceTickets').select('id').executeTakeFirstOrThrow()).id, note: 'x' });
+    expect((await h.call('GET', `/api/sync/pull?clientId=${clientId}&limit=5000`, { token: op.accessToken })).body.error.code).toBe('validation_failed');
+    expect((await h.call('GET', `/api/sync/pull?clientId=${clientId}&evil=1`, { token: op.accessToken })).body.error.code).toBe('validation_failed');
+    const other = await h.call('GET', `/api/sync/pull?clientId=${clientId}`, { token: mgr.accessToken });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('client_not_owned');
+  });
+});
