@@ -1,4 +1,5 @@
 // All SQL of master-data administration (writes go through server/sync/write.ts).
+import { sql } from 'kysely';
 import type { Db } from '../db/db';
 import { fromDb, toWire } from '../sync/codec';
 import type { TableName } from '../../sync/tables';
@@ -10,8 +11,12 @@ export async function listRows(db: Db, table: string, includeInactive: boolean, 
   return rows.map((r) => toWire(table as TableName, fromDb(table as TableName, r)));
 }
 
-export async function findByField(db: Db, table: string, field: string, value: unknown) {
-  return db.selectFrom(table).select('id').where(field, '=', value).executeTakeFirst();
+/**
+ * The row whose `field` equals `value` ignoring letter case. MariaDB's default collation compares
+ * that way and SQLite does not; comparing lower() on both sides makes "prs" clash with "PRS" on both.
+ */
+export async function findByFieldIgnoringCase(db: Db, table: string, field: string, value: string) {
+  return db.selectFrom(table).select('id').where(sql<boolean>`lower(${sql.ref(field)}) = lower(${value})`).executeTakeFirst();
 }
 
 export async function exists(db: Db, table: string, id: string, extra?: { field: string; value: unknown }) {

@@ -94,7 +94,7 @@ function createSchemaOf(r: Resource) {
 }
 
 async function assertUnique(deps: Deps, r: Resource, value: unknown, selfId?: string) {
-  const hit = await repo.findByField(deps.db, r.table, r.unique, value);
+  const hit = await repo.findByFieldIgnoringCase(deps.db, r.table, r.unique, String(value));
   if (hit && hit.id !== selfId) {
     throw new AppError(409, 'already_exists', `${r.label} with ${r.unique} "${String(value)}" already exists.`, [{ field: r.unique, message: 'is already taken' }]);
   }
