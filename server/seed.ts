@@ -190,6 +190,7 @@ export async function seedDemo(db: Db): Promise<void> {
         status: 'open', disposition: null, rootCause: null, correctiveAction: null, approvedBy: null, approvedAt: null, closedAt: null,
       });
     }
+    await s.flush();
     await writeAudit(trx, { at: now, mutationName: 'seed.demo', outcome: 'applied', message: 'demo data loaded into an empty database' });
   });
 }

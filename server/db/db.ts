@@ -32,7 +32,7 @@ export function openDatabase(url: string): Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const db = raw.withPlugin(new CamelCasePlugin());
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
 }
@@ -45,4 +45,26 @@ export async function ping(db: Db): Promise<boolean> {
   } catch {
     return false; // health reports the failure as 503; the reason is logged by the caller's monitoring
   }
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing is a
+ * large share of a small write's cost. Keep the most recent statements by SQL text.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text); // re-insert: most recently used last
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  };
 }

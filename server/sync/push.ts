@@ -72,6 +72,7 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
       const now = new Date().toISOString();
       const store = new ServerStore(trx, meta.user.id, now);
       const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: envelope.output.at, side: 'server' });
+      await store.flush();
       const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
       const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
       const version = Number(current?.version ?? 0);

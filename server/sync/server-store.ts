@@ -12,9 +12,19 @@ export interface Write {
   after: Record<string, unknown>;
 }
 
+type Entry = { seq: number; tableName: TableName; rowId: string; evict: boolean };
+
+/**
+ * Call `flush()` before the transaction commits: the sequence counter's final value and the
+ * change-log entries are written then, in one statement each. The counter's row lock is taken at
+ * the first write and held to commit, so sequence numbers still follow commit order.
+ */
 export class ServerStore implements MutationStore {
   /** Every row written, in order, with its state before and after. */
   readonly writes: Write[] = [];
+  private readonly rows = new Map<string, Record<string, unknown> | undefined>();
+  private lastSeq: number | null = null;
+  private readonly log: Entry[] = [];
 
   constructor(
     private readonly trx: Db,
@@ -22,31 +32,52 @@ export class ServerStore implements MutationStore {
     private readonly now: string,
   ) {}
 
+  private async nextSeq(): Promise<number> {
+    this.lastSeq = this.lastSeq === null ? await repo.nextCounter(this.trx, 'sync') : this.lastSeq + 1;
+    return this.lastSeq;
+  }
+
+  async flush() {
+    if (this.lastSeq === null) return;
+    await repo.setCounter(this.trx, 'sync', this.lastSeq);
+    await repo.logChanges(this.trx, this.log, this.now);
+    this.log.length = 0;
+  }
+
   async get<T extends TableName>(table: T, id: string) {
-    return (await repo.getRow(this.trx, table, id)) as RowTypes[T] | undefined;
+    const key = `${table}:${id}`;
+    if (!this.rows.has(key)) this.rows.set(key, await repo.getRow(this.trx, table, id));
+    const row = this.rows.get(key);
+    return (row && { ...row }) as RowTypes[T] | undefined;
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
-    return (await repo.findRows(this.trx, table, field, value)) as unknown as RowTypes[T][];
+    const found = await repo.findRows(this.trx, table, field, value);
+    for (const r of found) this.rows.set(`${table}:${r.id}`, r);
+    return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
 
   async insert<T extends TableName>(table: T, row: NewRow<T>) {
-    const seq = await repo.nextCounter(this.trx, 'sync');
+    const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
     await repo.insertRow(this.trx, table, full);
-    await repo.logChange(this.trx, seq, table, row.id, false, this.now);
+    this.rows.set(`${table}:${row.id}`, full);
+    this.log.push({ seq, tableName: table, rowId: row.id, evict: false });
     this.writes.push({ table, id: row.id, before: undefined, after: full });
   }
 
   async update<T extends TableName>(table: T, id: string, changes: Partial<RowTypes[T]>) {
-    const before = await repo.getRow(this.trx, table, id);
+    const before = await this.get(table, id);
     if (!before) throw new Error(`update of missing ${table} ${id}`);
-    const seq = await repo.nextCounter(this.trx, 'sync');
-    const stamped: Record<string, unknown> = { ...(changes as Record<string, unknown>), version: Number(before.version) + 1, updatedAt: this.now, updatedBy: this.userId, seq };
+    const was = before as unknown as Record<string, unknown>;
+    const seq = await this.nextSeq();
+    const stamped: Record<string, unknown> = { ...(changes as Record<string, unknown>), version: Number(was.version) + 1, updatedAt: this.now, updatedBy: this.userId, seq };
     await repo.updateRow(this.trx, table, id, stamped);
-    const evict = SCOPE_FIELDS.some((f) => f in stamped && JSON.stringify(stamped[f]) !== JSON.stringify(before[f]));
-    await repo.logChange(this.trx, seq, table, id, evict, this.now);
-    this.writes.push({ table, id, before, after: { ...before, ...stamped } });
+    const after = { ...was, ...stamped };
+    this.rows.set(`${table}:${id}`, after);
+    const evict = SCOPE_FIELDS.some((f) => f in stamped && JSON.stringify(stamped[f]) !== JSON.stringify(was[f]));
+    this.log.push({ seq, tableName: table, rowId: id, evict });
+    this.writes.push({ table, id, before: was, after });
   }
 
   async nextNumber(prefix: string) {

@@ -12,6 +12,10 @@ export async function nextCounter(trx: Db, name: string): Promise<number> {
   return Number(r.value);
 }
 
+export async function setCounter(trx: Db, name: string, value: number) {
+  await trx.updateTable('counters').set({ value }).where('name', '=', name).execute();
+}
+
 export async function readCounter(db: Db, name: string): Promise<number> {
   const r = await db.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
   return Number(r?.value ?? 0);
@@ -62,8 +66,11 @@ export async function updateRow(trx: Db, table: TableName, id: string, changes: 
   await trx.updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
 }
 
-export async function logChange(trx: Db, seq: number, tableName: TableName, rowId: string, evict: boolean, at: string) {
-  await trx.insertInto('changeLog').values({ seq, tableName, rowId, evict: evict ? 1 : 0, at }).execute();
+export async function logChanges(trx: Db, entries: { seq: number; tableName: TableName; rowId: string; evict: boolean }[], at: string) {
+  if (entries.length === 0) return;
+  for (let i = 0; i < entries.length; i += 500) {
+    await trx.insertInto('changeLog').values(entries.slice(i, i + 500).map((e) => ({ ...e, evict: e.evict ? 1 : 0, at }))).execute();
+  }
 }
 
 export async function readConfig(trx: Db, key: string): Promise<unknown> {

@@ -19,6 +19,7 @@ export async function writeAudited<T>(deps: Deps, meta: WriteMeta, fn: (store: S
     const now = new Date().toISOString();
     const store = new ServerStore(trx, meta.user.id, now);
     const out = await fn(store);
+    await store.flush();
     const primary = store.writes.find((w) => w.table === meta.table && w.id === meta.id);
     const d = primary ? diff(primary.before, primary.after) : { before: null, after: null };
     await writeAudit(trx, {

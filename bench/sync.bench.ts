@@ -1,0 +1,169 @@
+// npm run bench:sync — push throughput over HTTP vs. writing the same rows directly, and first-pull
+// throughput vs. a raw select. Prints ratios measured in one run (machines here are shared and noisy).
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { uuidv7 } from '../sync/ids';
+import { loadEnv } from '../server/env';
+import { startServer } from '../server/server';
+import type { Db } from '../server/db/db';
+
+const TOTAL = Number(process.env.BENCH_MUTATIONS ?? 10_000);
+const BATCH = 100;
+const CLIENTS = 4;
+const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 50_000);
+
+async function post(url: string, token: string, body: unknown) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<any>;
+}
+
+async function fixtures(db: Db) {
+  const ids = async (table: string, where?: [string, string]) => {
+    let q = db.selectFrom(table).selectAll();
+    if (where) q = q.where(where[0], '=', where[1]);
+    return q.execute();
+  };
+  return { stages: await ids('stages'), machines: await ids('machines'), defects: await ids('defectCodes'), tickets: await ids('maintenanceTickets') };
+}
+
+function makeMutations(f: Awaited<ReturnType<typeof fixtures>>, n: number, client: number) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const k = i % 10;
+    const at = new Date().toISOString();
+    if (k < 6) out.push({ name: 'job.progress', args: { id: uuidv7(), stageId: f.stages[i % f.stages.length].id, goodQty: 5, rejectQty: 1 }, at });
+    else if (k < 8) out.push({ name: 'reject.create', args: { id: uuidv7(), machineId: f.machines[i % f.machines.length].id, defectCodeId: f.defects[i % f.defects.length].id, quantity: 2 }, at });
+    else {
+      const t = f.tickets[(i + client) % f.tickets.length];
+      out.push({ name: 'maintenance.update', args: { id: t.id, base: { partsUsed: '(bench)' }, changes: { partsUsed: '(bench)' } }, at });
+    }
+  }
+  return out;
+}
+
+/** The same rows a push writes — the primary row, its audit entry and change-log entries — straight through Kysely. */
+async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: number, seqStart: number) {
+  const muts = makeMutations(f, n, 0);
+  let seq = seqStart;
+  const user = uuidv7();
+  const t0 = performance.now();
+  for (let b = 0; b < n; b += BATCH) {
+    await db.transaction().execute(async (trx) => {
+      for (const m of muts.slice(b, b + BATCH)) {
+        const now = new Date().toISOString();
+        const meta = { version: 1, createdAt: now, updatedAt: now, updatedBy: user, deletedAt: null };
+        const a = m.args as any;
+        seq++;
+        if (m.name === 'job.progress') {
+          const stage = f.stages.find((s) => s.id === a.stageId)!;
+          await trx.insertInto('jobEvents').values({ id: uuidv7(), ...meta, seq, stageId: a.stageId, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress', goodQty: 5, rejectQty: 1, minutes: 0, userId: user, at: now }).execute();
+          await trx.updateTable('stages').set({ goodQty: 1, seq }).where('id', '=', a.stageId).execute();
+        } else if (m.name === 'reject.create') {
+          await trx.insertInto('rejects').values({ id: a.id, ...meta, seq, machineId: a.machineId, departmentId: f.machines[0].departmentId, defectCodeId: a.defectCodeId, quantity: 2, reportedBy: user, status: 'open' }).execute();
+        } else {
+          await trx.updateTable('maintenanceTickets').set({ partsUsed: '(raw)', seq }).where('id', '=', a.id).execute();
+        }
+        await trx.insertInto('changeLog').values({ seq, tableName: 'bench', rowId: a.id, evict: 0, at: now }).execute();
+        await trx.insertInto('auditLog').values({ id: uuidv7(), at: now, userId: user, mutationName: m.name, entity: 'bench', entityId: a.id, outcome: 'applied', after: JSON.stringify(a) }).execute();
+      }
+    });
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function benchOne(label: string, url: string) {
+  const env = loadEnv({ DATABASE_URL: url, PORT: '0', SEED_DEMO: '1', LOG_LEVEL: 'error', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+  const running = await startServer(env);
+  try {
+    const db = running.deps.db;
+    const f = await fixtures(db);
+    const login = await post(`${running.url}/api/auth/login`, '', { username: 'manager', password: 'demo1234' });
+    const token = login.accessToken;
+    const perClient = Math.floor(TOTAL / CLIENTS);
+
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        const clientId = uuidv7();
+        const muts = makeMutations(f, perClient, c).map((m, i) => ({ id: uuidv7(), seq: i + 1, ...m }));
+        for (let b = 0; b < muts.length; b += BATCH) {
+          const r = await post(`${running.url}/api/sync/push`, token, { clientId, schemaVersion: 1, mutations: muts.slice(b, b + BATCH) });
+          if (r.results.some((x: any) => x.status === 'rejected')) throw new Error(`rejected: ${JSON.stringify(r.results.find((x: any) => x.status === 'rejected'))}`);
+        }
+      }),
+    );
+    const pushRate = (perClient * CLIENTS) / ((performance.now() - t0) / 1000);
+    const counter = Number((await db.selectFrom('counters').select('value').where('name', '=', 'sync').executeTakeFirstOrThrow()).value);
+    const rawRate = await rawInsert(db, f, perClient * CLIENTS, counter + 1_000_000);
+
+    // First pull: top the plant up to PULL_ROWS visible rows, then page through a snapshot over HTTP.
+    const existing = await countVisible(db);
+    const now = new Date().toISOString();
+    const stage = f.stages[0];
+    for (let i = existing; i < PULL_ROWS; i += 1000) {
+      const rows = Array.from({ length: Math.min(1000, PULL_ROWS - i) }, () => ({
+        id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, stageId: stage.id,
+        orderId: stage.orderId, departmentId: stage.departmentId, kind: 'note', goodQty: 0, rejectQty: 0, minutes: 0, note: 'bench', userId: stage.id, at: now,
+      }));
+      await db.insertInto('jobEvents').values(rows).execute();
+    }
+    const total = await countVisible(db);
+    const p0 = performance.now();
+    let cursor = '';
+    let pulled = 0;
+    const clientId = uuidv7();
+    for (;;) {
+      const res = await fetch(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const page = (await res.json()) as any;
+      pulled += page.changes.length;
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    }
+    const pullRate = pulled / ((performance.now() - p0) / 1000);
+    const r0 = performance.now();
+    let selected = 0;
+    for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
+      selected += (await db.selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+    }
+    const selectRate = selected / ((performance.now() - r0) / 1000);
+
+    console.log(`\n${label}`);
+    console.log(`  push: ${Math.round(pushRate)} mutations/s over HTTP (${CLIENTS} clients, batches of ${BATCH}); direct Kysely writes: ${Math.round(rawRate)} rows-sets/s; ratio ${(pushRate / rawRate).toFixed(2)}`);
+    console.log(`  first pull: ${pulled} of ${total} rows at ${Math.round(pullRate)} rows/s; raw select: ${Math.round(selectRate)} rows/s; ratio ${(pullRate / selectRate).toFixed(2)}`);
+  } finally {
+    await running.close();
+  }
+}
+
+async function countVisible(db: Db) {
+  let n = 0;
+  for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
+    n += Number((await db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).where('deletedAt', 'is', null).executeTakeFirstOrThrow()).n);
+  }
+  return n;
+}
+
+const file = join(tmpdir(), `barron-bench-${randomBytes(4).toString('hex')}.sqlite`);
+console.log(`Barron PMS sync benchmark: ${TOTAL} mutations (60% job.progress, 20% reject.create, 20% maintenance.update), first pull of ${PULL_ROWS} rows`);
+await benchOne('SQLite (better-sqlite3, WAL)', `sqlite:${file}`);
+for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
+const mysqlUrl = process.env.BENCH_DATABASE_URL;
+if (mysqlUrl) {
+  const name = `barron_bench_${randomBytes(4).toString('hex')}`;
+  const c = await createConnection(mysqlUrl);
+  await c.query(`CREATE DATABASE \`${name}\``);
+  const u = new URL(mysqlUrl);
+  u.pathname = `/${name}`;
+  try {
+    await benchOne('MariaDB (mysql2)', u.toString());
+  } finally {
+    await c.query(`DROP DATABASE \`${name}\``);
+    await c.end();
+  }
+} else {
+  console.log('\n(set BENCH_DATABASE_URL=mysql://… to run the same benchmark on MySQL/MariaDB)');
+}
