@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { checkTransition, MAINTENANCE, ORDER, REJECT, STAGE, type StateMachine } from './state-machines';
 import { mergeFields } from './merge';
 import { uuidv7 } from './ids';
+import * as planning from './planning';
 import { Uuid } from './protocol';
 import type { FieldConflict } from './protocol';
 import { ALL_ROLES, FLOOR, type Role } from './roles';
@@ -224,6 +225,7 @@ const orderTransition = define({
     }
     if (args.to === 'completed') changes.completedAt = actionTime(ctx);
     await store.update('orders', order.id, changes);
+    if (args.from === 'draft' && args.to === 'released') await planning.readyFirstStages(store, order.id);
     return { table: 'orders', id: order.id };
   },
 });
@@ -446,18 +448,39 @@ const maintenanceComment = define({
   },
 });
 
+// ── planning (sync/planning.ts) ──────────────────────────────────────────────
+
+const orderCreate = define({
+  name: 'order.create', kind: 'create', table: 'orders', roles: ['admin', 'manager'], args: planning.OrderCreateArgs,
+  apply: (store, args, ctx) => planning.applyOrderCreate(store, args, ctx),
+});
+const orderUpdate = define({
+  name: 'order.update', kind: 'edit', table: 'orders', roles: ['admin', 'manager'], args: planning.OrderUpdateArgs,
+  apply: (store, args) => planning.applyOrderUpdate(store, args),
+});
+const stageUpdate = define({
+  name: 'stage.update', kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageUpdateArgs,
+  apply: (store, args, ctx) => planning.applyStageUpdate(store, args, ctx),
+});
+const stageSchedule = define({
+  name: 'stage.schedule', kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageScheduleArgs,
+  apply: (store, args, ctx) => planning.applyStageSchedule(store, args, ctx),
+});
+
 // ── the registry ───────────────────────────────────────────────────────────
 
 const ALL = [
   stageTransition, jobProgress, jobDowntime, orderTransition, rejectCreate, rejectTransition,
   maintenanceCreate, maintenanceUpdate, maintenanceTransition, maintenanceComment,
+  orderCreate, orderUpdate, stageUpdate, stageSchedule,
 ] as MutationDef[];
 
 export const MUTATIONS: ReadonlyMap<string, MutationDef> = new Map(ALL.map((m) => [m.name, m]));
 
 export type MutationName =
   | 'stage.transition' | 'job.progress' | 'job.downtime' | 'order.transition' | 'reject.create' | 'reject.transition'
-  | 'maintenance.create' | 'maintenance.update' | 'maintenance.transition' | 'maintenance.comment';
+  | 'maintenance.create' | 'maintenance.update' | 'maintenance.transition' | 'maintenance.comment'
+  | 'order.create' | 'order.update' | 'stage.update' | 'stage.schedule';
 
 export interface MutationArgs {
   'stage.transition': v.InferInput<typeof StageTransitionArgs>;
@@ -470,6 +493,10 @@ export interface MutationArgs {
   'maintenance.update': v.InferInput<typeof MaintenanceUpdateArgs>;
   'maintenance.transition': v.InferInput<typeof MaintenanceTransitionArgs>;
   'maintenance.comment': v.InferInput<typeof MaintenanceCommentArgs>;
+  'order.create': v.InferInput<typeof planning.OrderCreateArgs>;
+  'order.update': v.InferInput<typeof planning.OrderUpdateArgs>;
+  'stage.update': v.InferInput<typeof planning.StageUpdateArgs>;
+  'stage.schedule': v.InferInput<typeof planning.StageScheduleArgs>;
 }
 
 /** Field-level messages for a failed args parse, in the `details` shape of the error contract. */

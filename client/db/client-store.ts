@@ -22,7 +22,9 @@ export class ClientStore implements MutationStore {
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
-    const rows = await this.db.rows(table).where(field).equals(value).toArray();
+    const t = this.db.rows(table);
+    const indexed = t.schema.indexes.some((i) => i.name === field);
+    const rows = indexed ? await t.where(field).equals(value).toArray() : await t.filter((r) => r[field] === value).toArray();
     return rows.filter((r) => !r.deletedAt) as unknown as RowTypes[T][];
   }
 

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { availableHours, isLate, itemProgress, orderPercent, scheduledHours, utilisation, DEFAULT_CALENDAR } from './planning';
+
+describe('planning derivations', () => {
+  it('a machine has its hoursPerDay on a working day, bounded by the shifts, and nothing on a weekend or holiday', () => {
+    expect(availableHours({ hoursPerDay: 16 }, '2026-11-25')).toBe(16); // Wednesday, two 8 h shifts
+    expect(availableHours({ hoursPerDay: 24 }, '2026-11-25')).toBe(16);
+    expect(availableHours({ hoursPerDay: 8 }, '2026-11-28')).toBe(0); // Saturday
+    expect(availableHours({ hoursPerDay: 8 }, '2026-12-24', { ...DEFAULT_CALENDAR, holidays: ['2026-12-24'] })).toBe(0);
+  });
+
+  it('scheduled hours count the unfinished stages of one machine on one day', () => {
+    const s = (id: string, machineId: string, start: string | null, minutes: number, status = 'ready') => ({ id, machineId, scheduledStart: start, plannedMinutes: minutes, status, deletedAt: null });
+    const stages = [s('a', 'm1', '2026-11-25T06:00:00.000Z', 120), s('b', 'm1', '2026-11-25T09:00:00.000Z', 60), s('c', 'm1', '2026-11-26T06:00:00.000Z', 600), s('d', 'm2', '2026-11-25T06:00:00.000Z', 60), s('e', 'm1', '2026-11-25T10:00:00.000Z', 60, 'done')];
+    expect(scheduledHours(stages, 'm1', '2026-11-25')).toBe(3);
+    expect(scheduledHours(stages, 'm1', '2026-11-25', 'a')).toBe(1);
+    expect(utilisation(20, 16)).toBe(1.25);
+    expect(utilisation(1, 0)).toBe(Infinity);
+  });
+
+  it('progress is good, rejected and remaining per item and a percentage per order', () => {
+    expect(itemProgress({ id: 'i', quantity: 100, goodQty: 40, rejectQty: 5 })).toEqual({ itemId: 'i', quantity: 100, good: 40, rejected: 5, remaining: 60 });
+    expect(orderPercent([{ id: 'a', quantity: 100, goodQty: 50, rejectQty: 0 }, { id: 'b', quantity: 100, goodQty: 150, rejectQty: 0 }])).toBe(75);
+  });
+
+  it('an order is late when its due date has passed and it is not complete', () => {
+    expect(isLate({ dueDate: '2026-11-24', status: 'in_progress' }, '2026-11-25')).toBe(true);
+    expect(isLate({ dueDate: '2026-11-25', status: 'in_progress' }, '2026-11-25')).toBe(false);
+    expect(isLate({ dueDate: '2026-11-01', status: 'completed' }, '2026-11-25')).toBe(false);
+  });
+});

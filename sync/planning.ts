@@ -1,0 +1,229 @@
+// Job planning: orders with items and stages, schedule slots and machine capacity (DOMAIN.md §1).
+// Pure: the capacity rule runs on a planner's device (to ask for confirmation) and on the server.
+import * as v from 'valibot';
+import { uuidv7 } from './ids';
+import { mergeFields } from './merge';
+import { Uuid } from './protocol';
+import type { MutationContext, MutationStore } from './store';
+import { Rejection } from './store';
+import type { Machine, Order, OrderItem, Stage } from './tables';
+
+export interface ShiftCalendar {
+  workingDays: number[]; // 0 = Sunday … 6 = Saturday
+  shifts: { name: string; start: string; end: string }[];
+  holidays: string[]; // YYYY-MM-DD
+}
+
+export const DEFAULT_CALENDAR: ShiftCalendar = {
+  workingDays: [1, 2, 3, 4, 5],
+  shifts: [{ name: 'Early', start: '06:00', end: '14:00' }, { name: 'Late', start: '14:00', end: '22:00' }],
+  holidays: [],
+};
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Hours a machine can run on a day: its hoursPerDay, bounded by the shifts, zero on days off. Days are UTC dates. */
+export function availableHours(machine: Pick<Machine, 'hoursPerDay'>, day: string, cal: ShiftCalendar = DEFAULT_CALENDAR): number {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  if (!cal.workingDays.includes(weekday) || cal.holidays.includes(day)) return 0;
+  const shiftHours = cal.shifts.reduce((h, s) => h + Math.max(0, minutesOf(s.end) - minutesOf(s.start)) / 60, 0);
+  return Math.min(machine.hoursPerDay, shiftHours || 24);
+}
+
+export const dayOf = (iso: string) => iso.slice(0, 10);
+
+/** Scheduled hours of a machine's stages on a day (stages that are not done), optionally without one stage. */
+export function scheduledHours(stages: Pick<Stage, 'id' | 'machineId' | 'scheduledStart' | 'plannedMinutes' | 'status' | 'deletedAt'>[], machineId: string, day: string, exceptId?: string) {
+  return stages
+    .filter((s) => s.machineId === machineId && s.scheduledStart && dayOf(s.scheduledStart) === day && s.id !== exceptId && s.status !== 'done' && !s.deletedAt)
+    .reduce((h, s) => h + s.plannedMinutes / 60, 0);
+}
+
+/** Capacity utilisation as a fraction (1 = full); Infinity when something is scheduled on a day with no capacity. */
+export function utilisation(scheduled: number, available: number) {
+  if (available <= 0) return scheduled > 0 ? Infinity : 0;
+  return scheduled / available;
+}
+
+// ── order progress, derived from the totals the job events keep ───────────
+
+export interface ItemProgress { itemId: string; quantity: number; good: number; rejected: number; remaining: number }
+
+export function itemProgress(item: Pick<OrderItem, 'id' | 'quantity' | 'goodQty' | 'rejectQty'>): ItemProgress {
+  return { itemId: item.id, quantity: item.quantity, good: item.goodQty, rejected: item.rejectQty, remaining: Math.max(0, item.quantity - item.goodQty) };
+}
+
+/** Share of ordered units that are good at the last stage, 0–100. */
+export function orderPercent(items: Pick<OrderItem, 'id' | 'quantity' | 'goodQty' | 'rejectQty'>[]): number {
+  const qty = items.reduce((n, i) => n + i.quantity, 0);
+  if (!qty) return 0;
+  const good = items.reduce((n, i) => n + Math.min(i.goodQty, i.quantity), 0);
+  return Math.round((good / qty) * 100);
+}
+
+/** Late: the due date has passed and the order is not complete (or cancelled). */
+export function isLate(order: Pick<Order, 'dueDate' | 'status'>, today: string): boolean {
+  return order.dueDate < today && order.status !== 'completed' && order.status !== 'cancelled';
+}
+
+// ── mutations ──────────────────────────────────────────────────────────────
+
+const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
+const Required = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
+const DateOnly = v.pipe(v.string(), v.isoDate('must be a date (YYYY-MM-DD)'));
+const Minutes = v.pipe(v.number(), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000));
+const Priority = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
+
+export const StageInputSchema = v.strictObject({
+  id: Uuid, name: Required(100), departmentId: Uuid, plannedMinutes: Minutes, machineId: v.optional(v.nullable(Uuid)),
+});
+
+export const OrderItemInputSchema = v.strictObject({
+  id: Uuid,
+  productId: Uuid,
+  quantity: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(10_000_000)),
+  stages: v.optional(v.pipe(v.array(StageInputSchema), v.minLength(1, 'needs at least one stage'), v.maxLength(30))),
+});
+
+export const OrderCreateArgs = v.strictObject({
+  id: Uuid,
+  customerName: Required(200),
+  externalRef: v.optional(v.nullable(Text(64))),
+  dueDate: DateOnly,
+  priority: v.optional(Priority),
+  notes: v.optional(v.nullable(Text(2000))),
+  source: v.optional(v.picklist(['manual', 'import'])),
+  items: v.pipe(v.array(OrderItemInputSchema), v.minLength(1, 'an order needs at least one item'), v.maxLength(100)),
+});
+
+export const ORDER_EDIT_FIELDS = { customerName: Required(200), externalRef: v.nullable(Text(64)), dueDate: DateOnly, priority: Priority, notes: v.nullable(Text(2000)) };
+export const STAGE_EDIT_FIELDS = { name: Required(100), plannedMinutes: Minutes, assigneeId: v.nullable(Uuid) };
+
+function editArgs<E extends v.ObjectEntries>(fields: E) {
+  const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> });
+  return v.pipe(
+    v.strictObject({ id: Uuid, base: opt, changes: opt }),
+    v.check((a) => Object.keys(a.changes).length > 0, 'changes must name at least one field'),
+    v.check((a) => Object.keys(a.changes).every((k) => k in a.base), 'base must hold the value seen for every changed field'),
+  );
+}
+export const OrderUpdateArgs = editArgs(ORDER_EDIT_FIELDS);
+export const StageUpdateArgs = editArgs(STAGE_EDIT_FIELDS);
+
+export const StageScheduleArgs = v.strictObject({
+  id: Uuid,
+  machineId: v.nullable(Uuid),
+  scheduledStart: v.nullable(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
+  confirmOverCapacity: v.optional(v.boolean()),
+});
+
+async function live<T extends { deletedAt: string | null }>(row: T | undefined, what: string, id: string): Promise<T> {
+  if (!row) throw new Rejection('not_found', `${what} ${id} does not exist.`);
+  if (row.deletedAt) throw new Rejection('entity_deleted', `${what} ${id} was deleted.`);
+  return row;
+}
+
+export async function applyOrderCreate(store: MutationStore, args: v.InferOutput<typeof OrderCreateArgs>, ctx: MutationContext) {
+  if (await store.get('orders', args.id)) throw new Rejection('validation_failed', 'An order with this id exists already.', [{ field: 'id', message: 'is taken' }]);
+  if (args.externalRef) {
+    const same = await store.find('orders', 'externalRef', args.externalRef);
+    if (same.some((o) => o.status !== 'cancelled')) {
+      throw new Rejection('validation_failed', `Order ${same[0].number ?? ''} already has the external reference ${args.externalRef}.`.replace('Order  ', 'An order '), [{ field: 'externalRef', message: 'already used by another order' }]);
+    }
+  }
+  const depts = new Set<string>();
+  const planned: { item: (typeof args.items)[number]; stages: v.InferOutput<typeof StageInputSchema>[] }[] = [];
+  for (const [i, item] of args.items.entries()) {
+    const product = await live(await store.get('products', item.productId), 'Product', item.productId);
+    if (!product.active) throw new Rejection('validation_failed', `Product ${product.sku} is not active.`, [{ field: `items.${i}.productId`, message: 'is not active' }]);
+    const stages = item.stages ?? product.routing.map((r) => ({ id: uuidv7(), name: r.name, departmentId: r.departmentId, plannedMinutes: Math.round(r.plannedMinutes * Math.max(1, item.quantity / 250)), machineId: null }));
+    if (!stages.length) throw new Rejection('validation_failed', `Product ${product.sku} has no routing; give the item its stages.`, [{ field: `items.${i}.stages`, message: 'is required for a product without a routing' }]);
+    for (const s of stages) {
+      await live(await store.get('departments', s.departmentId), 'Department', s.departmentId);
+      depts.add(s.departmentId);
+    }
+    planned.push({ item, stages });
+  }
+  const departmentIds = [...depts];
+  await store.insert('orders', {
+    id: args.id, number: await store.nextNumber('ORD'), customerName: args.customerName, externalRef: args.externalRef ?? null,
+    dueDate: args.dueDate, priority: args.priority ?? 3, status: 'draft', holdReason: null, statusBeforeHold: null,
+    source: args.source ?? 'manual', notes: args.notes ?? null, departmentIds, completedAt: null,
+  });
+  for (const { item, stages } of planned) {
+    await store.insert('orderItems', { id: item.id, orderId: args.id, productId: item.productId, quantity: item.quantity, goodQty: 0, rejectQty: 0, departmentIds });
+    for (const [n, s] of stages.entries()) {
+      await store.insert('stages', {
+        id: s.id, orderId: args.id, orderItemId: item.id, sequence: n + 1, name: s.name, departmentId: s.departmentId,
+        machineId: s.machineId ?? null, plannedMinutes: s.plannedMinutes, scheduledStart: null, scheduledEnd: null, assigneeId: null,
+        status: 'pending', statusBeforeBlock: null, goodQty: 0, rejectQty: 0, downtimeMinutes: 0, startedAt: null, completedAt: null,
+      });
+    }
+  }
+  void ctx;
+  return { table: 'orders' as const, id: args.id };
+}
+
+export async function applyOrderUpdate(store: MutationStore, args: v.InferOutput<typeof OrderUpdateArgs>) {
+  const order = await live(await store.get('orders', args.id), 'Order', args.id);
+  const { apply, conflicts } = mergeFields(order as unknown as Record<string, unknown>, args.base, args.changes);
+  if (Object.keys(apply).length) await store.update('orders', order.id, apply);
+  return { table: 'orders' as const, id: order.id, conflicts };
+}
+
+function assertOwnDepartment(ctx: MutationContext, stage: Stage) {
+  if (ctx.actor.role === 'supervisor' && stage.departmentId !== ctx.actor.departmentId) {
+    throw new Rejection('forbidden', 'A supervisor plans only the stages of their own department.');
+  }
+}
+
+export async function applyStageUpdate(store: MutationStore, args: v.InferOutput<typeof StageUpdateArgs>, ctx: MutationContext) {
+  const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
+  assertOwnDepartment(ctx, stage);
+  const { apply, conflicts } = mergeFields(stage as unknown as Record<string, unknown>, args.base, args.changes);
+  if ('plannedMinutes' in apply && stage.scheduledStart) {
+    apply.scheduledEnd = new Date(Date.parse(stage.scheduledStart) + (apply.plannedMinutes as number) * 60_000).toISOString();
+  }
+  if (Object.keys(apply).length) await store.update('stages', stage.id, apply);
+  return { table: 'stages' as const, id: stage.id, conflicts };
+}
+
+export async function applyStageSchedule(store: MutationStore, args: v.InferOutput<typeof StageScheduleArgs>, ctx: MutationContext) {
+  const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
+  assertOwnDepartment(ctx, stage);
+  if (stage.status === 'done') throw new Rejection('illegal_transition', 'A finished stage cannot be rescheduled.');
+  if (!args.machineId || !args.scheduledStart) {
+    await store.update('stages', stage.id, { machineId: args.machineId, scheduledStart: null, scheduledEnd: null });
+    return { table: 'stages' as const, id: stage.id };
+  }
+  const machine = await live(await store.get('machines', args.machineId), 'Machine', args.machineId);
+  if (machine.departmentId !== stage.departmentId) {
+    throw new Rejection('validation_failed', `${machine.code} is not a machine of this stage's department.`, [{ field: 'machineId', message: 'belongs to another department' }]);
+  }
+  const day = dayOf(args.scheduledStart);
+  const calendar = (await store.config<ShiftCalendar>('shiftCalendar')) ?? DEFAULT_CALENDAR;
+  const available = availableHours(machine, day, calendar);
+  const others = await store.find('stages', 'machineId', machine.id);
+  const total = scheduledHours(others, machine.id, day, stage.id) + stage.plannedMinutes / 60;
+  const load = utilisation(total, available);
+  if (load > 1 && !args.confirmOverCapacity) {
+    const pct = Number.isFinite(load) ? `${Math.round(load * 100)}%` : 'a day without shifts';
+    throw new Rejection('validation_failed', `${machine.code} would be over capacity on ${day}: ${total.toFixed(1)} h scheduled of ${available.toFixed(1)} h available (${pct}). Confirm to schedule anyway.`, [
+      { field: 'confirmOverCapacity', message: 'over_capacity', scheduledHours: total, availableHours: available },
+    ]);
+  }
+  const end = new Date(Date.parse(args.scheduledStart) + stage.plannedMinutes * 60_000).toISOString();
+  await store.update('stages', stage.id, { machineId: machine.id, scheduledStart: new Date(args.scheduledStart).toISOString(), scheduledEnd: end });
+  return { table: 'stages' as const, id: stage.id };
+}
+
+/** Release: the first stage of each item becomes ready. */
+export async function readyFirstStages(store: MutationStore, orderId: string) {
+  const stages = await store.find('stages', 'orderId', orderId);
+  const byItem = new Map<string, Stage[]>();
+  for (const s of stages) byItem.set(s.orderItemId, [...(byItem.get(s.orderItemId) ?? []), s]);
+  for (const list of byItem.values()) {
+    const first = list.sort((a, b) => a.sequence - b.sequence)[0];
+    if (first && first.status === 'pending') await store.update('stages', first.id, { status: 'ready' });
+  }
+}
