@@ -1,21 +1,11 @@
 // `npm start`: builds the client when it is missing, then runs the server until SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvError, loadEnv } from './env';
+import { loadEnv, loadOrExit } from './env';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 import { DIST, startServer } from './server';
 
-let env;
-try {
-  env = loadEnv();
-} catch (err) {
-  if (err instanceof EnvError) {
-    console.error('Barron PMS cannot start: the configuration is not valid.');
-    for (const f of err.fields) console.error(`  - ${f}`);
-    process.exit(1);
-  }
-  throw err;
-}
+const env = loadOrExit(() => loadEnv());
 
 if (process.argv.includes('--build-if-needed') && !existsSync(resolve(DIST, 'index.html'))) {
   console.log('Building the client (first start)…');

@@ -34,7 +34,8 @@ export function migrator(raw: Kysely<any>): Migrator {
 
 function check({ error, results }: MigrationResultSet): MigrationResultSet {
   const failed = results?.find((r) => r.status === 'Error');
-  if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error) throw new Error(failed ? `Migration ${failed.migrationName} failed: ${reason}` : `Migrations could not run: ${reason}`);
   return { error, results };
 }
 
