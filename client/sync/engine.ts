@@ -125,16 +125,21 @@ export class SyncEngine {
 
   // ── HTTP with one refresh on 401 ─────────────────────────────────────────
 
-  private async call<T>(path: string, body?: unknown): Promise<T> {
+  private async call<T>(path: string, body?: unknown, method?: string): Promise<T> {
     let s = await this.session();
     if (s.needsLogin) throw new LoginRequired('Sign in again to sync.');
     try {
-      return await apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body });
+      return await apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body, method });
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
     }
     s = await this.refresh(s);
-    return apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body });
+    return apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body, method });
+  }
+
+  /** An online request as this user (admin and audit screens), with the same one-refresh-on-401 as sync. */
+  request<T>(path: string, o: { method?: string; body?: unknown } = {}): Promise<T> {
+    return this.call<T>(path, o.body, o.method);
   }
 
   /** One refresh, under a lock so two tabs never spend the same refresh token. */
