@@ -1,0 +1,53 @@
+// Builds the client into dist/ (served by server/server.ts) with an installable, offline app shell.
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+export const THEME_COLOR = '#16181d';
+
+export default defineConfig({
+  // Preact's automatic JSX runtime (the same settings as tsconfig.json), without a Babel preset.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 200,
+  },
+  server: { proxy: { '/api': 'http://localhost:3000' } },
+  plugins: [
+    VitePWA({
+      // The update is offered, never forced: client/ui/update-prompt.tsx applies it when nothing is unsynced.
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      manifest: {
+        name: 'Barron PMS — production management',
+        short_name: 'Barron PMS',
+        description: 'Stages, rejects and maintenance on the shop floor; works offline and syncs when the network is back.',
+        lang: 'en',
+        theme_color: THEME_COLOR,
+        background_color: '#f2f2ee',
+        display: 'standalone',
+        orientation: 'any',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // Every built module (the lazy feature chunks too), so any page opens offline.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: '/index.html',
+        // Data lives in IndexedDB; the API is never answered from a cache.
+        navigateFallbackDenylist: [/^\/api(\/|$)/, /^\/health$/],
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+      },
+    }),
+  ],
+});
