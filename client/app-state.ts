@@ -1,0 +1,351 @@
+// The app's state in one object made by createAppState() and passed by context: who is signed in,
+// their database and sync engine, sync status, network, storage and the errors the user must see.
+import { computed, signal, type ReadonlySignal } from '@preact/signals';
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import Dexie, { liveQuery } from 'dexie';
+import type { MutationArgs, MutationName } from '../sync/mutations';
+import type { PublicUser } from '../sync/roles';
+import { SessionsDB, type Session } from './auth/sessions';
+import { checkVerifier, deleteVerifier, saveVerifier } from './auth/offline-verifier';
+import { BarronDB, userDbName } from './db/db';
+import { ApiError, apiRequest, NetworkError, type FetchFn } from './sync/api';
+import { LoginRequired, SyncEngine, type SyncState } from './sync/engine';
+import { SyncScheduler } from './sync/scheduler';
+
+export interface StorageInfo {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+  /** What navigator.storage.persist() answered after the last sign-in. */
+  persistGranted: boolean | null;
+}
+
+export interface ShownError { id: number; where: string; message: string; at: string }
+
+/** Another user who signed in on this device: their queued changes stay theirs. */
+export interface DeviceUser { userId: string; user: PublicUser; needsLogin: boolean; pending: number; lastUsedAt: string }
+
+export interface AppState {
+  sessions: SessionsDB;
+  booted: ReadonlySignal<boolean>;
+  session: ReadonlySignal<Session | null>;
+  user: ReadonlySignal<PublicUser | null>;
+  engine: ReadonlySignal<SyncEngine | null>;
+  sync: ReadonlySignal<SyncState>;
+  pending: ReadonlySignal<number>;
+  openIssues: ReadonlySignal<number>;
+  online: ReadonlySignal<boolean>;
+  storage: ReadonlySignal<StorageInfo>;
+  errors: ReadonlySignal<ShownError[]>;
+  deviceUsers: ReadonlySignal<DeviceUser[]>;
+  /** Forms with unsaved input; an app update waits for 0. */
+  dirtyForms: ReadonlySignal<number>;
+  /** Set when a new version is installed and waiting. */
+  update: ReadonlySignal<{ apply: () => void } | null>;
+
+  boot(): Promise<void>;
+  login(username: string, password: string): Promise<void>;
+  /** Signs the active user out; refused (with the count) while their outbox holds unsynced changes. */
+  logout(): Promise<{ ok: true } | { ok: false; pending: number }>;
+  /** Shows the sign-in page with the current user kept on the device (switching users on a shared device). */
+  switchUser(): Promise<void>;
+  syncNow(): Promise<void>;
+  mutate<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<void>;
+  /** An online API call as the active user (admin and audit screens). */
+  request<T>(path: string, o?: { method?: string; body?: unknown }): Promise<T>;
+  refreshStorage(): Promise<void>;
+  reportError(where: string, err: unknown): void;
+  dismissError(id: number): void;
+  markDirty(delta: 1 | -1): void;
+  offerUpdate(apply: (() => void) | null): void;
+}
+
+export interface AppStateOptions {
+  fetch?: FetchFn;
+  sessions?: SessionsDB;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Dexie.QuotaExceededError || (err instanceof Error && /quota/i.test(err.name + err.message))) {
+    return 'The device is out of storage space for this app. Free space (Settings shows usage) or sync to send queued changes.';
+  }
+  if (err instanceof NetworkError) return 'Offline: the server cannot be reached.';
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  return String(err);
+}
+
+export function createAppState(opts: AppStateOptions = {}): AppState {
+  const fetchFn: FetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const sessions = opts.sessions ?? new SessionsDB();
+
+  const booted = signal(false);
+  const session = signal<Session | null>(null);
+  const engine = signal<SyncEngine | null>(null);
+  const sync = signal<SyncState>({ syncing: false, lastSyncAt: null, lastError: null, needsLogin: false });
+  const pending = signal(0);
+  const openIssues = signal(0);
+  const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
+  const storage = signal<StorageInfo>({ usage: null, quota: null, persisted: null, persistGranted: null });
+  const errors = signal<ShownError[]>([]);
+  const deviceUsers = signal<DeviceUser[]>([]);
+  const dirtyForms = signal(0);
+  const update = signal<{ apply: () => void } | null>(null);
+  const user = computed(() => session.value?.user ?? null);
+
+  let scheduler: SyncScheduler | null = null;
+  let teardown: (() => void)[] = [];
+  let errorId = 0;
+
+  function reportError(where: string, err: unknown) {
+    console.error(`[barron] ${where}`, err);
+    const message = errorMessage(err);
+    // One entry per distinct message: a failing live query must not flood the banner.
+    if (errors.value.some((e) => e.where === where && e.message === message)) return;
+    errors.value = [...errors.value, { id: ++errorId, where, message, at: new Date().toISOString() }].slice(-5);
+  }
+
+  if (typeof window !== 'undefined') {
+    window.addEventListener('online', () => (online.value = true));
+    window.addEventListener('offline', () => (online.value = false));
+    window.addEventListener('unhandledrejection', (e) => reportError('Unexpected error', e.reason));
+  }
+
+  async function refreshDeviceUsers() {
+    const all = await sessions.sessions.orderBy('lastUsedAt').reverse().toArray();
+    const activeId = session.value?.userId;
+    const list: DeviceUser[] = [];
+    for (const s of all) {
+      const pendingCount = s.userId === activeId ? pending.value : await countPending(s.userId);
+      list.push({ userId: s.userId, user: s.user, needsLogin: s.needsLogin, pending: pendingCount, lastUsedAt: s.lastUsedAt });
+    }
+    deviceUsers.value = list;
+  }
+
+  async function countPending(userId: string): Promise<number> {
+    if (!(await Dexie.exists(userDbName(userId)))) return 0;
+    const db = new BarronDB(userDbName(userId));
+    try {
+      return await db.outbox.filter((e) => !e.result).count();
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Other users' queued changes go up with their own sessions, so a shared device never mixes them. */
+  async function syncOtherUsers() {
+    const activeId = session.value?.userId;
+    for (const s of await sessions.sessions.toArray()) {
+      if (s.userId === activeId || s.needsLogin || (await countPending(s.userId)) === 0) continue;
+      const db = new BarronDB(userDbName(s.userId));
+      try {
+        await new SyncEngine({ db, sessions, userId: s.userId, fetch: fetchFn }).sync();
+      } catch (err) {
+        if (!(err instanceof NetworkError || err instanceof LoginRequired)) reportError(`Syncing ${s.user.displayName}'s changes`, err);
+      } finally {
+        db.close();
+      }
+    }
+  }
+
+  function deactivate() {
+    scheduler?.stop();
+    scheduler = null;
+    for (const t of teardown) t();
+    teardown = [];
+    engine.value?.db.close();
+    engine.value = null;
+    session.value = null;
+    pending.value = 0;
+    openIssues.value = 0;
+  }
+
+  async function activate(s: Session) {
+    deactivate();
+    const db = new BarronDB(userDbName(s.userId));
+    db.on('versionchange', () => {
+      // Another tab deleted or upgraded this database (say, signed this user out): let it.
+      db.close();
+      location.reload();
+    });
+    await db.open();
+    const eng = new SyncEngine({ db, sessions, userId: s.userId, fetch: fetchFn });
+    session.value = s;
+    engine.value = eng;
+    teardown.push(eng.subscribe((st) => {
+      sync.value = st;
+      if (st.needsLogin) void sessions.sessions.get(s.userId).then((fresh) => fresh && (session.value = fresh));
+    }) as () => void);
+    const lastSyncAt = await db.getMeta<string>('lastSyncAt');
+    if (lastSyncAt && !sync.value.lastSyncAt) sync.value = { ...sync.value, lastSyncAt };
+    const pendingSub = liveQuery(() => db.outbox.filter((e) => !e.result).count()).subscribe({
+      next: (n) => (pending.value = n),
+      error: (e) => reportError('Reading the outbox', e),
+    });
+    const issuesSub = liveQuery(() => db.syncIssues.where('resolved').equals(0).count()).subscribe({
+      next: (n) => (openIssues.value = n),
+      error: (e) => reportError('Reading sync issues', e),
+    });
+    teardown.push(() => pendingSub.unsubscribe(), () => issuesSub.unsubscribe());
+    scheduler = new SyncScheduler({
+      run: async () => {
+        try {
+          await eng.sync();
+        } finally {
+          await syncOtherUsers();
+          void refreshDeviceUsers();
+        }
+      },
+      isOnline: () => navigator.onLine,
+      isPermanent: (err) => err instanceof LoginRequired,
+      events: { window, document },
+    });
+    scheduler.start();
+    void refreshDeviceUsers();
+  }
+
+  async function saveSession(s: Session, password: string) {
+    await sessions.save(s);
+    await sessions.setActive(s.userId);
+    await saveVerifier(sessions, s.userId, password);
+  }
+
+  async function askPersistence() {
+    if (!navigator.storage?.persist) return;
+    try {
+      const granted = await navigator.storage.persist();
+      storage.value = { ...storage.value, persistGranted: granted };
+    } catch (err) {
+      reportError('Asking for persistent storage', err);
+    }
+    await refreshStorage();
+  }
+
+  async function refreshStorage() {
+    if (!navigator.storage?.estimate) {
+      storage.value = { ...storage.value, usage: null, quota: null, persisted: null };
+      return;
+    }
+    try {
+      const [est, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? Promise.resolve(null)]);
+      storage.value = { ...storage.value, usage: est.usage ?? null, quota: est.quota ?? null, persisted };
+    } catch (err) {
+      reportError('Reading storage usage', err);
+    }
+  }
+
+  const state: AppState = {
+    sessions, booted, session, user, engine, sync, pending, openIssues, online, storage, errors, deviceUsers, dirtyForms, update,
+
+    async boot() {
+      try {
+        const s = await sessions.active();
+        if (s) await activate(s);
+        else await refreshDeviceUsers();
+      } catch (err) {
+        reportError('Opening this device\'s data', err);
+      } finally {
+        booted.value = true;
+      }
+    },
+
+    async login(username, password) {
+      const name = username.trim().toLowerCase();
+      try {
+        const r = await apiRequest<{ accessToken: string; refreshToken: string; user: PublicUser }>(fetchFn, '', '/api/auth/login', {
+          body: { username: name, password },
+        });
+        const s: Session = { userId: r.user.id, user: r.user, accessToken: r.accessToken, refreshToken: r.refreshToken, needsLogin: false, lastUsedAt: new Date().toISOString() };
+        await saveSession(s, password);
+        await activate(s);
+        void askPersistence();
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        // Offline: a user who signed in here before may come back with the same password.
+        const known = (await sessions.sessions.toArray()).find((s) => s.user.username === name);
+        if (!known) throw new NetworkError(`Offline, and ${name} has not signed in on this device before. Connect to sign in.`);
+        if (!(await checkVerifier(sessions, known.userId, password))) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
+        const s = { ...known, lastUsedAt: new Date().toISOString() };
+        await sessions.save(s);
+        await sessions.setActive(s.userId);
+        await activate(s);
+      }
+    },
+
+    async logout() {
+      const eng = engine.value;
+      const s = session.value;
+      if (!eng || !s) return { ok: true };
+      const n = await eng.pendingCount();
+      if (n > 0) return { ok: false, pending: n };
+      try {
+        await apiRequest(fetchFn, '', '/api/auth/logout', { body: { refreshToken: s.refreshToken } });
+      } catch (err) {
+        // Offline: the device forgets the token now; it expires on the server by itself.
+        if (!(err instanceof NetworkError)) reportError('Signing out on the server', err);
+      }
+      deactivate();
+      await sessions.sessions.delete(s.userId);
+      await deleteVerifier(sessions, s.userId);
+      await sessions.setActive(null);
+      await Dexie.delete(userDbName(s.userId));
+      await refreshDeviceUsers();
+      return { ok: true };
+    },
+
+    async switchUser() {
+      deactivate();
+      await sessions.setActive(null);
+      await refreshDeviceUsers();
+    },
+
+    async syncNow() {
+      if (!scheduler) throw new LoginRequired('Sign in to sync.');
+      await scheduler.now();
+    },
+
+    async mutate(name, args) {
+      const eng = engine.value;
+      if (!eng) throw new LoginRequired('Sign in first.');
+      await eng.mutate(name, args);
+      scheduler?.changed();
+    },
+
+    request(path, o) {
+      const eng = engine.value;
+      if (!eng) return Promise.reject(new LoginRequired('Sign in first.'));
+      return eng.request(path, o);
+    },
+
+    refreshStorage,
+    reportError,
+    dismissError(id) {
+      errors.value = errors.value.filter((e) => e.id !== id);
+    },
+    markDirty(delta) {
+      dirtyForms.value = Math.max(0, dirtyForms.value + delta);
+    },
+    offerUpdate(apply) {
+      update.value = apply ? { apply } : null;
+    },
+  };
+  return state;
+}
+
+export const AppContext = createContext<AppState | null>(null);
+
+export function useApp(): AppState {
+  const app = useContext(AppContext);
+  if (!app) throw new Error('useApp() outside <AppContext.Provider>');
+  return app;
+}
+
+/** The signed-in user's database and engine, for pages that only render when someone is signed in. */
+export function useSession() {
+  const app = useApp();
+  const eng = app.engine.value;
+  const u = app.user.value;
+  if (!eng || !u) throw new Error('useSession() with nobody signed in');
+  return { app, db: eng.db, user: u };
+}

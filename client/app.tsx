@@ -1,0 +1,67 @@
+// The root component: the sign-in gate, the shell and the route table (each feature a lazy chunk).
+import { useErrorBoundary } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
+import LoginPage from './auth/login';
+import { errorMessage, useApp } from './app-state';
+import { Loading } from './ui/components';
+import { lazyPage } from './ui/lazy';
+import { match, navigate, path } from './ui/router';
+import { homeFor, NAV, Shell } from './ui/shell';
+
+const Stages = lazyPage(() => import('./features/stages/stages.page'));
+const Rejects = lazyPage(() => import('./features/rejects/rejects.page'));
+const Maintenance = lazyPage(() => import('./features/maintenance/maintenance.page'));
+const SyncIssues = lazyPage(() => import('./features/sync-issues/sync-issues.page'));
+const Settings = lazyPage(() => import('./features/settings/settings.page'));
+const Admin = lazyPage(() => import('./features/admin/admin.page'));
+
+function Routes() {
+  const app = useApp();
+  const role = app.user.value!.role;
+  const p = path.value;
+  const allowed = (href: string) => NAV.find((n) => n.href === href)?.roles.includes(role) ?? false;
+  let m: Record<string, string> | null;
+  if ((m = match('/stages', p)) || (m = match('/stages/:id', p))) return allowed('/stages') ? <Stages id={m.id} /> : <NotAllowed />;
+  if ((m = match('/rejects', p)) || (m = match('/rejects/:id', p))) return allowed('/rejects') ? <Rejects id={m.id} /> : <NotAllowed />;
+  if ((m = match('/maintenance', p)) || (m = match('/maintenance/:id', p))) return <Maintenance id={m.id} />;
+  if (match('/sync-issues', p)) return <SyncIssues />;
+  if (match('/settings', p)) return <Settings />;
+  if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
+  return <Home />;
+}
+
+function Home() {
+  const app = useApp();
+  useEffect(() => navigate(homeFor(app.user.value!.role), true), []);
+  return <Loading />;
+}
+
+function NotAllowed() {
+  return <div class="form-error">Your role has no access to this page.</div>;
+}
+
+function Guarded() {
+  const app = useApp();
+  const [error, reset] = useErrorBoundary((err) => app.reportError('Showing this page', err));
+  if (error) {
+    return (
+      <div class="card">
+        <h2>This page failed</h2>
+        <p class="form-error">{errorMessage(error)}</p>
+        <button class="btn" onClick={reset}>Try again</button>
+      </div>
+    );
+  }
+  return <Routes />;
+}
+
+export function App() {
+  const app = useApp();
+  if (!app.booted.value) return <Loading />;
+  if (!app.session.value) return <LoginPage />;
+  return (
+    <Shell>
+      <Guarded />
+    </Shell>
+  );
+}

@@ -1,0 +1,81 @@
+// Turns a refusal (a Rejection from the shared mutators, an ApiError from the admin API, a valibot
+// parse) into a message per field and one for the form, so each shows next to what caused it.
+import { useState } from 'preact/hooks';
+import * as v from 'valibot';
+import { Rejection } from '../../sync/store';
+import { errorMessage } from '../app-state';
+import { ApiError } from '../sync/api';
+
+export interface FormErrors {
+  form: string | null;
+  fields: Record<string, string>;
+}
+
+export const NO_ERRORS: FormErrors = { form: null, fields: {} };
+
+function fieldName(path: string): string {
+  // `changes.description` (an edit) and `routing.0.name` name the field the user typed in.
+  return path.replace(/^(changes|base)\./, '');
+}
+
+function fromDetails(message: string, details: unknown): FormErrors {
+  const fields: Record<string, string> = {};
+  for (const d of Array.isArray(details) ? details : []) {
+    const { field, message: m } = (d ?? {}) as { field?: string; message?: string };
+    if (field && m && !fields[fieldName(field)]) fields[fieldName(field)] = friendly(m);
+  }
+  const unplaced = Object.keys(fields).length === 0;
+  return { form: unplaced || !/not valid/.test(message) ? message : 'Check the marked fields.', fields };
+}
+
+/** valibot's type messages are for developers; a person left a box empty or typed letters. */
+function friendly(message: string): string {
+  if (/^Invalid type: Expected number/.test(message)) return 'enter a number';
+  if (/^Invalid type: Expected string/.test(message)) return 'is required';
+  if (/^Invalid type: Expected \(/.test(message) || /^Invalid type: Expected "/.test(message)) return 'choose one';
+  if (/^Invalid UUID|^must be a UUID$|^must be an id$/.test(message)) return 'choose one';
+  return message;
+}
+
+export function formErrors(err: unknown): FormErrors {
+  if (err instanceof Rejection) return fromDetails(err.message, err.details);
+  if (err instanceof ApiError) return fromDetails(err.message, err.details);
+  return { form: errorMessage(err), fields: {} };
+}
+
+/** Validates with the same valibot entries the server uses; null when valid. */
+export function validate<E extends v.ObjectEntries>(entries: E, input: Record<string, unknown>): FormErrors | null {
+  const r = v.safeParse(v.object(entries), input);
+  if (r.success) return null;
+  const fields: Record<string, string> = {};
+  for (const issue of r.issues) {
+    const f = v.getDotPath(issue) ?? '';
+    if (!fields[f]) fields[f] = friendly(issue.message);
+  }
+  return { form: 'Check the marked fields.', fields };
+}
+
+/** '' → undefined-free number parsing: an empty or non-numeric box is NaN, which the schemas refuse. */
+export function num(s: string): number {
+  return s.trim() === '' ? Number.NaN : Number(s);
+}
+
+/** A form's submit: runs the action and puts a refusal's messages next to the fields; true on success. */
+export function useAction() {
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState(false);
+  async function run(action: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    try {
+      await action();
+      setErrors(NO_ERRORS);
+      return true;
+    } catch (err) {
+      setErrors(formErrors(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { errors, busy, run, setErrors };
+}

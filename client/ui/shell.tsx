@@ -1,0 +1,144 @@
+// The frame around every page: top bar with the always-visible sync status, role-based navigation,
+// and the banners a user must not miss (storage errors, sign-in needed, a new version).
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { Role } from '../../sync/roles';
+import { errorMessage, useApp } from '../app-state';
+import { Link } from './components';
+import { when } from './format';
+import { path } from './router';
+
+interface NavItem { href: string; label: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
+
+const FLOOR: Role[] = ['admin', 'manager', 'supervisor', 'operator'];
+const ALL: Role[] = ['admin', 'manager', 'supervisor', 'operator', 'technician'];
+
+/** Icon paths (24×24, stroked) so the bar needs no icon font or emoji support. */
+const ICONS: Record<string, string> = {
+  stages: 'M5 4l14 8-14 8z',
+  rejects: 'M6 6l12 12M18 6L6 18',
+  maintenance: 'M14 7a4 4 0 105 5l-8 8-3-3 8-8a4 4 0 01-2-2z',
+  issues: 'M12 3l10 18H2zM12 10v5M12 18v.5',
+  admin: 'M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4',
+  settings: 'M12 8a4 4 0 110 8 4 4 0 010-8zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2',
+};
+
+export const NAV: NavItem[] = [
+  { href: '/stages', label: 'Stages', icon: 'stages', roles: FLOOR },
+  { href: '/rejects', label: 'Rejects', icon: 'rejects', roles: FLOOR },
+  { href: '/maintenance', label: 'Maintenance', icon: 'maintenance', roles: ALL },
+  { href: '/sync-issues', label: 'Sync issues', icon: 'issues', roles: ALL, badge: 'issues' },
+  { href: '/admin', label: 'Admin', icon: 'admin', roles: ['admin'] },
+  { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL },
+];
+
+export function homeFor(role: Role): string {
+  return NAV.find((n) => n.roles.includes(role))?.href ?? '/settings';
+}
+
+function Icon({ name }: { name: string }) {
+  return (
+    <svg class="icon" width="26" height="26" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+      <path d={ICONS[name]} />
+    </svg>
+  );
+}
+
+export function SyncStatus() {
+  const app = useApp();
+  const s = app.sync.value;
+  const online = app.online.value;
+  const pending = app.pending.value;
+  const failing = !!s.lastError && online && !/^Offline/.test(s.lastError);
+  const cls = ['sync', online ? 'online' : 'offline', failing || s.needsLogin ? 'error' : '', s.syncing ? 'syncing' : ''].join(' ');
+  const headline = `${online ? 'Online' : 'Offline'} · ${pending === 0 ? 'all sent' : `${pending} pending`}`;
+  const detail = s.needsLogin ? 'Sign in to sync' : failing ? 'Sync failed' : s.syncing ? 'Syncing…' : `Synced ${s.lastSyncAt ? when(s.lastSyncAt) : 'never'}`;
+  return (
+    <button type="button" class={cls} data-testid="sync-status" title={s.lastError ?? 'Tap to sync now'}
+      aria-label={`${headline}. ${detail}. Tap to sync now.`}
+      onClick={() => app.syncNow().catch(() => undefined /* the engine's state carries the error into this button */)}>
+      <span class="dot" aria-hidden="true" />
+      <span class="lines">
+        <span data-testid="sync-headline">{headline}</span>
+        <span class="detail">{detail}</span>
+      </span>
+    </button>
+  );
+}
+
+function Banners() {
+  const app = useApp();
+  const s = app.sync.value;
+  const [syncMsg, setSyncMsg] = useState<string | null>(null);
+  const upd = app.update.value;
+  const pending = app.pending.value;
+  const dirty = app.dirtyForms.value;
+  const failing = s.lastError && app.online.value && !/^Offline/.test(s.lastError) && !s.needsLogin;
+  return (
+    <div aria-live="polite">
+      {app.errors.value.map((e) => (
+        <div class="banner bad" role="alert" key={e.id}>
+          <p><strong>{e.where}:</strong> {e.message}</p>
+          <button class="btn" onClick={() => app.dismissError(e.id)}>Dismiss</button>
+        </div>
+      ))}
+      {s.needsLogin && (
+        <div class="banner warn">
+          <p>Your session ended. Sign in again to send your {pending} queued change{pending === 1 ? '' : 's'}; nothing is lost.</p>
+          <button class="btn dark" onClick={() => app.switchUser()}>Sign in</button>
+        </div>
+      )}
+      {failing && (
+        <div class="banner bad">
+          <p>Sync failed: {s.lastError} It retries by itself.</p>
+        </div>
+      )}
+      {upd && (
+        <div class="banner info" data-testid="update-banner">
+          <p>
+            A new version of the app is ready.{' '}
+            {pending > 0 ? `It installs after your ${pending} queued change${pending === 1 ? ' is' : 's are'} synced.` : dirty > 0 ? 'Finish or cancel the form you are editing first.' : ''}
+            {syncMsg && ` ${syncMsg}`}
+          </p>
+          {pending > 0 && (
+            <button class="btn" onClick={() => app.syncNow().then(() => setSyncMsg(null), (err) => setSyncMsg(errorMessage(err)))}>Sync now</button>
+          )}
+          <button class="btn dark" disabled={pending > 0 || dirty > 0} onClick={() => upd.apply()}>Update now</button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Shell({ children }: { children: ComponentChildren }) {
+  const app = useApp();
+  const user = app.user.value!;
+  const current = path.value;
+  const items = NAV.filter((n) => n.roles.includes(user.role));
+  return (
+    <div class="app">
+      <header class="topbar">
+        <Link class="brand" href="/" aria-label="Barron PMS home">
+          <img src="/icon-192.png" alt="" width={36} height={36} />
+          <span>Barron</span>
+        </Link>
+        <div class="spacer" />
+        <div class="who" data-testid="who"><strong>{user.displayName}</strong>{user.role}</div>
+        <SyncStatus />
+      </header>
+      <Banners />
+      <div class="layout">
+        <nav class="nav" aria-label="Main">
+          {items.map((n) => (
+            <Link key={n.href} href={n.href} aria-current={current === n.href || current.startsWith(`${n.href}/`) ? 'page' : undefined}>
+              <Icon name={n.icon} />
+              <span>{n.label}</span>
+              {n.badge === 'issues' && app.openIssues.value > 0 && <span class="count" aria-label={`${app.openIssues.value} open`}>{app.openIssues.value}</span>}
+            </Link>
+          ))}
+        </nav>
+        <main id="main">{children}</main>
+      </div>
+    </div>
+  );
+}
