@@ -1,0 +1,350 @@
+// Maintenance tickets: the filtered list, a request form that works offline, and a ticket's page with
+// the moves the shared state machine allows this role, field edits, comments, history and audit.
+import { useEffect, useState } from 'preact/hooks';
+import { uuidv7 } from '../../../sync/ids';
+import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
+import { allowedMoves, MAINTENANCE } from '../../../sync/state-machines';
+import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
+import { errorMessage, useSession } from '../../app-state';
+import { useLive } from '../../db/live';
+import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
+import { NO_ERRORS, num, useAction } from '../../ui/form';
+import { show, when, words } from '../../ui/format';
+import { navigate } from '../../ui/router';
+import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
+
+const VIEWS: [string, string[]][] = [
+  ['Open', ['open', 'assigned', 'in_progress', 'on_hold']],
+  ['Done', ['completed', 'verified']],
+  ['Cancelled', ['cancelled']],
+  ['All', MAINTENANCE.states as unknown as string[]],
+];
+const PRIORITIES = [1, 2, 3, 4].map((p) => ({ value: String(p), label: ['', '1 — urgent', '2 — high', '3 — normal', '4 — low'][p] }));
+
+export default function MaintenancePage({ id }: { id?: string }) {
+  if (id === 'new') return <NewTicket />;
+  return id ? <TicketDetail id={id} /> : <TicketList />;
+}
+
+function TicketList() {
+  const { db } = useSession();
+  const lookups = useLookups(db);
+  const rows = useLive(() => db.rows('maintenanceTickets').toArray(), [db]) as MaintenanceTicket[] | undefined;
+  const [view, setView] = useState(0);
+  const [priority, setPriority] = useState('');
+  const [machine, setMachine] = useState('');
+  const [text, setText] = useState('');
+  if (!rows || !lookups) return <Loading />;
+  const states = VIEWS[view][1];
+  const needle = text.trim().toLowerCase();
+  const shown = rows
+    .filter((t) => !t.deletedAt && states.includes(t.status) && (!priority || t.priority === Number(priority)) && (!machine || t.machineId === machine))
+    .filter((t) => !needle || `${t.number ?? ''} ${t.description} ${machineName(lookups, t.machineId)}`.toLowerCase().includes(needle))
+    .sort((a, b) => a.priority - b.priority || b.createdAt.localeCompare(a.createdAt));
+  const machinesWithTickets = [...new Set(rows.map((t) => t.machineId))].map((m) => ({ value: m, label: machineName(lookups, m) })).sort((a, b) => a.label.localeCompare(b.label));
+  return (
+    <>
+      <PageHead title="Maintenance">
+        <Link class="btn primary" href="/maintenance/new">+ New request</Link>
+      </PageHead>
+      <div class="chips" role="group" aria-label="Show">
+        {VIEWS.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name}</button>)}
+      </div>
+      <div class="filters">
+        <select class="input" aria-label="Priority" value={priority} onChange={(e) => setPriority(e.currentTarget.value)}>
+          <option value="">Any priority</option>
+          {PRIORITIES.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
+        </select>
+        <select class="input" aria-label="Machine" value={machine} onChange={(e) => setMachine(e.currentTarget.value)}>
+          <option value="">Any machine</option>
+          {machinesWithTickets.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
+        </select>
+        <input class="input" type="search" placeholder="Search number or text" aria-label="Search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </div>
+      {shown.length === 0 ? <Empty>No tickets match.</Empty> : (
+        <div class="list" data-testid="ticket-list">
+          {shown.map((t) => (
+            <Link class="item" key={t.id} href={`/maintenance/${t.id}`}>
+              <div class="top">
+                <span class="title"><Num value={t.number} /> · {machineName(lookups, t.machineId)}</span>
+                <span class="row">{isLocal(t) && <span class="local">not synced</span>}<Status value={t.status} /></span>
+              </div>
+              <div>{t.description}</div>
+              <div class="meta">
+                <Priority value={t.priority} />
+                <span>{words(t.type)}</span>
+                <span>{t.assigneeId ? `Assigned to ${userName(lookups, t.assigneeId)}` : 'Unassigned'}</span>
+                <span>Raised {when(t.createdAt)}</span>
+              </div>
+            </Link>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+function NewTicket() {
+  const { app, db, user } = useSession();
+  const lookups = useLookups(db);
+  const [machineId, setMachineId] = useState('');
+  const [type, setType] = useState(user.role === 'technician' || user.role === 'admin' ? '' : 'corrective');
+  const [priority, setPriority] = useState('3');
+  const [description, setDescription] = useState('');
+  const { errors, busy, run } = useAction();
+  useDirty(!!(machineId || description) && !busy);
+  if (!lookups) return <Loading />;
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const id = uuidv7();
+    if (await run(() => app.mutate('maintenance.create', { id, machineId, type: type as never, priority: num(priority), description }))) {
+      navigate(`/maintenance/${id}`, true);
+    }
+  }
+
+  return (
+    <>
+      <p><Link href="/maintenance">← Maintenance</Link></p>
+      <PageHead title="New maintenance request" />
+      <form class="card" onSubmit={submit} noValidate>
+        <FormError message={errors.form} />
+        <div class="grid two">
+          <SelectField label="Machine" value={machineId} onValue={setMachineId} error={errors.fields.machineId} placeholder="Choose the machine" options={machineOptions(lookups, user)} />
+          <SelectField label="Type" value={type} onValue={setType} error={errors.fields.type} placeholder="Choose"
+            options={[{ value: 'corrective', label: 'Corrective (something is wrong)' }, { value: 'preventive', label: 'Preventive (planned care)' }]} />
+        </div>
+        <SelectField label="Priority" value={priority} onValue={setPriority} error={errors.fields.priority} options={PRIORITIES} />
+        <TextArea label="What is wrong" value={description} onValue={setDescription} error={errors.fields.description} rows={4} />
+        <button class="btn primary big wide" type="submit" disabled={busy}>Send request</button>
+      </form>
+    </>
+  );
+}
+
+function TicketDetail({ id }: { id: string }) {
+  const { db, user } = useSession();
+  const lookups = useLookups(db);
+  const t = useLive(async () => (await db.rows('maintenanceTickets').get(id)) ?? null, [db, id]) as MaintenanceTicket | null | undefined;
+  const events = useLive(() => db.rows('maintenanceEvents').where('ticketId').equals(id).toArray(), [db, id]) as MaintenanceEvent[] | undefined;
+  if (t === undefined || !lookups) return <Loading />;
+  if (!t) return <Empty>This ticket is not on this device.</Empty>;
+  const sla = t.status === 'open' || t.status === 'assigned' ? `respond by ${when(t.responseDueAt)}` : t.completedAt ? `completed ${when(t.completedAt)}` : `resolve by ${when(t.resolutionDueAt)}`;
+  return (
+    <>
+      <p><Link href="/maintenance">← Maintenance</Link></p>
+      <PageHead title={t.number ? `Ticket ${t.number}` : 'Ticket (pending number)'}>
+        {isLocal(t) && <span class="local">not synced</span>}
+        <Status value={t.status} />
+      </PageHead>
+      <div class="grid two">
+        <div class="card">
+          <dl class="facts" data-testid="ticket-facts">
+            <dt>Number</dt><dd><Num value={t.number} /></dd>
+            <dt>Machine</dt><dd>{machineName(lookups, t.machineId)}</dd>
+            <dt>Type</dt><dd>{words(t.type)}</dd>
+            <dt>Priority</dt><dd><Priority value={t.priority} /></dd>
+            <dt>Description</dt><dd data-testid="ticket-description">{t.description}</dd>
+            <dt>Reported</dt><dd>{when(t.createdAt)} by {userName(lookups, t.reportedBy)}</dd>
+            <dt>Assignee</dt><dd>{userName(lookups, t.assigneeId)}</dd>
+            <dt>SLA</dt><dd>{sla}</dd>
+            <dt>Downtime</dt><dd>{t.downtimeMinutes} min</dd>
+            <dt>Work done</dt><dd>{t.workDone || '—'}</dd>
+            <dt>Parts used</dt><dd>{t.partsUsed || '—'}</dd>
+          </dl>
+        </div>
+        <Moves t={t} l={lookups} />
+      </div>
+      <EditForm key={`${t.id}`} t={t} />
+      <div class="grid two">
+        <div class="card flat">
+          <h2>History</h2>
+          <ul class="timeline" data-testid="ticket-history">
+            {[...(events ?? [])].sort((a, b) => b.at.localeCompare(a.at) || b.createdAt.localeCompare(a.createdAt)).map((e) => (
+              <li key={e.id}>
+                <div class="when">{when(e.at)} · {userName(lookups, e.userId)}{e.version === 0 && <> · <span class="local">not synced</span></>}</div>
+                <strong>{e.kind === 'transition' ? `${words(e.fromStatus)} → ${words(e.toStatus)}` : e.kind === 'created' ? 'Raised' : e.kind === 'update' ? `Changed ${e.note}` : 'Comment'}</strong>
+                {e.note && e.kind !== 'update' ? <div>{e.note}</div> : null}
+              </li>
+            ))}
+          </ul>
+          <CommentForm ticketId={t.id} />
+        </div>
+        {(user.role === 'admin' || user.role === 'manager') && <AuditTrail ticketId={t.id} />}
+      </div>
+    </>
+  );
+}
+
+function Moves({ t, l }: { t: MaintenanceTicket; l: Lookups }) {
+  const { app, user } = useSession();
+  const moves = allowedMoves(MAINTENANCE, t.status, user.role);
+  const [assigneeId, setAssigneeId] = useState('');
+  const [note, setNote] = useState('');
+  const { errors, run } = useAction();
+  useDirty(note !== '');
+  if (moves.length === 0) {
+    return <div class="card flat"><p class="muted">{user.role === 'operator' ? 'A technician picks this up; you can add comments and details below.' : 'No moves from this state for your role.'}</p></div>;
+  }
+  const technicians = [...l.users.values()].filter((u) => u.role === 'technician' && u.active).map((u) => ({ value: u.id, label: u.displayName }));
+
+  async function move(to: string) {
+    const ok = await run(() => app.mutate('maintenance.transition', {
+      id: t.id, from: t.status as never, to: to as never,
+      ...(to === 'assigned' && user.role !== 'technician' ? { assigneeId } : {}),
+      ...(note.trim() ? { note } : {}),
+    }));
+    if (ok) setNote('');
+  }
+
+  const names: Record<string, string> = {
+    assigned: user.role === 'technician' ? 'Take it' : 'Assign', in_progress: t.status === 'on_hold' ? 'Resume work' : 'Start work',
+    on_hold: 'Put on hold', completed: 'Complete', verified: 'Verify', cancelled: 'Cancel ticket',
+  };
+  return (
+    <form class="card" onSubmit={(e) => e.preventDefault()} noValidate aria-labelledby="moves-h">
+      <h2 id="moves-h">Next step</h2>
+      <FormError message={errors.form} />
+      {moves.includes('assigned') && user.role !== 'technician' && (
+        <SelectField label="Technician" value={assigneeId} onValue={setAssigneeId} error={errors.fields.assigneeId} placeholder="Choose a technician" options={technicians} />
+      )}
+      <TextField label="Note (optional)" value={note} onValue={setNote} error={errors.fields.note} />
+      <div class="actions">
+        {moves.map((to) => (
+          <button key={to} type="button" class={`btn big ${to === 'cancelled' ? 'danger' : to === 'on_hold' ? 'stop' : 'go'}`} onClick={() => move(to)}>{names[to] ?? words(to)}</button>
+        ))}
+      </div>
+    </form>
+  );
+}
+
+type EditField = keyof typeof MAINTENANCE_EDIT_FIELDS;
+const EDITABLE: EditField[] = ['description', 'priority', 'workDone', 'partsUsed', 'downtimeMinutes'];
+
+/** Edits keep the values seen when editing began as `base`: the server merges per field against them. */
+function EditForm({ t }: { t: MaintenanceTicket }) {
+  const { app } = useSession();
+  const [base, setBase] = useState<Record<EditField, unknown> | null>(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const { errors, run, setErrors } = useAction();
+  const [saved, setSaved] = useState<string | null>(null);
+  useDirty(base !== null);
+
+  function begin() {
+    const b = Object.fromEntries(EDITABLE.map((f) => [f, t[f]])) as Record<EditField, unknown>;
+    setBase(b);
+    setValues(Object.fromEntries(EDITABLE.map((f) => [f, String(t[f] ?? '')])));
+    setErrors(NO_ERRORS);
+    setSaved(null);
+  }
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (!base) return;
+    const typed: Record<string, unknown> = {
+      description: values.description, priority: num(values.priority), workDone: values.workDone, partsUsed: values.partsUsed,
+      downtimeMinutes: num(values.downtimeMinutes),
+    };
+    const changes = Object.fromEntries(EDITABLE.filter((f) => !Object.is(typed[f], base[f])).map((f) => [f, typed[f]]));
+    if (Object.keys(changes).length === 0) return setBase(null);
+    const seen = Object.fromEntries(Object.keys(changes).map((f) => [f, base[f as EditField]]));
+    if (!(await run(() => app.mutate('maintenance.update', { id: t.id, base: seen, changes })))) return;
+    setBase(null);
+    setSaved(`Saved: ${Object.keys(changes).map(words).join(', ')}.`);
+  }
+
+  if (!base) {
+    return (
+      <div class="card flat row" style="justify-content:space-between">
+        <span>{saved ?? 'Description, priority, work done, parts and downtime can be changed offline.'}</span>
+        <button class="btn" onClick={begin}>Edit details</button>
+      </div>
+    );
+  }
+  const set = (f: string) => (v: string) => setValues({ ...values, [f]: v });
+  return (
+    <form class="card" onSubmit={save} noValidate aria-labelledby="edit-h">
+      <h2 id="edit-h">Edit details</h2>
+      <FormError message={errors.form} />
+      <TextArea label="Description" value={values.description} onValue={set('description')} error={errors.fields.description} rows={3} />
+      <div class="grid two">
+        <SelectField label="Priority" value={values.priority} onValue={set('priority')} error={errors.fields.priority} options={PRIORITIES} />
+        <TextField label="Downtime (minutes)" inputMode="numeric" value={values.downtimeMinutes} onValue={set('downtimeMinutes')} error={errors.fields.downtimeMinutes} />
+        <TextArea label="Work done" value={values.workDone} onValue={set('workDone')} error={errors.fields.workDone} rows={2} />
+        <TextArea label="Parts used" value={values.partsUsed} onValue={set('partsUsed')} error={errors.fields.partsUsed} rows={2} />
+      </div>
+      <div class="actions">
+        <button class="btn primary big" type="submit">Save changes</button>
+        <button class="btn big" type="button" onClick={() => setBase(null)}>Cancel</button>
+      </div>
+    </form>
+  );
+}
+
+function CommentForm({ ticketId }: { ticketId: string }) {
+  const { app } = useSession();
+  const [note, setNote] = useState('');
+  const { errors, run } = useAction();
+  useDirty(note !== '');
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (await run(() => app.mutate('maintenance.comment', { id: uuidv7(), ticketId, note }))) setNote('');
+  }
+  return (
+    <form onSubmit={submit} noValidate style="margin-top:12px">
+      <FormError message={errors.form} />
+      <TextField label="Add a comment" value={note} onValue={setNote} error={errors.fields.note} />
+      <button class="btn dark" type="submit">Add comment</button>
+    </form>
+  );
+}
+
+interface AuditEntry {
+  id: string; at: string; username: string | null; mutationName: string; outcome: string; code: string | null; message: string | null;
+  before: Record<string, unknown> | null; after: Record<string, unknown> | null; conflicts: { field: string; base: unknown; mine: unknown; theirs: unknown }[] | null;
+}
+
+const AUDIT_HIDDEN = new Set(['id', 'version', 'createdAt', 'updatedAt', 'updatedBy', 'deletedAt', 'departmentId', 'reportedBy', 'machineId', 'assigneeId']);
+
+/** The fields an entry changed; a create is one line ("created"), not every column. */
+function changedFields(e: AuditEntry): string[] {
+  if (!e.before || !e.after) return [];
+  return Object.keys(e.after).filter((k) => !k.startsWith('$') && !AUDIT_HIDDEN.has(k) && JSON.stringify(e.before?.[k]) !== JSON.stringify(e.after?.[k]));
+}
+
+/** Who changed what, read online from the server's audit log (managers and admins). */
+function AuditTrail({ ticketId }: { ticketId: string }) {
+  const { app } = useSession();
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const version = useLive(async () => ((await app.engine.value!.db.rows('maintenanceTickets').get(ticketId))?.version ?? 0), [ticketId]);
+  useEffect(() => {
+    if (!app.online.value) return setError('The audit trail is on the server: connect to see it.');
+    app.request<{ entries: AuditEntry[] }>(`/api/audit?entity=maintenanceTickets&entityId=${ticketId}&pageSize=50`).then(
+      (r) => { setEntries(r.entries); setError(null); },
+      (err) => setError(errorMessage(err)),
+    );
+  }, [ticketId, tick, version, app.online.value]);
+  return (
+    <div class="card flat" data-testid="audit-trail">
+      <div class="row" style="justify-content:space-between"><h2 style="margin:0">Audit trail</h2><button class="btn" onClick={() => setTick(tick + 1)}>Refresh</button></div>
+      <FormError message={error} />
+      {entries && entries.length === 0 && <p class="muted">No entries yet.</p>}
+      <ul class="timeline" style="margin-top:12px">
+        {entries?.map((e) => (
+          <li key={e.id}>
+            <div class="when">{when(e.at)} · {e.username ?? 'system'} · {e.mutationName}</div>
+            <Status value={e.outcome} /> {e.message && <span class="small">{e.message}</span>}
+            {changedFields(e).map((k) => (
+              <div class="small" key={k}><strong>{words(k)}</strong>: {show(e.before?.[k])} → {show(e.after?.[k])}</div>
+            ))}
+            {e.conflicts?.map((c) => (
+              <div class="small" key={c.field}><strong>{c.field}</strong> kept the server's "{show(c.theirs)}"; this device sent "{show(c.mine)}"</div>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+// Master data the pages show by name (machines, defect codes, users…), read live from this device.
+import type { PublicUser } from '../../../sync/roles';
+import type { DefectCode, Department, Machine, Product, UserRow } from '../../../sync/tables';
+import type { BarronDB } from '../../db/db';
+import { useLive } from '../../db/live';
+
+export interface Lookups {
+  machines: Map<string, Machine>;
+  defectCodes: Map<string, DefectCode>;
+  users: Map<string, UserRow>;
+  departments: Map<string, Department>;
+  products: Map<string, Product>;
+}
+
+const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+
+export function useLookups(db: BarronDB): Lookups | undefined {
+  return useLive(async () => {
+    const [machines, defectCodes, users, departments, products] = await Promise.all([
+      db.rows('machines').toArray(), db.rows('defectCodes').toArray(), db.rows('users').toArray(),
+      db.rows('departments').toArray(), db.rows('products').toArray(),
+    ]);
+    return {
+      machines: byId(machines as unknown as Machine[]), defectCodes: byId(defectCodes as unknown as DefectCode[]),
+      users: byId(users as unknown as UserRow[]), departments: byId(departments as unknown as Department[]),
+      products: byId(products as unknown as Product[]),
+    };
+  }, [db]);
+}
+
+/** People on the floor pick from their own department's machines; everyone else from all of them. */
+export function machineOptions(l: Lookups, user: PublicUser) {
+  const own = user.role === 'operator' || user.role === 'supervisor';
+  return [...l.machines.values()]
+    .filter((m) => m.active && !m.deletedAt && (!own || m.departmentId === user.departmentId))
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((m) => ({ value: m.id, label: `${m.code} — ${m.name}` }));
+}
+
+export function machineName(l: Lookups, id: string | null | undefined) {
+  const m = id ? l.machines.get(id) : undefined;
+  return m ? `${m.code} ${m.name}` : '—';
+}
+
+export function userName(l: Lookups, id: string | null | undefined) {
+  return (id && l.users.get(id)?.displayName) || '—';
+}
+
+/** A row the server has not confirmed yet (made or changed on this device). */
+export function isLocal(row: { version: number }) {
+  return row.version === 0;
+}

@@ -1,0 +1,252 @@
+// The operator's stage list (their department's ready and running work) and one stage's screen:
+// start / pause / complete as the shared state machine allows, progress and downtime entry.
+import { useState } from 'preact/hooks';
+import { uuidv7 } from '../../../sync/ids';
+import { DOWNTIME_REASONS } from '../../../sync/mutations';
+import { allowedMoves, STAGE } from '../../../sync/state-machines';
+import type { JobEvent, Order, OrderItem, Stage } from '../../../sync/tables';
+import { useSession } from '../../app-state';
+import { useLive } from '../../db/live';
+import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextField, useDirty } from '../../ui/components';
+import { formErrors, num, useAction } from '../../ui/form';
+import { when, words } from '../../ui/format';
+import { machineName, useLookups, type Lookups } from '../shared/lookups';
+
+const FILTERS = {
+  active: { label: 'Working', states: ['running', 'paused'] },
+  ready: { label: 'Ready', states: ['ready'] },
+  open: { label: 'All open', states: ['ready', 'running', 'paused', 'blocked', 'pending'] },
+} as const;
+type FilterKey = keyof typeof FILTERS;
+
+interface StageView { stage: Stage; order?: Order; item?: OrderItem }
+
+function useStages(stageId?: string) {
+  const { db, user } = useSession();
+  return useLive(async () => {
+    let stages = (stageId ? [await db.rows('stages').get(stageId)].filter(Boolean) : await db.rows('stages').toArray()) as unknown as Stage[];
+    // The device holds only this user's scope; the department filter keeps a shared supervisor view tidy too.
+    if (user.role === 'operator') stages = stages.filter((s) => s.departmentId === user.departmentId || s.assigneeId === user.id);
+    stages = stages.filter((s) => !s.deletedAt);
+    const orders = new Map((await db.rows('orders').bulkGet([...new Set(stages.map((s) => s.orderId))])).filter(Boolean).map((o) => [o!.id, o as unknown as Order]));
+    const items = new Map((await db.rows('orderItems').bulkGet([...new Set(stages.map((s) => s.orderItemId))])).filter(Boolean).map((i) => [i!.id, i as unknown as OrderItem]));
+    return stages.map((stage): StageView => ({ stage, order: orders.get(stage.orderId), item: items.get(stage.orderItemId) }));
+  }, [db, stageId]);
+}
+
+const MOVE_LABEL: Record<string, string> = { running: 'Start', paused: 'Pause', done: 'Complete' };
+const moveLabel = (from: string, to: string) => (from === 'paused' && to === 'running' ? 'Resume' : MOVE_LABEL[to] ?? words(to));
+
+export default function StagesPage({ id }: { id?: string }) {
+  return id ? <StageDetail id={id} /> : <StageList />;
+}
+
+function StageList() {
+  const { db, user } = useSession();
+  const lookups = useLookups(db);
+  const views = useStages();
+  const [filter, setFilter] = useState<FilterKey>('open');
+  const [dept, setDept] = useState('');
+  if (!views || !lookups) return <Loading />;
+  const states: readonly string[] = FILTERS[filter].states;
+  const shown = views
+    .filter((v) => states.includes(v.stage.status) && (!dept || v.stage.departmentId === dept))
+    .sort((a, b) => rank(a.stage.status) - rank(b.stage.status) || (a.order?.dueDate ?? '').localeCompare(b.order?.dueDate ?? ''));
+  const depts = [...new Set(views.map((v) => v.stage.departmentId))].map((d) => lookups.departments.get(d)).filter(Boolean);
+  const deptName = user.departmentId ? lookups.departments.get(user.departmentId)?.name : null;
+  return (
+    <>
+      <PageHead title={user.role === 'operator' && deptName ? `${deptName} stages` : 'Stages'} />
+      <div class="chips" role="group" aria-label="Show">
+        {(Object.keys(FILTERS) as FilterKey[]).map((k) => (
+          <button key={k} class="chip" aria-pressed={filter === k} onClick={() => setFilter(k)}>{FILTERS[k].label}</button>
+        ))}
+        {user.role !== 'operator' && depts.length > 1 && (
+          <select class="input" style="width:auto" aria-label="Department" value={dept} onChange={(e) => setDept(e.currentTarget.value)}>
+            <option value="">All departments</option>
+            {depts.map((d) => <option key={d!.id} value={d!.id}>{d!.name}</option>)}
+          </select>
+        )}
+      </div>
+      {shown.length === 0 ? <Empty>No stages here right now.</Empty> : (
+        <div class="list" data-testid="stage-list">
+          {shown.map((v) => <StageItem key={v.stage.id} v={v} l={lookups} />)}
+        </div>
+      )}
+    </>
+  );
+}
+
+function rank(status: string) {
+  return ['running', 'paused', 'ready', 'blocked', 'pending'].indexOf(status);
+}
+
+function StageItem({ v, l }: { v: StageView; l: Lookups }) {
+  const product = v.item ? l.products.get(v.item.productId) : undefined;
+  const qty = v.item?.quantity ?? 0;
+  return (
+    <Link class="item" href={`/stages/${v.stage.id}`}>
+      <div class="top">
+        <span class="title">{v.stage.sequence}. {v.stage.name}</span>
+        <Status value={v.stage.status} />
+      </div>
+      <div class="meta">
+        <span><Num value={v.order?.number ?? null} /> · {v.order?.customerName}</span>
+        <span>{product ? `${product.sku} ${product.name}` : ''}</span>
+        <span>{machineName(l, v.stage.machineId)}</span>
+        <span>Due {v.order?.dueDate ?? '—'}</span>
+      </div>
+      <Bar good={v.stage.goodQty} of={qty} />
+    </Link>
+  );
+}
+
+function Bar({ good, of }: { good: number; of: number }) {
+  const pct = of > 0 ? Math.min(100, Math.round((good / of) * 100)) : 0;
+  return (
+    <div style="margin-top:8px">
+      <div class="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}><span style={`width:${pct}%`} /></div>
+      <span class="small muted">{good} of {of} good ({pct} %)</span>
+    </div>
+  );
+}
+
+function StageDetail({ id }: { id: string }) {
+  const { app, db, user } = useSession();
+  const lookups = useLookups(db);
+  const views = useStages(id);
+  const events = useLive(() => db.rows('jobEvents').where('stageId').equals(id).toArray(), [db, id]) as JobEvent[] | undefined;
+  const [moveError, setMoveError] = useState<string | null>(null);
+  if (!views || !lookups) return <Loading />;
+  const v = views[0];
+  if (!v) return <Empty>This stage is not on this device (it may have finished or left your department).</Empty>;
+  const { stage } = v;
+  const product = v.item ? lookups.products.get(v.item.productId) : undefined;
+  const moves = allowedMoves(STAGE, stage.status, user.role);
+
+  async function move(to: string) {
+    setMoveError(null);
+    try {
+      await app.mutate('stage.transition', { id: stage.id, from: stage.status as never, to: to as never });
+    } catch (err) {
+      setMoveError(formErrors(err).form);
+    }
+  }
+
+  return (
+    <>
+      <p><Link href="/stages">← All stages</Link></p>
+      <PageHead title={`${stage.sequence}. ${stage.name}`}><Status value={stage.status} /></PageHead>
+      <div class="grid two">
+        <div class="card">
+          <dl class="facts">
+            <dt>Order</dt><dd><Num value={v.order?.number ?? null} /> {v.order?.customerName}</dd>
+            <dt>Product</dt><dd>{product ? `${product.sku} ${product.name}` : '—'}</dd>
+            <dt>Machine</dt><dd>{machineName(lookups, stage.machineId)}</dd>
+            <dt>Due</dt><dd>{v.order?.dueDate ?? '—'}</dd>
+            <dt>Rejected</dt><dd>{stage.rejectQty}</dd>
+            <dt>Downtime</dt><dd>{stage.downtimeMinutes} min</dd>
+          </dl>
+          <Bar good={stage.goodQty} of={v.item?.quantity ?? 0} />
+          {stage.status === 'blocked' && <p class="form-error" style="margin-top:12px">The order is on hold{v.order?.holdReason ? `: ${v.order.holdReason}` : ''}.</p>}
+          <FormError message={moveError} />
+          {moves.length > 0 && (
+            <div class="actions">
+              {moves.map((to) => (
+                <button key={to} class={`btn big ${to === 'paused' ? 'stop' : to === 'done' ? 'dark' : 'go'}`} onClick={() => move(to)}>{moveLabel(stage.status, to)}</button>
+              ))}
+            </div>
+          )}
+          <div class="actions">
+            <Link class="btn" href={`/rejects/new?stageId=${stage.id}${stage.machineId ? `&machineId=${stage.machineId}` : ''}`}>Log a reject</Link>
+          </div>
+        </div>
+        {['running', 'paused'].includes(stage.status) ? <ProgressForm stageId={stage.id} /> : (
+          <div class="card flat"><p class="muted">Progress can be recorded while the stage is running or paused.</p></div>
+        )}
+      </div>
+      {['running', 'paused'].includes(stage.status) && <DowntimeForm stageId={stage.id} />}
+      <div class="card flat">
+        <h2>Recorded on this stage</h2>
+        {!events?.length ? <p class="muted">Nothing yet.</p> : (
+          <ul class="timeline">
+            {[...events].sort((a, b) => b.at.localeCompare(a.at)).map((e) => (
+              <li key={e.id}>
+                <div class="when">{when(e.at)} · {lookups.users.get(e.userId)?.displayName ?? ''}{e.version === 0 ? ' · ' : ''}{e.version === 0 && <span class="local">not synced</span>}</div>
+                {e.kind === 'progress' ? `${e.goodQty} good, ${e.rejectQty} rejected` : `Downtime ${e.minutes} min: ${words(e.downtimeReason)}`}
+                {e.note ? ` — ${e.note}` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </>
+  );
+}
+
+function ProgressForm({ stageId }: { stageId: string }) {
+  const { app } = useSession();
+  const [good, setGood] = useState('0');
+  const [reject, setReject] = useState('0');
+  const [note, setNote] = useState('');
+  const { errors, run } = useAction();
+  const [done, setDone] = useState<string | null>(null);
+  useDirty(good !== '0' || reject !== '0' || note !== '');
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setDone(null);
+    const ok = await run(() => app.mutate('job.progress', { id: uuidv7(), stageId, goodQty: num(good), rejectQty: num(reject), ...(note.trim() ? { note } : {}) }));
+    if (!ok) return;
+    setDone(`Recorded ${good} good and ${reject} rejected.`);
+    setGood('0');
+    setReject('0');
+    setNote('');
+  }
+
+  return (
+    <form class="card" onSubmit={submit} noValidate aria-labelledby="progress-h">
+      <h2 id="progress-h">Record progress</h2>
+      {done && <div class="form-ok" role="status">{done}</div>}
+      <FormError message={errors.form} />
+      <div class="grid two">
+        <Stepper label="Good parts" value={good} onValue={setGood} error={errors.fields.goodQty} step={10} />
+        <Stepper label="Rejected parts" value={reject} onValue={setReject} error={errors.fields.rejectQty} />
+      </div>
+      <TextField label="Note (optional)" value={note} onValue={setNote} error={errors.fields.note} />
+      <button class="btn primary big wide" type="submit">Record progress</button>
+    </form>
+  );
+}
+
+function DowntimeForm({ stageId }: { stageId: string }) {
+  const { app } = useSession();
+  const [reason, setReason] = useState('');
+  const [minutes, setMinutes] = useState('');
+  const { errors, run } = useAction();
+  const [done, setDone] = useState<string | null>(null);
+  useDirty(reason !== '' || minutes !== '');
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setDone(null);
+    if (!(await run(() => app.mutate('job.downtime', { id: uuidv7(), stageId, reason: reason as never, minutes: num(minutes) })))) return;
+    setDone(`Recorded ${minutes} min of ${words(reason)}.`);
+    setReason('');
+    setMinutes('');
+  }
+
+  return (
+    <form class="card" onSubmit={submit} noValidate aria-labelledby="downtime-h">
+      <h2 id="downtime-h">Record downtime</h2>
+      {done && <div class="form-ok" role="status">{done}</div>}
+      <FormError message={errors.form} />
+      <div class="grid two">
+        <SelectField label="Reason" value={reason} onValue={setReason} error={errors.fields.reason} placeholder="Choose a reason"
+          options={DOWNTIME_REASONS.map((r) => ({ value: r, label: words(r) }))} />
+        <TextField label="Minutes" inputMode="numeric" value={minutes} onValue={setMinutes} error={errors.fields.minutes} />
+      </div>
+      <button class="btn dark wide" type="submit">Record downtime</button>
+    </form>
+  );
+}
