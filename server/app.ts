@@ -10,6 +10,7 @@ import { authRoutes } from './auth/auth.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
+import { importRoutes } from './import/import.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 
 export function createApp(deps: Deps) {
@@ -27,14 +28,17 @@ export function createApp(deps: Deps) {
 
   const api = new Hono<AppEnv>();
   api.use('*', secureHeaders());
-  api.use('*', bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_PUSH_BYTES} bytes.`); } }));
+  const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_PUSH_BYTES} bytes.`); } });
+  // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
-  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*']) api.use(path, requireUser);
+  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*']) api.use(path, requireUser);
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.route('/sync', syncRoutes);
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
+  api.route('/import', importRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

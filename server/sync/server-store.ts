@@ -25,12 +25,22 @@ export class ServerStore implements MutationStore {
   private readonly rows = new Map<string, Record<string, unknown> | undefined>();
   private lastSeq: number | null = null;
   private readonly log: Entry[] = [];
+  /** New rows not yet written, per table (bulk mode only); reads see them through the row cache and find(). */
+  private readonly pending = new Map<TableName, Record<string, unknown>[]>();
 
   constructor(
     private readonly trx: Db,
     private readonly userId: string,
     private readonly now: string,
+    private readonly opts: { bulkInserts?: boolean } = {},
   ) {}
+
+  private async writePending() {
+    for (const [table, rows] of this.pending) {
+      for (let i = 0; i < rows.length; i += 200) await repo.insertRows(this.trx, table, rows.slice(i, i + 200));
+    }
+    this.pending.clear();
+  }
 
   private async nextSeq(): Promise<number> {
     this.lastSeq = this.lastSeq === null ? await repo.nextCounter(this.trx, 'sync') : this.lastSeq + 1;
@@ -38,6 +48,7 @@ export class ServerStore implements MutationStore {
   }
 
   async flush() {
+    await this.writePending();
     if (this.lastSeq === null) return;
     await repo.setCounter(this.trx, 'sync', this.lastSeq);
     await repo.logChanges(this.trx, this.log, this.now);
@@ -52,7 +63,10 @@ export class ServerStore implements MutationStore {
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
-    const found = await repo.findRows(this.trx, table, field, value);
+    const found = [
+      ...(await repo.findRows(this.trx, table, field, value)),
+      ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt),
+    ];
     for (const r of found) this.rows.set(`${table}:${r.id}`, r);
     return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
@@ -60,7 +74,11 @@ export class ServerStore implements MutationStore {
   async insert<T extends TableName>(table: T, row: NewRow<T>) {
     const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
-    await repo.insertRow(this.trx, table, full);
+    if (this.opts.bulkInserts) {
+      if (!this.pending.has(table)) this.pending.set(table, []);
+      this.pending.get(table)!.push(full);
+    }
+    else await repo.insertRow(this.trx, table, full);
     this.rows.set(`${table}:${row.id}`, full);
     this.log.push({ seq, tableName: table, rowId: row.id, evict: false });
     this.writes.push({ table, id: row.id, before: undefined, after: full });
@@ -69,6 +87,7 @@ export class ServerStore implements MutationStore {
   async update<T extends TableName>(table: T, id: string, changes: Partial<RowTypes[T]>) {
     const before = await this.get(table, id);
     if (!before) throw new Error(`update of missing ${table} ${id}`);
+    if (this.pending.get(table)?.some((r) => r.id === id)) await this.writePending();
     const was = before as unknown as Record<string, unknown>;
     const seq = await this.nextSeq();
     const stamped: Record<string, unknown> = { ...(changes as Record<string, unknown>), version: Number(was.version) + 1, updatedAt: this.now, updatedBy: this.userId, seq };

@@ -62,6 +62,10 @@ export async function insertRow(trx: Db, table: TableName, row: Record<string, u
   await trx.insertInto(table).values(toDb(table, row)).execute();
 }
 
+export async function insertRows(trx: Db, table: TableName, rows: Record<string, unknown>[]) {
+  if (rows.length) await trx.insertInto(table).values(rows.map((r) => toDb(table, r))).execute();
+}
+
 export async function updateRow(trx: Db, table: TableName, id: string, changes: Record<string, unknown>) {
   await trx.updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
 }

@@ -1,0 +1,64 @@
+// POST /api/import/orders: upload .xlsx/.csv, dry run by default, `?commit=true` to create the orders.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as v from 'valibot';
+import type { AppEnv } from '../context';
+import { AppError, query, validate } from '../http/errors';
+import { requireRole } from '../http/auth';
+import { clientIp } from '../http/ip';
+import { parseUpload } from './import.parse';
+import { IMPORT_FIELDS, PRESETS, type ImportField } from './import.presets';
+import { commitImport, dryRun } from './import.service';
+
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
+const ImportQuery = v.strictObject({ commit: v.optional(v.picklist(['true', 'false']), 'false') });
+const MappingSchema = v.strictObject(
+  Object.fromEntries(IMPORT_FIELDS.map((f) => [f, v.optional(v.pipe(v.string(), v.maxLength(100)))])) as Record<ImportField, v.OptionalSchema<v.SchemaWithPipe<[v.StringSchema<undefined>, v.MaxLengthAction<string, 100, undefined>]>, undefined>>,
+);
+const FormSchema = v.strictObject({
+  file: v.instance(File, 'attach the spreadsheet as "file"'),
+  preset: v.optional(v.picklist(Object.keys(PRESETS), `must be one of: ${Object.keys(PRESETS).join(', ')}`), 'generic'),
+  mapping: v.optional(v.string()),
+});
+
+export const importRoutes = new Hono<AppEnv>()
+  .use('*', requireRole('admin', 'manager'))
+  .get('/presets', (c) => c.json({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
+  .post(
+    '/orders',
+    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`); } }),
+    async (c) => {
+      const q = query(c, ImportQuery);
+      if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+        throw new AppError(400, 'validation_failed', 'Send the spreadsheet as multipart/form-data with a "file" field.', [{ field: 'file', message: 'is required' }]);
+      }
+      let form: Record<string, unknown>;
+      try {
+        form = await c.req.parseBody();
+      } catch {
+        throw new AppError(400, 'validation_failed', 'The upload could not be read.', [{ field: 'file', message: 'unreadable form data' }]);
+      }
+      const input = validate(FormSchema, form, 'upload');
+      let override: Partial<Record<ImportField, string>> = {};
+      if (input.mapping) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(input.mapping);
+        } catch {
+          throw new AppError(400, 'validation_failed', 'The mapping is not valid JSON.', [{ field: 'mapping', message: 'must be a JSON object of field → column header' }]);
+        }
+        override = validate(MappingSchema, parsed, 'mapping') as Partial<Record<ImportField, string>>;
+      }
+      const deps = c.get('deps');
+      const sheet = await parseUpload(input.file.name, new Uint8Array(await input.file.arrayBuffer()));
+      const plan = await dryRun(deps, sheet, PRESETS[input.preset], override);
+      if (q.commit !== 'true') {
+        // The preview: every row with an error, and the first 200 rows to show the mapping at work.
+        const rows = plan.rows.filter((r, i) => i < 200 || r.errors.length);
+        return c.json({ ...plan, rows, orders: plan.orders.length, committed: false });
+      }
+      const result = await commitImport(deps, c.get('user'), plan, { fileName: input.file.name, preset: input.preset, ip: clientIp(c) });
+      return c.json({ ...result, committed: true }, 201);
+    },
+  );
