@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The MariaDB that .ci/run and docs/testing.md set up; any other server via TEST_DATABASE_URL.
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'mysql://barron:barron@127.0.0.1:3306/barron_test';
+
 // Three projects: `unit` (everything on SQLite and fake-indexeddb), `mysql` (the database suites
 // again on MariaDB via TEST_DATABASE_URL), `e2e` (Chromium against a real server).
 export default defineConfig({
@@ -21,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'mysql',
           include: ['server/**/*.test.ts', 'tests/*.test.ts'],
-          env: { TEST_DIALECT: 'mysql' },
+          env: { TEST_DIALECT: 'mysql', TEST_DATABASE_URL },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -25,9 +25,13 @@ export interface TestDb {
 export async function createTestDatabase(): Promise<TestDb> {
   if (process.env.TEST_DIALECT === 'mysql') {
     const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error('TEST_DATABASE_URL must be set for the mysql project (see README "Tests").');
+    if (!base) throw new Error('TEST_DATABASE_URL must be set for the mysql project (see docs/testing.md).');
     const name = `barron_t_${randomBytes(6).toString('hex')}`;
-    const admin = await createConnection(base);
+    const admin = await createConnection(base).catch((err: Error) => {
+      const shown = new URL(base);
+      shown.password = shown.password && '***';
+      throw new Error(`Cannot reach the test MariaDB at ${shown} (${err.message}). Start it and create the test user as docs/testing.md shows, or point TEST_DATABASE_URL elsewhere.`);
+    });
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await admin.end();
     const u = new URL(base);
