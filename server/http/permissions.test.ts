@@ -1,5 +1,6 @@
 // The permission matrix: every route of the app × every role (and no token at all). The table below
 // must name every route the app has, so a new route cannot ship without deciding who may call it.
+import { readFileSync } from 'node:fs';
 import { inspectRoutes } from 'hono/dev';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
@@ -11,7 +12,7 @@ import { countRows, expectCleanError, ROLE_NAMES, ROLE_USERS, tokenFor, userByNa
 const h = useHarness();
 
 type Who = 'public' | 'signed-in' | RoleName[];
-interface Request { method?: string; path?: string; body?: unknown }
+interface Request { method?: string; path?: string; body?: unknown; form?: FormData }
 interface Rule {
   /** Who may call it; everyone else gets 401 (no token) or 403 (wrong role). */
   who: Who;
@@ -23,6 +24,14 @@ interface Rule {
 interface Ctx { caller: RoleName | 'none'; idOf(table: string, where?: [string, string]): Promise<string> }
 
 const ADMIN: RoleName[] = ['admin'];
+
+/** A real export to upload (a dry run: it writes nothing). */
+function spreadsheet() {
+  const form = new FormData();
+  form.set('file', new File([readFileSync(new URL('../../tests/fixtures/d365-sales-order-lines.xlsx', import.meta.url))], 'orders.xlsx'));
+  form.set('preset', 'd365');
+  return form;
+}
 const n = (() => { let i = 0; return () => ++i; })();
 
 async function refreshTokenFor(username: string) {
@@ -67,6 +76,8 @@ const MATRIX: Record<string, Rule> = {
   },
   'GET /api/sync/pull': { who: 'signed-in', ok: 200, request: () => ({ path: `/api/sync/pull?clientId=${uuidv7()}&limit=5` }) },
   'GET /api/audit': { who: ['admin', 'manager'], ok: 200 },
+  'GET /api/import/presets': { who: ['admin', 'manager'], ok: 200 },
+  'POST /api/import/orders': { who: ['admin', 'manager'], ok: 200, request: () => ({ form: spreadsheet() }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };
@@ -80,6 +91,11 @@ for (const resource of Object.keys(createBodies)) {
 MATRIX['POST /api/admin/users/:id/reset-password'] = {
   who: ADMIN, ok: 204, request: async (ctx) => ({ path: `/api/admin/users/${await target('users', ctx)}/reset-password`, body: { password: 'a-new-password' } }),
 };
+
+async function upload(path: string, form: FormData, token?: string) {
+  const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
+  return { status: res.status, body: await res.json() };
+}
 
 function expected(rule: Rule, caller: RoleName | 'none'): number {
   if (rule.who === 'public') return rule.ok;
@@ -115,9 +131,10 @@ describe('the permission matrix', () => {
     for (const caller of callers) {
       const auditBefore = await countRows(h, 'auditLog');
       const req = (await rule.request?.(ctx(caller))) ?? {};
-      const r = await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, {
-        token: caller === 'none' ? undefined : tokens[caller], body: req.body,
-      });
+      const token = caller === 'none' ? undefined : tokens[caller];
+      const r = req.form
+        ? await upload(req.path ?? path, req.form, token)
+        : await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, { token, body: req.body });
       seen[caller] = r.status;
       want[caller] = expected(rule, caller);
       if (r.status >= 400) {
