@@ -1,0 +1,41 @@
+// `npm run create-admin -- <username> <display name>`: the first admin of a production database.
+// The password is read from standard input so it never lands in shell history.
+import { createInterface } from 'node:readline/promises';
+import bcrypt from 'bcryptjs';
+import { uuidv7 } from '../../sync/ids';
+import { loadEnv } from '../env';
+import { openDatabase } from './db';
+import { migrateUp } from './migrate';
+import { writeAudited } from '../sync/write';
+
+const [username, ...name] = process.argv.slice(2);
+if (!username || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username)) {
+  console.error('Usage: npm run create-admin -- <username> [display name]   (lower-case letters, digits, . _ -)');
+  process.exit(2);
+}
+const rl = createInterface({ input: process.stdin, output: process.stdout });
+const password = (await rl.question('Password (at least 8 characters): ')).trim();
+rl.close();
+if (password.length < 8) {
+  console.error('The password must be at least 8 characters.');
+  process.exit(2);
+}
+const env = loadEnv();
+const database = openDatabase(env.DATABASE_URL);
+try {
+  await migrateUp(database.raw);
+  const taken = await database.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  if (taken) {
+    console.error(`A user called "${username}" exists already.`);
+    process.exitCode = 1;
+  } else {
+    const id = uuidv7();
+    const deps = { db: database.db, dialect: database.dialect, env, log: () => {} };
+    await writeAudited(deps, { user: { id, username }, name: 'admin.users.create', table: 'users', id }, (store) =>
+      store.insert('users', { id, username, displayName: name.join(' ') || username, role: 'admin', departmentId: null, active: true, passwordHash: bcrypt.hashSync(password, 10) } as never),
+    );
+    console.log(`Admin "${username}" created.`);
+  }
+} finally {
+  await database.close();
+}
