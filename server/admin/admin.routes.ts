@@ -125,6 +125,10 @@ function resourceRoutes(r: Resource) {
       const { id } = params(c, IdParam);
       const input = (await body(c, patchSchema)) as Record<string, unknown>;
       if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
+      // Like deactivating oneself: an admin who demotes themself may leave the plant without one.
+      if (r.table === 'users' && id === c.get('user').id && input.role !== undefined && input.role !== 'admin') {
+        throw new AppError(400, 'validation_failed', 'You cannot take away your own admin role.', [{ field: 'role', message: 'ask another admin' }]);
+      }
       if (r.unique in input) await assertUnique(deps, r, input[r.unique], id);
       const changes = await (r.prepare?.(deps, input) ?? input);
       await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.update`, table, id, ip: clientIp(c) }, (store) =>

@@ -205,11 +205,15 @@ describe('users', () => {
     expect((await h.call('GET', '/api/me', { token })).body.user).toMatchObject({ role: 'manager', departmentId: await deptId('PNT') });
   });
 
-  it('will not let an admin deactivate their own account', async () => {
+  it('will not let an admin deactivate their own account or take away their own admin role', async () => {
     const me = await userByName(h, 'admin');
     const r = await call('POST', `/api/admin/users/${me.id}/deactivate`);
     expect(r.status).toBe(400);
     expectCleanError(r.body, 'validation_failed');
+    const demote = await call('PATCH', `/api/admin/users/${me.id}`, { role: 'operator' });
+    expect(demote.status).toBe(400);
+    expect(demote.body.error.details).toEqual([{ field: 'role', message: expect.any(String) }]);
+    expect((await call('PATCH', `/api/admin/users/${me.id}`, { displayName: 'Still Admin', role: 'admin' })).status).toBe(200);
   });
 
   it('refuses a department that does not exist or is inactive', async () => {
