@@ -1,14 +1,10 @@
 // npm run bench:sync — push throughput over HTTP vs. writing the same rows directly, and first-pull
 // throughput vs. a raw select. Prints ratios measured in one run (machines here are shared and noisy).
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { uuidv7 } from '../sync/ids';
 import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
 import type { Db } from '../server/db/db';
+import { benchKinds, withBenchDatabase } from './bench-db';
 
 const TOTAL = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const BATCH = 100;
@@ -147,23 +143,8 @@ async function countVisible(db: Db) {
   return n;
 }
 
-const file = join(tmpdir(), `barron-bench-${randomBytes(4).toString('hex')}.sqlite`);
 console.log(`Barron PMS sync benchmark: ${TOTAL} mutations (60% job.progress, 20% reject.create, 20% maintenance.update), first pull of ${PULL_ROWS} rows`);
-await benchOne('SQLite (better-sqlite3, WAL)', `sqlite:${file}`);
-for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
-const mysqlUrl = process.env.BENCH_DATABASE_URL;
-if (mysqlUrl) {
-  const name = `barron_bench_${randomBytes(4).toString('hex')}`;
-  const c = await createConnection(mysqlUrl);
-  await c.query(`CREATE DATABASE \`${name}\``);
-  const u = new URL(mysqlUrl);
-  u.pathname = `/${name}`;
-  try {
-    await benchOne('MariaDB (mysql2)', u.toString());
-  } finally {
-    await c.query(`DROP DATABASE \`${name}\``);
-    await c.end();
-  }
-} else {
-  console.log('\n(set BENCH_DATABASE_URL=mysql://… to run the same benchmark on MySQL/MariaDB)');
+for (const kind of benchKinds()) {
+  await withBenchDatabase(kind, (url) => benchOne(kind === 'sqlite' ? 'SQLite (better-sqlite3, WAL)' : 'MariaDB / MySQL (mysql2)', url));
 }
+if (!process.env.BENCH_DATABASE_URL) console.log('\n(set BENCH_DATABASE_URL=mysql://… to run the same benchmark on MySQL/MariaDB)');
