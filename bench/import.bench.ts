@@ -16,7 +16,7 @@ async function benchImport(url: string) {
     const csv = ['Order ref,Customer,Due date,SKU,Quantity'];
     for (let i = 0; i < LINES; i++) {
       const o = Math.floor(i / LINES_PER_ORDER);
-      csv.push(`BENCH-${o},Customer ${o % 50},2026-12-${String(1 + (o % 28)).padStart(2, "0")},${SKUS[i % SKUS.length]},${100 + (i % 900)}`);
+      csv.push(`BENCH-${o},Customer ${o % 50},2026-12-${String(1 + (o % 28)).padStart(2, '0')},${SKUS[i % SKUS.length]},${100 + (i % 900)}`);
     }
     const body = csv.join('\n');
     const login = await (await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: 'demo1234' }) })).json() as any;
@@ -63,6 +63,6 @@ async function benchImport(url: string) {
   } finally {
     await running.close();
   }
-  }
+}
 
-  for (const kind of benchKinds()) await withBenchDatabase(kind, benchImport);
+for (const kind of benchKinds()) await withBenchDatabase(kind, benchImport);
