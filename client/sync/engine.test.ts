@@ -4,6 +4,7 @@ import { Rejection } from '../../sync/store';
 import { useHarness } from '../../tests/setup/harness';
 import { makeDevice } from '../../tests/setup/device';
 import { LoginRequired } from './engine';
+import { pruneWindow } from '../db/prune';
 
 const h = useHarness();
 
@@ -111,6 +112,25 @@ describe('client sync engine', () => {
     await d.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'kept' });
     await expect(d.engine.sync()).rejects.toBeInstanceOf(LoginRequired);
     expect(d.engine.state.needsLogin).toBe(true);
+    expect(await d.engine.pendingCount()).toBe(1);
+    d.close();
+  });
+
+  it('the device prunes work that closed before the sync window, with its history, but keeps rows with pending changes', async () => {
+    const d = await makeDevice(h, 'manager');
+    await d.engine.sync();
+    const [closedReject, openReject] = await d.db.rows('rejects').toArray();
+    const ticket = (await d.db.rows('maintenanceTickets').toArray())[0];
+    await d.db.rows('rejects').update(closedReject.id, { status: 'closed' });
+    await d.db.rows('maintenanceTickets').update(ticket.id, { status: 'cancelled' });
+    const commentId = uuidv7();
+    await d.engine.mutate('maintenance.comment', { id: commentId, ticketId: ticket.id, note: 'written offline' });
+    const horizonIso = new Date(Date.now() + 86_400_000).toISOString(); // everything closed counts as old
+    expect(await pruneWindow(d.db, horizonIso)).toBeGreaterThan(0);
+    expect(await d.db.rows('rejects').get(closedReject.id)).toBeUndefined();
+    expect(await d.db.rows('rejects').get(openReject.id)).toBeDefined();
+    expect(await d.db.rows('maintenanceTickets').get(ticket.id)).toBeUndefined();
+    expect(await d.db.rows('maintenanceEvents').where('ticketId').equals(ticket.id).primaryKeys()).toEqual([commentId]);
     expect(await d.engine.pendingCount()).toBe(1);
     d.close();
   });

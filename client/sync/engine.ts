@@ -9,6 +9,8 @@ import { SYNCED_TABLES, type Row } from '../../sync/tables';
 import type { MutationArgs, MutationName } from '../../sync/mutations';
 import type { Session, SessionsDB } from '../auth/sessions';
 import { ClientStore } from '../db/client-store';
+import { pruneWindow } from '../db/prune';
+import { DEFAULT_SYNC_WINDOW_DAYS, horizon } from '../../sync/window';
 import type { BarronDB, OutboxEntry } from '../db/db';
 import { ApiError, apiRequest, NetworkError, type FetchFn } from './api';
 
@@ -21,6 +23,8 @@ export interface EngineOptions {
   pushBatch?: number;
   pullLimit?: number;
   now?: () => Date;
+  /** Days closed work stays on the device (the server's SYNC_WINDOW_DAYS). */
+  windowDays?: number;
 }
 
 export interface SyncState {
@@ -45,7 +49,7 @@ export class SyncEngine {
 
   constructor(opts: EngineOptions) {
     this.db = opts.db;
-    this.o = { baseUrl: '', pushBatch: 100, pullLimit: 500, now: () => new Date(), ...opts } as Required<Omit<EngineOptions, 'db'>>;
+    this.o = { baseUrl: '', pushBatch: 100, pullLimit: 500, now: () => new Date(), windowDays: DEFAULT_SYNC_WINDOW_DAYS, ...opts } as Required<Omit<EngineOptions, 'db'>>;
   }
 
   subscribe(fn: Listener) {
@@ -114,6 +118,7 @@ export class SyncEngine {
     try {
       await this.pushAll();
       await this.pullAll();
+      await pruneWindow(this.db, horizon(this.o.now(), this.o.windowDays));
       this.set({ syncing: false, lastError: null, needsLogin: false, lastSyncAt: this.o.now().toISOString() });
       await this.db.setMeta('lastSyncAt', this.state.lastSyncAt);
     } catch (err) {

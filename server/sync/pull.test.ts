@@ -127,4 +127,21 @@ describe('pull', () => {
     expect(other.status).toBe(403);
     expect(other.body.error.code).toBe('client_not_owned');
   });
+
+  it('a first pull leaves out work that closed before the sync window, with its children, and keeps the rest', async () => {
+    const mgr = await h.login('manager');
+    const old = new Date(Date.now() - 45 * 86_400_000).toISOString();
+    const done = await h.deps.db.selectFrom('orders').selectAll().where('status', '=', 'completed').executeTakeFirstOrThrow();
+    await h.deps.db.updateTable('orders').set({ updatedAt: old }).where('id', '=', done.id).execute();
+    const [closedReject, openReject] = await h.deps.db.selectFrom('rejects').selectAll().limit(2).execute();
+    await h.deps.db.updateTable('rejects').set({ status: 'closed', updatedAt: old }).where('id', '=', closedReject.id).execute();
+    const { changes } = await pullAll(mgr.accessToken, uuidv7());
+    const ids = new Set(changes.map((c) => c.id));
+    expect(ids.has(done.id)).toBe(false);
+    expect(changes.some((c) => c.table === 'stages' && c.row.orderId === done.id)).toBe(false);
+    expect(changes.some((c) => c.table === 'orderItems' && c.row.orderId === done.id)).toBe(false);
+    expect(ids.has(closedReject.id)).toBe(false);
+    expect(ids.has(openReject.id)).toBe(true);
+    expect(changes.filter((c) => c.table === 'orders').length).toBeGreaterThan(5);
+  });
 });

@@ -5,6 +5,7 @@ import { canSee, isSyncedTable, scopeFor, SYNCED_TABLES, type TableName } from '
 import type { Deps } from '../context';
 import { AppError } from '../http/errors';
 import { toWire } from './codec';
+import { horizon } from '../../sync/window';
 import * as repo from './sync.repository';
 
 /**
@@ -47,11 +48,12 @@ export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; l
 
 async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'snapshot' }>, limit: number) {
   const changes: Change[] = [];
+  const windowStart = horizon(new Date(), deps.env.SYNC_WINDOW_DAYS);
   let { table, afterId } = start;
   while (table < SYNCED_TABLES.length && changes.length < limit) {
     const name = SYNCED_TABLES[table];
     const want = limit - changes.length;
-    const rows = await repo.snapshotRows(deps.db, name, scopeFor(user, name), afterId, want);
+    const rows = await repo.snapshotRows(deps.db, name, scopeFor(user, name), afterId, want, windowStart);
     for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row: toWire(name, row) });
     if (rows.length < want) {
       table += 1; // this table is done

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/db';
 import type { ScopeRule, TableName } from '../../sync/tables';
+import { WINDOW, type WindowRule } from '../../sync/window';
 import type { MutationResult } from '../../sync/protocol';
 import { fromDb, toDb } from './codec';
 
@@ -96,11 +97,24 @@ function scoped(q: any, rule: ScopeRule) {
   );
 }
 
-/** A page of live rows of one table in id order after `afterId`, within the user's scope. */
-export async function snapshotRows(db: Db, table: TableName, rule: ScopeRule, afterId: string, limit: number) {
+/** Rows that closed before the sync window's horizon stay on the server (read online as history). */
+function windowed(q: any, table: TableName, horizon: string) {
+  const rule = WINDOW[table];
+  if (!rule) return q;
+  if (rule.kind === 'own') {
+    return q.where((eb: any) => eb.or([eb(rule.field, 'not in', rule.closed), eb('updatedAt', '>=', horizon)]));
+  }
+  const parent = WINDOW[rule.parent] as Extract<WindowRule, { kind: 'own' }>;
+  return q.where(rule.via, 'not in', (eb: any) =>
+    eb.selectFrom(rule.parent).select('id').where(parent.field, 'in', parent.closed).where('updatedAt', '<', horizon),
+  );
+}
+
+/** A page of live rows of one table in id order after `afterId`, within the user's scope and the sync window. */
+export async function snapshotRows(db: Db, table: TableName, rule: ScopeRule, afterId: string, limit: number, horizon: string) {
   let q = db.selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
-  const rows = await scoped(q, rule).execute();
+  const rows = await windowed(scoped(q, rule), table, horizon).execute();
   return rows.map((r: Record<string, unknown>) => fromDb(table, r));
 }
 
