@@ -18,7 +18,8 @@ render(
 );
 void app.boot();
 
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+// MODE, not PROD: a build run with NODE_ENV=test (the browser tests) is still the production app.
+if (import.meta.env.MODE === 'production' && 'serviceWorker' in navigator) {
   void registerServiceWorker();
 }
 

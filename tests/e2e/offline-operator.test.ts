@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ensureBuilt, goTo, launch, newContext, login, screenshots, startApp, waitControlled, waitSynced, type TestApp } from './support';
+
+let app: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  app = await startApp();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+it('an operator logs a reject, a maintenance request and progress offline, reloads, comes back online, and a manager sees all three with server numbers', async () => {
+  const ctx = await newContext(browser, 390, 844);
+  const page = await ctx.newPage();
+  await page.goto(app.url);
+  await login(page, 'operator.press');
+  await waitControlled(page);
+  await waitSynced(page);
+
+  await ctx.setOffline(true);
+  await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
+
+  // A reject.
+  await goTo(page, 'Rejects');
+  await page.getByRole('link', { name: '+ Log a reject' }).click();
+  await page.getByLabel('Machine').selectOption({ label: 'PRS-01 — Press 250 t' });
+  await page.getByLabel('Defect').selectOption({ label: 'SCRATCH — Surface scratch' });
+  await page.getByLabel('Quantity', { exact: true }).fill('7');
+  await page.getByLabel('What is wrong (optional)').fill('E2E scratches on the top face');
+  await page.getByRole('button', { name: 'Log reject' }).click();
+  await page.getByRole('heading', { name: 'Reject (pending number)' }).waitFor();
+
+  // A maintenance request.
+  await goTo(page, 'Maintenance');
+  await page.getByRole('link', { name: '+ New request' }).click();
+  await page.getByLabel('Machine').selectOption({ label: 'PRS-03 — Servo press 100 t' });
+  await page.getByLabel('Priority').selectOption('2');
+  await page.getByLabel('What is wrong').fill('E2E light curtain trips at random');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await page.getByRole('heading', { name: 'Ticket (pending number)' }).waitFor();
+
+  // Progress on the running Press stage.
+  await goTo(page, 'Stages');
+  await page.getByRole('button', { name: 'Working' }).click();
+  await page.getByTestId('stage-list').getByRole('link').filter({ hasText: 'Atlas Copco' }).click();
+  await page.getByLabel('Good parts', { exact: true }).fill('25');
+  await page.getByRole('button', { name: 'Record progress' }).click();
+  await page.getByText('Recorded 25 good and 0 rejected.').waitFor();
+  const stageUrl = page.url();
+
+  // The shell comes from the service worker, the data from IndexedDB.
+  await page.reload();
+  await page.getByText('25 good, 0 rejected').waitFor();
+  await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Offline · 3 pending');
+  await screenshots(page, 'offline-stage-after-reload');
+  await goTo(page, 'Rejects');
+  await page.getByTestId('reject-list').getByText('pending number').waitFor();
+  await expect(page.getByTestId('reject-list').getByText('pending number').count()).resolves.toBe(1);
+  await screenshots(page, 'offline-rejects');
+
+  await ctx.setOffline(false);
+  await waitSynced(page);
+  await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Online · all sent');
+
+  // A manager elsewhere sees all three, numbered by the server.
+  const mctx = await newContext(browser, 1440, 900);
+  const m = await mctx.newPage();
+  await m.goto(app.url);
+  await login(m, 'manager');
+  await waitSynced(m);
+  await goTo(m, 'Rejects');
+  const reject = m.getByTestId('reject-list').getByRole('link').filter({ hasText: '7 × SCRATCH' });
+  await reject.waitFor();
+  await expect(reject.textContent()).resolves.toMatch(/REJ-\d{6}/);
+  await screenshots(m, 'manager-rejects');
+  await goTo(m, 'Maintenance');
+  await m.getByLabel('Search').fill('light curtain');
+  const ticket = m.getByTestId('ticket-list').getByRole('link');
+  await ticket.waitFor();
+  await expect(ticket.textContent()).resolves.toMatch(/MT-\d{6}/);
+  await ticket.click();
+  await m.getByTestId('ticket-history').getByText('Raised').waitFor();
+  await screenshots(m, 'manager-ticket');
+  await m.goto(stageUrl);
+  await m.getByText('25 good, 0 rejected').waitFor();
+  await m.getByText('Olivia Operator (Press)').first().waitFor();
+  await screenshots(m, 'manager-stage');
+  await ctx.close();
+  await mctx.close();
+});

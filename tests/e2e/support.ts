@@ -1,0 +1,121 @@
+// Browser-test fixtures: a fresh server (own SQLite file, demo plant, free port) over the built client,
+// Chromium via playwright-core, a login helper and screenshots at phone and desktop size.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadEnv } from '../../server/env';
+import { startServer, type Running } from '../../server/server';
+import { DEMO_PASSWORD } from '../../server/seed';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const SHOTS = resolve(import.meta.dirname, 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+/** Builds the client once when dist/ is missing or older than its sources. */
+export async function ensureBuilt() {
+  const index = resolve(ROOT, 'dist/index.html');
+  const sources = ['client', 'sync', 'public', 'index.html', 'vite.config.ts', 'server/admin/admin.schemas.ts'].map((p) => resolve(ROOT, p));
+  if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newest))) return;
+  const { build } = await import('vite');
+  // Vitest sets NODE_ENV=test, which would make Vite build a development bundle: build what `npm run build` builds.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: resolve(ROOT, 'vite.config.ts'), root: ROOT, mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+export interface TestApp { url: string; running: Running; close(): Promise<void> }
+
+/** The real server on a free port with its own database and data folder. */
+export async function startApp(): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'barron-e2e-'));
+  const env = loadEnv({
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'barron.sqlite')}`, SEED_DEMO: 'true', LOG_LEVEL: 'silent',
+    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789abcdef', NODE_ENV: 'test',
+  }, dir);
+  const running = await startServer(env);
+  return {
+    url: `http://localhost:${running.port}`,
+    running,
+    async close() {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A browser profile kept on disk, for closing and reopening the "installed" app. */
+export function launchProfile(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 390, height: 844 } }).then((ctx) => {
+    watch(ctx);
+    return ctx;
+  });
+}
+
+/** A browser context whose waits fail after 15 s (so a failure names its step) and which echoes page errors. */
+export async function newContext(browser: Browser, width: number, height: number): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width, height } });
+  watch(ctx);
+  return ctx;
+}
+
+export function watch(ctx: BrowserContext) {
+  ctx.setDefaultTimeout(15_000);
+  ctx.on('page', (p) => p.on('pageerror', (err) => console.error(`[page error] ${err.message}`)));
+  for (const p of ctx.pages()) p.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+}
+
+export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Resolves when the device has sent everything and the last sync pass is over. */
+export async function waitSynced(page: Page, timeout = 15_000) {
+  await page.waitForFunction(() => {
+    const app = (globalThis as any).barron;
+    return app && app.pending.value === 0 && !app.sync.value.syncing && app.sync.value.lastSyncAt && !app.sync.value.lastError;
+  }, undefined, { timeout });
+}
+
+/** The service worker is active and this page is under its control. */
+export async function waitControlled(page: Page) {
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, { timeout: 15_000 });
+}
+
+/** Saves the page at 390×844 and 1440×900, then puts the viewport back. */
+export async function screenshots(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  const before = page.viewportSize();
+  for (const [w, h] of [[390, 844], [1440, 900]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.evaluate(() => window.scrollTo(0, 0)); // sticky bars would otherwise land mid-page
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(SHOTS, `${name}-${w}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+export async function goTo(page: Page, navLabel: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navLabel }).click();
+}
