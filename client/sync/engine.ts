@@ -278,6 +278,7 @@ export async function rebase(db: BarronDB, user: PublicUser) {
   }
   await db.shadows.clear();
   for (const e of await db.outbox.orderBy('seq').toArray()) {
+    if (e.result?.status === 'rejected') continue; // the server refused it: it is on Sync issues, not on screen
     try {
       await runMutator(new ClientStore(db, e.userId, e.at), e.name, e.args, { actor: user, now: e.at, at: e.at, side: 'client' });
     } catch (err) {
