@@ -1,0 +1,31 @@
+// The mutation half of the permission matrix: every mutation × every role, through a real push.
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../sync/ids';
+import { MUTATIONS } from '../../sync/mutations';
+import { ROLES } from '../../sync/roles';
+import { useHarness } from '../../tests/setup/harness';
+
+const h = useHarness();
+const USER_OF_ROLE = { admin: 'admin', manager: 'manager', supervisor: 'supervisor.press', operator: 'operator.press', technician: 'technician' } as const;
+
+describe('mutation permissions', () => {
+  it('every mutation is refused as forbidden for each role it does not list, and reaches validation for each role it does', async () => {
+    const seen: string[] = [];
+    for (const role of ROLES) {
+      const { accessToken } = await h.login(USER_OF_ROLE[role]);
+      const mutations = [...MUTATIONS.values()].map((def, i) => ({ id: uuidv7(), seq: i + 1, name: def.name, args: { id: uuidv7(), bogus: true }, at: new Date().toISOString() }));
+      const r = await h.call('POST', '/api/sync/push', { token: accessToken, body: { clientId: uuidv7(), schemaVersion: 1, mutations } });
+      expect(r.status).toBe(200);
+      for (const [i, def] of [...MUTATIONS.values()].entries()) {
+        const result = r.body.results[i];
+        expect(result.status, `${role} ${def.name}`).toBe('rejected');
+        expect(result.code, `${role} ${def.name}`).toBe(def.roles.includes(role) ? 'validation_failed' : 'forbidden');
+        seen.push(`${role}:${def.name}`);
+      }
+    }
+    expect(seen.length).toBe(ROLES.length * MUTATIONS.size);
+    // Nothing was written but the rejections' audit entries.
+    const n = await h.deps.db.selectFrom('auditLog').select((eb) => eb.fn.countAll().as('n')).where('outcome', '=', 'rejected').executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(ROLES.length * MUTATIONS.size);
+  });
+});
