@@ -36,8 +36,14 @@ export async function isEmpty(db: Db): Promise<boolean> {
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
+/**
+ * Hashed once per process: tests seed before every case and bcrypt is slow on purpose. The demo
+ * password is printed at start, so sharing one salt between seeded databases hides nothing.
+ */
+let demoHash: Promise<string> | undefined;
+
 export async function seedDemo(db: Db): Promise<void> {
-  const hash = await bcrypt.hash(DEMO_PASSWORD, 10);
+  const hash = await (demoHash ??= bcrypt.hash(DEMO_PASSWORD, 10));
   await db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     const systemId = uuidv7();
