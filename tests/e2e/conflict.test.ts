@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureBuilt, goTo, launch, newContext, login, screenshots, startApp, waitControlled, waitSynced, type TestApp } from './support';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { goTo, newContext, login, screenshots, waitControlled, waitSynced, useAppAndBrowser } from './support';
 
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  app = await startApp();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useAppAndBrowser();
 
 async function openTicket(page: Page, text: string) {
   await goTo(page, 'Maintenance');
@@ -31,12 +19,12 @@ async function editDescription(page: Page, description: string) {
 }
 
 it('two devices edit the same ticket field offline, both come online, the second sees the conflict on Sync issues and resolves it, and the audit shows both values', async () => {
-  const first = await newContext(browser, 1440, 900);
-  const second = await newContext(browser, 390, 844);
+  const first = await newContext(env.browser, 1440, 900);
+  const second = await newContext(env.browser, 390, 844);
   const manager = await first.newPage();
   const tech = await second.newPage();
   for (const [page, user] of [[manager, 'manager'], [tech, 'technician']] as const) {
-    await page.goto(app.url);
+    await page.goto(env.app.url);
     await login(page, user);
     await waitControlled(page);
     await waitSynced(page);

@@ -1,20 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureBuilt, goTo, launch, login, newContext, screenshots, startApp, waitSynced, type TestApp } from './support';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { goTo, login, newContext, screenshots, waitSynced, useAppAndBrowser } from './support';
 
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  app = await startApp();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useAppAndBrowser();
 
 /** Everything Press-only in the demo plant: its machines, its stage names, what Press people wrote. */
 const PRESS = /PRS-0\d|Press 250|Press 400|Servo press|Blank and form|Deep draw|Punch and bend|Progressive die|Hydraulic leak|Olivia Operator|Burr on the long edge|Hole pitch/;
@@ -24,9 +12,9 @@ async function mainText(page: Page) {
 }
 
 it('a Paint operator never sees Press data', async () => {
-  const ctx = await newContext(browser, 390, 844);
+  const ctx = await newContext(env.browser, 390, 844);
   const page = await ctx.newPage();
-  await page.goto(app.url);
+  await page.goto(env.app.url);
   await login(page, 'operator.paint');
   await waitSynced(page);
 

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ensureBuilt, goTo, launch, newContext, login, screenshots, startApp, waitControlled, waitSynced, type TestApp } from './support';
+import { expect, it } from 'vitest';
+import { goTo, newContext, login, screenshots, waitControlled, waitSynced, useAppAndBrowser } from './support';
 
-let app: TestApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  app = await startApp();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const env = useAppAndBrowser();
 
 it('an operator logs a reject, a maintenance request and progress offline, reloads, comes back online, and a manager sees all three with server numbers', async () => {
-  const ctx = await newContext(browser, 390, 844);
+  const ctx = await newContext(env.browser, 390, 844);
   const page = await ctx.newPage();
-  await page.goto(app.url);
+  await page.goto(env.app.url);
   await login(page, 'operator.press');
   await waitControlled(page);
   await waitSynced(page);
@@ -70,9 +57,9 @@ it('an operator logs a reject, a maintenance request and progress offline, reloa
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Online · all sent');
 
   // A manager elsewhere sees all three, numbered by the server.
-  const mctx = await newContext(browser, 1440, 900);
+  const mctx = await newContext(env.browser, 1440, 900);
   const m = await mctx.newPage();
-  await m.goto(app.url);
+  await m.goto(env.app.url);
   await login(m, 'manager');
   await waitSynced(m);
   await goTo(m, 'Rejects');

@@ -1,5 +1,6 @@
 // Browser-test fixtures: a fresh server (own SQLite file, demo plant, free port) over the built client,
 // Chromium via playwright-core, a login helper and screenshots at phone and desktop size.
+import { afterAll, beforeAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +57,21 @@ export async function startApp(): Promise<TestApp> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One server and one browser for a test file, built and started before its tests, closed after. */
+export function useAppAndBrowser(): { app: TestApp; browser: Browser } {
+  const env = {} as { app: TestApp; browser: Browser };
+  beforeAll(async () => {
+    await ensureBuilt();
+    env.app = await startApp();
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.app?.close();
+  });
+  return env;
 }
 
 export function launch(): Promise<Browser> {
