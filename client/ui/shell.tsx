@@ -8,7 +8,8 @@ import { Link } from './components';
 import { when } from './format';
 import { path } from './router';
 
-interface NavItem { href: string; label: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
+/** `short` stands in for `label` in the phone's bottom bar, where six labels must fit in 360 px. */
+interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
 
 const FLOOR: Role[] = ['admin', 'manager', 'supervisor', 'operator'];
 const ALL: Role[] = ['admin', 'manager', 'supervisor', 'operator', 'technician'];
@@ -26,8 +27,8 @@ const ICONS: Record<string, string> = {
 export const NAV: NavItem[] = [
   { href: '/stages', label: 'Stages', icon: 'stages', roles: FLOOR },
   { href: '/rejects', label: 'Rejects', icon: 'rejects', roles: FLOOR },
-  { href: '/maintenance', label: 'Maintenance', icon: 'maintenance', roles: ALL },
-  { href: '/sync-issues', label: 'Sync issues', icon: 'issues', roles: ALL, badge: 'issues' },
+  { href: '/maintenance', label: 'Maintenance', short: 'Maint.', icon: 'maintenance', roles: ALL },
+  { href: '/sync-issues', label: 'Sync issues', short: 'Issues', icon: 'issues', roles: ALL, badge: 'issues' },
   { href: '/admin', label: 'Admin', icon: 'admin', roles: ['admin'] },
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL },
 ];
@@ -130,10 +131,11 @@ export function Shell({ children }: { children: ComponentChildren }) {
       <div class="layout">
         <nav class="nav" aria-label="Main">
           {items.map((n) => (
-            <Link key={n.href} href={n.href} aria-current={current === n.href || current.startsWith(`${n.href}/`) ? 'page' : undefined}>
+            <Link key={n.href} href={n.href} aria-label={n.badge === 'issues' && app.openIssues.value > 0 ? `${n.label}, ${app.openIssues.value} open` : n.label} aria-current={current === n.href || current.startsWith(`${n.href}/`) ? 'page' : undefined}>
               <Icon name={n.icon} />
-              <span>{n.label}</span>
-              {n.badge === 'issues' && app.openIssues.value > 0 && <span class="count" aria-label={`${app.openIssues.value} open`}>{app.openIssues.value}</span>}
+              <span class={n.short ? 'long' : undefined}>{n.label}</span>
+              {n.short && <span class="short" aria-hidden="true">{n.short}</span>}
+              {n.badge === 'issues' && app.openIssues.value > 0 && <span class="count" aria-hidden="true">{app.openIssues.value}</span>}
             </Link>
           ))}
         </nav>

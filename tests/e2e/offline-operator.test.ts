@@ -52,8 +52,18 @@ it('an operator logs a reject, a maintenance request and progress offline, reloa
   await expect(page.getByTestId('reject-list').getByText('pending number').count()).resolves.toBe(1);
   await screenshots(page, 'offline-rejects');
 
+  // Signing out now would lose the three changes: refused, with the count and a way to send them.
+  await goTo(page, 'Settings');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByTestId('logout-refused').textContent()).resolves.toContain('3 changes not yet synced');
+  await screenshots(page, 'offline-logout-refused');
+
+  await expect(page.getByTestId('logout-refused').getByRole('button', { name: 'Sync now' }).isVisible()).resolves.toBe(true);
+
+  // Back online, the device sends everything by itself and the refusal goes away.
   await ctx.setOffline(false);
   await waitSynced(page);
+  await page.getByTestId('logout-refused').waitFor({ state: 'detached' });
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Online · all sent');
 
   // A manager elsewhere sees all three, numbered by the server.
