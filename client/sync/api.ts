@@ -25,13 +25,15 @@ export interface RequestOptions {
 export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: string, o: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body (a file upload) goes as multipart with the boundary the browser sets.
+  const form = typeof FormData !== 'undefined' && o.body instanceof FormData;
+  if (o.body !== undefined && !form) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetchFn(baseUrl + path, {
       method: o.method ?? (o.body === undefined ? 'GET' : 'POST'),
       headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      body: o.body === undefined ? undefined : form ? (o.body as FormData) : JSON.stringify(o.body),
       signal: o.signal,
       cache: 'no-store',
     });
