@@ -14,6 +14,10 @@ const Maintenance = lazyPage(() => import('./features/maintenance/maintenance.pa
 const SyncIssues = lazyPage(() => import('./features/sync-issues/sync-issues.page'));
 const Settings = lazyPage(() => import('./features/settings/settings.page'));
 const Admin = lazyPage(() => import('./features/admin/admin.page'));
+const Orders = lazyPage(() => import('./features/orders/orders.page'));
+const Board = lazyPage(() => import('./features/planning/board.page'));
+const Portal = lazyPage(() => import('./features/portal/portal.page'));
+const Import = lazyPage(() => import('./features/import/import.page'));
 
 function Routes() {
   const app = useApp();
@@ -26,6 +30,11 @@ function Routes() {
   if ((m = match('/maintenance', p)) || (m = match('/maintenance/:id', p))) return <Maintenance id={m.id} />;
   if (match('/sync-issues', p)) return <SyncIssues />;
   if (match('/settings', p)) return <Settings />;
+  if ((m = match('/orders', p)) || (m = match('/orders/:id', p))) return allowed('/orders') ? <Orders id={m.id} /> : <NotAllowed />;
+  if (match('/planning', p)) return allowed('/planning') ? <Board /> : <NotAllowed />;
+  // Anyone on the floor (or a planner checking a machine) may open the portal; only the floor has it in the bar.
+  if ((m = match('/portal', p)) || (m = match('/portal/machine/:code', p))) return <Portal code={m.code} />;
+  if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
   return <Home />;
 }

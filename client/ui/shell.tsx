@@ -22,13 +22,22 @@ const ICONS: Record<string, string> = {
   issues: 'M12 3l10 18H2zM12 10v5M12 18v.5',
   admin: 'M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4',
   settings: 'M12 8a4 4 0 110 8 4 4 0 010-8zM12 2v3M12 19v3M2 12h3M19 12h3M5 5l2 2M17 17l2 2M5 19l2-2M17 7l2-2',
+  portal: 'M3 11l9-8 9 8M5 10v10h14V10M10 20v-6h4v6',
+  orders: 'M9 3h6v4H9zM7 5H5v16h14V5h-2M8 12h8M8 16h6',
+  board: 'M3 4h18v16H3zM3 10h18M9 4v16M15 4v16',
+  import: 'M12 3v12M7 10l5 5 5-5M4 20h16',
 };
 
 export const NAV: NavItem[] = [
+  // Planning pages (issue 5): the portal is the floor's landing page, orders the planner's.
+  { href: '/portal', label: 'My work', icon: 'portal', roles: ['operator', 'supervisor'] },
+  { href: '/orders', label: 'Orders', icon: 'orders', roles: ['admin', 'manager', 'supervisor'] },
+  { href: '/planning', label: 'Board', icon: 'board', roles: ['admin', 'manager', 'supervisor'] },
   { href: '/stages', label: 'Stages', icon: 'stages', roles: FLOOR },
   { href: '/rejects', label: 'Rejects', icon: 'rejects', roles: FLOOR },
   { href: '/maintenance', label: 'Maintenance', short: 'Maint.', icon: 'maintenance', roles: ALL },
   { href: '/sync-issues', label: 'Sync issues', short: 'Issues', icon: 'issues', roles: ALL, badge: 'issues' },
+  { href: '/import', label: 'Import', icon: 'import', roles: ['admin', 'manager'] },
   { href: '/admin', label: 'Admin', icon: 'admin', roles: ['admin'] },
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL },
 ];
