@@ -36,6 +36,8 @@ export const EnvSchema = v.object({
   SEED_DEMO: v.optional(BoolFromString),
   CHANGE_LOG_RETENTION_DAYS: v.optional(IntFromString(1, 3650), '60'),
   SYNC_WINDOW_DAYS: v.optional(IntFromString(1, 3650), '30'),
+  /** Behind a reverse proxy: take the client address from the proxy's X-Forwarded-For. */
+  TRUST_PROXY: v.optional(BoolFromString),
   LOG_LEVEL: v.optional(v.picklist(['silent', 'error', 'info']), 'info'),
 });
 

@@ -10,6 +10,7 @@ import { migrateUp } from './db/migrate';
 import type { Env } from './env';
 import { isEmpty, seedDemo } from './seed';
 import { pruneChangeLog } from './sync/sync.repository';
+import { pruneAuth } from './auth/auth.repository';
 
 export const DIST = resolve(import.meta.dirname, '../dist');
 
@@ -49,7 +50,11 @@ export async function startServer(env: Env): Promise<Running> {
     app.get('*', (c) => (c.req.path.startsWith('/api') ? c.notFound() : c.html(indexHtml, 200, { 'Cache-Control': 'no-cache' })));
   }
 
-  const prune = () => pruneChangeLog(deps.db, new Date(Date.now() - env.CHANGE_LOG_RETENTION_DAYS * 86_400_000).toISOString()).catch((e) => log('change-log pruning failed', e));
+  const prune = () =>
+    Promise.all([
+      pruneChangeLog(deps.db, new Date(Date.now() - env.CHANGE_LOG_RETENTION_DAYS * 86_400_000).toISOString()),
+      pruneAuth(deps.db, new Date()),
+    ]).catch((e) => log('hourly pruning failed', e));
   await prune();
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();

@@ -8,12 +8,24 @@ import { listAudit } from './audit.repository';
 
 const Int = (min: number, max: number) => v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max));
 
+function isRealDate(s: string): boolean {
+  const day = Date.parse(s.slice(0, 10));
+  return !Number.isNaN(Date.parse(s)) && !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === s.slice(0, 10);
+}
+
+/** An ISO timestamp that names a real moment (2026-02-31 is refused, not rolled into March). */
+const Moment = v.pipe(
+  v.string(),
+  v.isoTimestamp('must be an ISO-8601 timestamp'),
+  v.check(isRealDate, 'is not a real date'),
+);
+
 export const AuditQuerySchema = v.strictObject({
   entity: v.optional(v.pipe(v.string(), v.maxLength(32))),
   entityId: v.optional(v.pipe(v.string(), v.maxLength(36))),
   userId: v.optional(v.pipe(v.string(), v.maxLength(36))),
-  from: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
-  to: v.optional(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
+  from: v.optional(Moment),
+  to: v.optional(Moment),
   page: v.optional(Int(1, 100_000), '1'),
   pageSize: v.optional(Int(1, 200), '50'),
 });

@@ -91,7 +91,7 @@ describe('GET /api/audit', () => {
 
   it('refuses bad filters with 400 naming the field', async () => {
     for (const [qs, field] of [
-      ['?from=yesterday', 'from'], ['?to=2026-13-45', 'to'], ['?page=0', 'page'], ['?pageSize=1000', 'pageSize'],
+      ['?from=yesterday', 'from'], ['?to=2026-13-45', 'to'], ['?from=2026-02-31T00:00:00Z', 'from'], ['?page=0', 'page'], ['?pageSize=1000', 'pageSize'],
       ['?pageSize=ten', 'pageSize'], ['?entityId=' + 'x'.repeat(100), 'entityId'], ['?action=delete', 'action'],
     ]) {
       const r = await h.call('GET', `/api/audit${qs}`, { token: admin });

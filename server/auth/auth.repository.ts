@@ -65,3 +65,11 @@ export async function revokeFamily(db: Db, familyId: string, at: string) {
 export async function revokeUserTokens(db: Db, userId: string, at: string) {
   await db.updateTable('refreshTokens').set({ revokedAt: at }).where('userId', '=', userId).where('revokedAt', 'is', null).execute();
 }
+
+/** Housekeeping: failed logins older than a day, and refresh tokens that can no longer be used for a month. */
+export async function pruneAuth(db: Db, now: Date) {
+  const day = new Date(now.getTime() - 86_400_000).toISOString();
+  const month = new Date(now.getTime() - 30 * 86_400_000).toISOString();
+  await db.deleteFrom('loginFailures').where('at', '<', day).execute();
+  await db.deleteFrom('refreshTokens').where((eb) => eb.or([eb('expiresAt', '<', month), eb('revokedAt', '<', month), eb('spentAt', '<', month)])).execute();
+}
