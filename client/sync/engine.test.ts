@@ -134,4 +134,27 @@ describe('client sync engine', () => {
     expect(await d.engine.pendingCount()).toBe(1);
     d.close();
   });
+
+  it('two operators logging progress on the same stage offline both count, on the server and on both devices', async () => {
+    const a = await makeDevice(h, 'operator.press');
+    const b = await makeDevice(h, 'supervisor.press');
+    await a.engine.sync();
+    await b.engine.sync();
+    const stage = (await a.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
+    a.network.offline = true;
+    b.network.offline = true;
+    await a.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 12, rejectQty: 1 });
+    await b.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 30, rejectQty: 0 });
+    expect((await a.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 12);
+    a.network.offline = false;
+    b.network.offline = false;
+    await a.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    for (const d of [a, b]) expect(await d.db.rows('stages').get(stage.id)).toMatchObject({ goodQty: Number(stage.goodQty) + 42, rejectQty: Number(stage.rejectQty) + 1 });
+    const server = await h.deps.db.selectFrom('stages').select(['goodQty', 'rejectQty']).where('id', '=', stage.id).executeTakeFirstOrThrow();
+    expect(Number(server.goodQty)).toBe(Number(stage.goodQty) + 42);
+    a.close();
+    b.close();
+  });
 });
