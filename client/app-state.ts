@@ -264,7 +264,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
         if (!(err instanceof NetworkError)) throw err;
         // Offline: a user who signed in here before may come back with the same password.
         const known = (await sessions.sessions.toArray()).find((s) => s.user.username === name);
-        if (!known) throw new NetworkError(`Offline, and ${name} has not signed in on this device before. Connect to sign in.`);
+        if (!known) throw new Error(`Offline, and ${name} has not signed in on this device before. Connect to sign in.`);
         if (!(await checkVerifier(sessions, known.userId, password))) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
         const s = { ...known, lastUsedAt: new Date().toISOString() };
         await sessions.save(s);
