@@ -83,7 +83,7 @@ export default function AdminPage({ resource }: { resource?: string }) {
     <>
       <PageHead title={r ? r.title : 'Admin'} />
       <div class="chips" role="navigation" aria-label="Master data">
-        {RESOURCES.map((x) => <Link key={x.path} class="chip" aria-pressed={x === r} href={`/admin/${x.path}`} style="text-decoration:none;color:inherit">{x.title}</Link>)}
+        {RESOURCES.map((x) => <Link key={x.path} class="chip" aria-current={x === r ? 'page' : undefined} href={`/admin/${x.path}`}>{x.title}</Link>)}
       </div>
       {r ? <ResourcePage key={r.path} r={r} /> : <p class="muted">Choose what to maintain. Changes reach every device at its next sync.</p>}
     </>
