@@ -17,13 +17,16 @@ type Entry = { seq: number; tableName: TableName; rowId: string; evict: boolean 
 /**
  * Call `flush()` before the transaction commits: the sequence counter's final value and the
  * change-log entries are written then, in one statement each. The counter's row lock is taken at
- * the first write and held to commit, so sequence numbers still follow commit order.
+ * the first read or write and held to commit, so writers are serialised and sequence numbers
+ * follow commit order.
  */
 export class ServerStore implements MutationStore {
   /** Every row written, in order, with its state before and after. */
   readonly writes: Write[] = [];
   private readonly rows = new Map<string, Record<string, unknown> | undefined>();
-  private lastSeq: number | null = null;
+  /** The next sequence number to hand out; null until the counter's row lock is taken. */
+  private seqNext: number | null = null;
+  private seqUsed = false;
   private readonly log: Entry[] = [];
   /** New rows not yet written, per table (bulk mode only); reads see them through the row cache and find(). */
   private readonly pending = new Map<TableName, Record<string, unknown>[]>();
@@ -42,20 +45,31 @@ export class ServerStore implements MutationStore {
     this.pending.clear();
   }
 
+  /**
+   * Takes the sequence counter's row lock before the first read, so a mutator reads rows no other
+   * writer can change until this transaction commits (on MySQL a plain read could otherwise see a
+   * snapshot that a concurrent commit has made stale, and an increment would be lost).
+   */
+  private async lock() {
+    if (this.seqNext === null) this.seqNext = await repo.nextCounter(this.trx, 'sync');
+  }
+
   private async nextSeq(): Promise<number> {
-    this.lastSeq = this.lastSeq === null ? await repo.nextCounter(this.trx, 'sync') : this.lastSeq + 1;
-    return this.lastSeq;
+    await this.lock();
+    this.seqUsed = true;
+    return this.seqNext!++;
   }
 
   async flush() {
     await this.writePending();
-    if (this.lastSeq === null) return;
-    await repo.setCounter(this.trx, 'sync', this.lastSeq);
+    if (!this.seqUsed) return;
+    await repo.setCounter(this.trx, 'sync', this.seqNext! - 1);
     await repo.logChanges(this.trx, this.log, this.now);
     this.log.length = 0;
   }
 
   async get<T extends TableName>(table: T, id: string) {
+    await this.lock();
     const key = `${table}:${id}`;
     if (!this.rows.has(key)) this.rows.set(key, await repo.getRow(this.trx, table, id));
     const row = this.rows.get(key);
@@ -63,6 +77,7 @@ export class ServerStore implements MutationStore {
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
+    await this.lock();
     const found = [
       ...(await repo.findRows(this.trx, table, field, value)),
       ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt),
