@@ -12,9 +12,10 @@ import { formErrors, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
+// The floor's default is what can be worked now (DOMAIN.md: "ready and running stages").
 const FILTERS = {
+  now: { label: 'Ready & working', states: ['running', 'paused', 'ready'] },
   active: { label: 'Working', states: ['running', 'paused'] },
-  ready: { label: 'Ready', states: ['ready'] },
   open: { label: 'All open', states: ['ready', 'running', 'paused', 'blocked', 'pending'] },
 } as const;
 type FilterKey = keyof typeof FILTERS;
@@ -45,7 +46,7 @@ function StageList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
   const views = useStages();
-  const [filter, setFilter] = useState<FilterKey>('open');
+  const [filter, setFilter] = useState<FilterKey>('now');
   const [dept, setDept] = useState('');
   if (!views || !lookups) return <Loading />;
   const states: readonly string[] = FILTERS[filter].states;
