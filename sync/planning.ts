@@ -6,7 +6,7 @@ import { mergeFields } from './merge';
 import { Uuid } from './protocol';
 import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
-import type { Machine, Order, OrderItem, Stage } from './tables';
+import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
   workingDays: number[]; // 0 = Sunday … 6 = Saturday
@@ -123,6 +123,15 @@ async function live<T extends { deletedAt: string | null }>(row: T | undefined, 
   return row;
 }
 
+/**
+ * An item's stages from its product's routing, planned minutes scaled by quantity (per 250 units).
+ * A device that wants to edit or schedule the stages before the order has synced sends these itself,
+ * so the stage ids are the same on the device and on the server.
+ */
+export function routingStages(product: Pick<Product, 'routing'>, quantity: number, newId: () => string = uuidv7): v.InferOutput<typeof StageInputSchema>[] {
+  return product.routing.map((r) => ({ id: newId(), name: r.name, departmentId: r.departmentId, plannedMinutes: Math.round(r.plannedMinutes * Math.max(1, quantity / 250)), machineId: null }));
+}
+
 export async function applyOrderCreate(store: MutationStore, args: v.InferOutput<typeof OrderCreateArgs>, ctx: MutationContext) {
   if (await store.get('orders', args.id)) throw new Rejection('validation_failed', 'An order with this id exists already.', [{ field: 'id', message: 'is taken' }]);
   if (args.externalRef) {
@@ -136,7 +145,7 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
   for (const [i, item] of args.items.entries()) {
     const product = await live(await store.get('products', item.productId), 'Product', item.productId);
     if (!product.active) throw new Rejection('validation_failed', `Product ${product.sku} is not active.`, [{ field: `items.${i}.productId`, message: 'is not active' }]);
-    const stages = item.stages ?? product.routing.map((r) => ({ id: uuidv7(), name: r.name, departmentId: r.departmentId, plannedMinutes: Math.round(r.plannedMinutes * Math.max(1, item.quantity / 250)), machineId: null }));
+    const stages = item.stages ?? routingStages(product, item.quantity);
     if (!stages.length) throw new Rejection('validation_failed', `Product ${product.sku} has no routing; give the item its stages.`, [{ field: `items.${i}.stages`, message: 'is required for a product without a routing' }]);
     for (const s of stages) {
       await live(await store.get('departments', s.departmentId), 'Department', s.departmentId);
