@@ -2,7 +2,7 @@
 // (header edits, hold / resume / release / cancel, stage edits) and the new-order form.
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
-import { isLate, itemProgress, orderPercent } from '../../../sync/planning';
+import { isLate, itemProgress, orderPercent, routingStages } from '../../../sync/planning';
 import { allowedMoves, ORDER } from '../../../sync/state-machines';
 import type { Order, OrderItem, Stage } from '../../../sync/tables';
 import type { PublicUser } from '../../../sync/roles';
@@ -130,7 +130,7 @@ function OrderDetail({ id }: { id: string }) {
         {late && <LateFlag />}
         <Status value={o.status} />
       </PageHead>
-      <div class="grid two">
+      <div class="grid two order-head">
         <div class="card" data-testid="order-facts">
           {editing ? <EditOrder o={o} onDone={() => setEditing(false)} /> : (
             <>
@@ -364,7 +364,12 @@ function NewOrder() {
     const ok = await run(() => app.mutate('order.create', {
       id, customerName: v.customerName, dueDate: v.dueDate, priority: num(v.priority),
       ...(v.externalRef.trim() ? { externalRef: v.externalRef.trim() } : {}), ...(v.notes.trim() ? { notes: v.notes.trim() } : {}),
-      items: items.map((it) => ({ id: uuidv7(), productId: it.productId, quantity: num(it.quantity) })),
+      items: items.map((it) => {
+        const product = lookups!.products.get(it.productId);
+        // Stages with ids made here, so they can be edited or scheduled before the order has synced.
+        const stages = product && Number.isInteger(num(it.quantity)) ? routingStages(product, num(it.quantity)) : [];
+        return { id: uuidv7(), productId: it.productId, quantity: num(it.quantity), ...(stages.length ? { stages } : {}) };
+      }),
     }));
     if (ok) navigate(`/orders/${id}`, true);
   }
@@ -373,7 +378,7 @@ function NewOrder() {
     <>
       <p><Link href="/orders">← All orders</Link></p>
       <PageHead title="New order" />
-      <form class="card" onSubmit={submit} noValidate aria-label="New order">
+      <form class="card order-form" onSubmit={submit} noValidate aria-label="New order">
         <FormError message={errors.form} />
         <div class="grid two">
           <TextField label="Customer" value={v.customerName} onValue={set('customerName')} error={errors.fields.customerName} />

@@ -8,6 +8,7 @@ import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status } from '../../ui/components';
 import { formErrors } from '../../ui/form';
+import { words } from '../../ui/format';
 import { navigate, path, query } from '../../ui/router';
 import { useLookups, type Lookups } from '../shared/lookups';
 import { addDays, departmentLoad, hours, isUnscheduled, localToday, machineLoad, mondayOf, percent, scheduledDay, slotIso, slotTime, weekDays, type Load } from './board';
@@ -156,9 +157,10 @@ function StageChip({ s, ctx }: { s: Stage; ctx: Ctx }) {
   return (
     <button type="button" class={`chip-stage st-${s.status}`} onClick={() => ctx.open(s)} title={`${o?.number ?? 'New order'} · ${o?.customerName} · ${s.sequence}. ${s.name}`}
       aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, starts ${slotTime(s.scheduledStart)}, ${s.plannedMinutes} minutes. Reschedule`}>
-      <span class="t"><span>{slotTime(s.scheduledStart)} · {hours(s.plannedMinutes / 60)}</span>{s.status !== 'ready' && <span class="st">{s.status === 'done' ? '✓ done' : s.status}</span>}</span>
+      <span class="t">{slotTime(s.scheduledStart)} · {hours(s.plannedMinutes / 60)}</span>
       <span class="n">{o?.customerName}</span>
       <span class="s">{s.name}</span>
+      {s.status !== 'ready' && <span class="st">{s.status === 'done' ? '✓ done' : words(s.status)}</span>}
     </button>
   );
 }
