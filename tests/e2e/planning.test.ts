@@ -131,9 +131,19 @@ it('a planner imports the D365 fixture and sees the orders', async () => {
   await expect(page.getByTestId('import-preview').locator('td.bad-cell').count()).resolves.toBeGreaterThan(0);
   await screenshots(page, 'import-errors');
 
-  // The D365 export with its preset.
-  await page.getByLabel('Column preset').selectOption('d365');
+  // Too large a file is refused with the limit named.
+  const big = Buffer.from(`Order ref,Customer,Due date,SKU,Quantity\n${'PO-1,ACME,2026-12-10,BRK-100,1\n'.repeat(200_000)}`);
+  await file.setInputFiles({ name: 'too-big.csv', mimeType: 'text/csv', buffer: big });
+  await page.getByRole('alert').filter({ hasText: 'larger than 5 MB' }).waitFor();
+
+  // The D365 export under the generic preset: the missing columns are named at their fields, the sheet's headers offered.
   await file.setInputFiles(resolve(FIXTURES, 'd365-sales-order-lines.xlsx'));
+  await page.getByRole('alert').filter({ hasText: 'The column mapping does not fit this sheet' }).waitFor();
+  await expect(page.getByLabel('Product SKU *').locator('option').allTextContents()).resolves.toContain('Item number');
+  await screenshots(page, 'import-mapping-mismatch');
+
+  // The same file with the D365 preset.
+  await page.getByLabel('Column preset').selectOption('d365');
   await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('3 lines → 2 orders. No problems found.');
   await expect(page.getByLabel('Product SKU *').inputValue()).resolves.toBe('Item number');
   await screenshots(page, 'import-preview');

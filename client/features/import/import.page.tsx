@@ -64,7 +64,8 @@ export default function ImportPage() {
       }
       if (err.status === 413) return { message: `${err.message}`, fields };
       if (err.code === 'import_has_errors') return { message: `Nothing was imported: ${err.message}`, fields };
-      return { message: err.message, fields };
+      const mappingProblem = (err.details ?? []).some((d) => String((d as { field?: string }).field).startsWith('mapping.'));
+      return { message: mappingProblem ? `${err.message} Choose the matching columns below, or another preset.` : err.message, fields };
     }
     if (err instanceof NetworkError) return { message: 'The server cannot be reached. The import needs a connection; try again when online.', fields: {} };
     return { message: errorMessage(err), fields: {} };
