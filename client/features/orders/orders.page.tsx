@@ -63,7 +63,7 @@ function OrderList() {
       <PageHead title="Orders">
         {canPlan(user) && <Link class="btn primary" href="/orders/new">+ New order</Link>}
       </PageHead>
-      <div class="chips" role="group" aria-label="Show">
+      <div class="chips scroll-chips" role="group" aria-label="Show">
         {FILTERS.map(([name], i) => <button key={name} class="chip" aria-pressed={filter === i} onClick={() => setFilter(i)}>{name}</button>)}
       </div>
       <div class="filters">

@@ -23,7 +23,7 @@ import '../planning/planning.css';
 interface Work { stage: Stage; order: Order; item?: OrderItem }
 
 const WORKING = ['running', 'paused'];
-const ORDER_OF = ['running', 'paused', 'ready', 'blocked'];
+const ORDER_OF = ['running', 'paused', 'ready'];
 
 /** Stages a person on the floor works on: their department's, or assigned to them; everyone else sees all. */
 function mine(user: PublicUser, s: Stage) {
@@ -54,6 +54,7 @@ export default function PortalPage({ code }: { code?: string }) {
   const open = all
     .filter((w) => ORDER_OF.includes(w.stage.status))
     .sort((a, b) => ORDER_OF.indexOf(a.stage.status) - ORDER_OF.indexOf(b.stage.status) || a.order.dueDate.localeCompare(b.order.dueDate) || a.order.priority - b.order.priority);
+  const held = all.filter((w) => w.stage.status === 'blocked').sort((a, b) => a.order.dueDate.localeCompare(b.order.dueDate));
   const finished = all.filter((w) => w.stage.status === 'done' && w.stage.completedAt && localToday(new Date(w.stage.completedAt)) === today);
   const deptName = user.departmentId ? lookups.departments.get(user.departmentId)?.name : null;
 
@@ -74,6 +75,14 @@ export default function PortalPage({ code }: { code?: string }) {
         <div class="work-list" data-testid="work-list">
           {open.map((w) => <WorkCard key={w.stage.id} w={w} l={lookups} today={today} />)}
         </div>
+      )}
+      {held.length > 0 && (
+        <>
+          <h2 class="portal-h">On hold <span class="muted">({held.length})</span></h2>
+          <div class="work-list" data-testid="held-list">
+            {held.map((w) => <WorkCard key={w.stage.id} w={w} l={lookups} today={today} />)}
+          </div>
+        </>
       )}
       {finished.length > 0 && (
         <>

@@ -39,7 +39,7 @@ export function MachineOpener({ machines }: { machines: Map<string, Machine> }) 
       <h2 id="opener-h">Open a machine</h2>
       <form class="opener-row" onSubmit={(e) => { e.preventDefault(); if (code.trim()) open(code); }}>
         <label class="visually-hidden" for="machine-code">Machine code</label>
-        <input id="machine-code" class="input" placeholder="Machine code, e.g. PRS-01" autoCapitalize="characters" autoComplete="off" spellcheck={false}
+        <input id="machine-code" class="input" placeholder="Code, e.g. PRS-01" autoCapitalize="characters" autoComplete="off" spellcheck={false}
           value={code} aria-invalid={!!error} onInput={(e) => setCode(e.currentTarget.value)} />
         <button class="btn dark" type="submit">Open</button>
         {canScan && <button class="btn primary" type="button" onClick={() => setScanning(true)}>Scan QR</button>}
