@@ -35,7 +35,7 @@ it('an operator logs a reject, a maintenance request and progress offline, reloa
 
   // Progress on the running Press stage.
   await goTo(page, 'Stages');
-  await page.getByRole('button', { name: 'Working' }).click();
+  await page.getByRole('button', { name: 'Working', exact: true }).click();
   await page.getByTestId('stage-list').getByRole('link').filter({ hasText: 'Atlas Copco' }).click();
   await page.getByLabel('Good parts', { exact: true }).fill('25');
   await page.getByRole('button', { name: 'Record progress' }).click();
