@@ -1,7 +1,6 @@
-// Authentication middleware, the one role guard, and the department-scope helper list queries use.
+// Authentication middleware and the one role guard (department scope for queries: server/db/scope.ts).
 import type { MiddlewareHandler } from 'hono';
 import type { Role } from '../../sync/roles';
-import { scopeFor, type ScopeRule, type TableName } from '../../sync/tables';
 import type { AppEnv } from '../context';
 import { findUserById, publicUser } from '../auth/auth.repository';
 import { verifyAccessToken } from '../auth/tokens';
@@ -27,9 +26,4 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
     if (!roles.includes(user.role)) throw new AppError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}.`);
     await next();
   };
-}
-
-/** The rows of `table` the acting user may see, as a rule list queries turn into SQL (see server/sync/scope-sql.ts). */
-export function departmentScope(user: AppEnv['Variables']['user'], table: TableName): ScopeRule {
-  return scopeFor(user, table);
 }

@@ -1,7 +1,7 @@
 // GET /api/sync/pull: a scoped snapshot paged across tables, then the change log in sequence order.
 import type { Change, PullResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
-import { canSee, isSyncedTable, scopeFor, SYNCED_TABLES, type TableName } from '../../sync/tables';
+import { canSee, isSyncedTable, SYNCED_TABLES, type TableName } from '../../sync/tables';
 import type { Deps } from '../context';
 import { AppError } from '../http/errors';
 import { toWire } from './codec';
@@ -53,7 +53,7 @@ async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor,
   while (table < SYNCED_TABLES.length && changes.length < limit) {
     const name = SYNCED_TABLES[table];
     const want = limit - changes.length;
-    const rows = await repo.snapshotRows(deps.db, name, scopeFor(user, name), afterId, want, windowStart);
+    const rows = await repo.snapshotRows(deps.db, name, user, afterId, want, windowStart);
     for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row: toWire(name, row) });
     if (rows.length < want) {
       table += 1; // this table is done

@@ -1,7 +1,9 @@
 // All SQL of the sync engine: the sequence counter, clients, stored results, the change log, synced rows.
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../db/db';
-import type { ScopeRule, TableName } from '../../sync/tables';
+import type { TableName } from '../../sync/tables';
+import type { Actor } from '../../sync/roles';
+import { whereInScope } from '../db/scope';
 import { WINDOW, type WindowRule } from '../../sync/window';
 import type { MutationResult } from '../../sync/protocol';
 import { fromDb, toDb } from './codec';
@@ -85,18 +87,6 @@ export async function readConfig(trx: Db, key: string): Promise<unknown> {
 
 // ── pull ─────────────────────────────────────────────────────────────────
 
-/** Scope rule → SQL condition (the same rule `inScope` evaluates on a device). */
-function scoped(q: any, rule: ScopeRule) {
-  if (rule.kind === 'all') return q;
-  if (rule.kind === 'none') return q.where(sql<boolean>`1 = 0`);
-  return q.where((eb: any) =>
-    eb.or([
-      ...rule.eq.map((c) => eb(c.field, '=', c.value)),
-      ...rule.contains.map((c) => eb(c.field, 'like', `%"${c.value.replace(/[%_"\\]/g, '')}"%`)),
-    ]),
-  );
-}
-
 /** Rows that closed before the sync window's horizon stay on the server (read online as history). */
 function windowed(q: any, table: TableName, horizon: string) {
   const rule = WINDOW[table];
@@ -111,10 +101,10 @@ function windowed(q: any, table: TableName, horizon: string) {
 }
 
 /** A page of live rows of one table in id order after `afterId`, within the user's scope and the sync window. */
-export async function snapshotRows(db: Db, table: TableName, rule: ScopeRule, afterId: string, limit: number, horizon: string) {
+export async function snapshotRows(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string) {
   let q = db.selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
-  const rows = await windowed(scoped(q, rule), table, horizon).execute();
+  const rows = await windowed(whereInScope(q, user, table), table, horizon).execute();
   return rows.map((r: Record<string, unknown>) => fromDb(table, r));
 }
 
