@@ -1,7 +1,7 @@
 // The frame around every page: top bar with the always-visible sync status, role-based navigation,
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
@@ -26,7 +26,11 @@ const ICONS: Record<string, string> = {
   orders: 'M9 3h6v4H9zM7 5H5v16h14V5h-2M8 12h8M8 16h6',
   board: 'M3 4h18v16H3zM3 10h18M9 4v16M15 4v16',
   import: 'M12 3v12M7 10l5 5 5-5M4 20h16',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
 };
+
+/** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
+const BAR_SLOTS = 6;
 
 export const NAV: NavItem[] = [
   // Planning pages (issue 5): the portal is the floor's landing page, orders the planner's.
@@ -125,6 +129,10 @@ export function Shell({ children }: { children: ComponentChildren }) {
   const user = app.user.value!;
   const current = path.value;
   const items = NAV.filter((n) => n.roles.includes(user.role));
+  const [moreOpen, setMoreOpen] = useState(false);
+  useEffect(() => setMoreOpen(false), [current]);
+  const isCurrent = (n: NavItem) => current === n.href || current.startsWith(`${n.href}/`);
+  const overflow = items.length > BAR_SLOTS ? items.slice(BAR_SLOTS - 1) : [];
   return (
     <div class="app">
       <header class="topbar">
@@ -138,15 +146,32 @@ export function Shell({ children }: { children: ComponentChildren }) {
       </header>
       <Banners />
       <div class="layout">
-        <nav class="nav" aria-label="Main">
+        <nav class={moreOpen ? 'nav open' : 'nav'} aria-label="Main">
           {items.map((n) => (
-            <Link key={n.href} href={n.href} aria-label={n.badge === 'issues' && app.openIssues.value > 0 ? `${n.label}, ${app.openIssues.value} open` : n.label} aria-current={current === n.href || current.startsWith(`${n.href}/`) ? 'page' : undefined}>
+            <Link key={n.href} href={n.href} class={overflow.includes(n) ? 'overflow' : undefined} aria-label={n.badge === 'issues' && app.openIssues.value > 0 ? `${n.label}, ${app.openIssues.value} open` : n.label} aria-current={isCurrent(n) ? 'page' : undefined}>
               <Icon name={n.icon} />
               <span class={n.short ? 'long' : undefined}>{n.label}</span>
               {n.short && <span class="short" aria-hidden="true">{n.short}</span>}
               {n.badge === 'issues' && app.openIssues.value > 0 && <span class="count" aria-hidden="true">{app.openIssues.value}</span>}
             </Link>
           ))}
+          {moreOpen && (
+            <div class="more-panel">
+              {overflow.map((n) => (
+                <Link key={n.href} href={n.href} aria-current={isCurrent(n) ? 'page' : undefined}>
+                  <Icon name={n.icon} />
+                  <span>{n.label}</span>
+                </Link>
+              ))}
+            </div>
+          )}
+          {overflow.length > 0 && (
+            <button type="button" class="more" aria-expanded={moreOpen} aria-current={overflow.some(isCurrent) ? 'page' : undefined} onClick={() => setMoreOpen(!moreOpen)}>
+              <Icon name="more" />
+              <span>{moreOpen ? 'Less' : 'More'}</span>
+              {overflow.some((n) => n.badge === 'issues') && app.openIssues.value > 0 && <span class="count" aria-hidden="true">{app.openIssues.value}</span>}
+            </button>
+          )}
         </nav>
         <main id="main">{children}</main>
       </div>
