@@ -8,7 +8,7 @@ import { Uuid } from './protocol';
 import type { FieldConflict } from './protocol';
 import { ALL_ROLES, FLOOR, type Role } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
-import type { Order, Stage, TableName } from './tables';
+import { canSee, type Order, type Stage, type TableName } from './tables';
 
 export type MutationKind = 'create' | 'event' | 'edit' | 'transition';
 
@@ -20,6 +20,8 @@ export interface MutationDef<S extends v.GenericSchema = v.GenericSchema> {
   /** The table of the row the mutation is about (the audit entry's entity). */
   table: TableName;
   roles: readonly Role[];
+  /** The existing row the mutation acts on (`arg` names its id): the actor must be able to see it. */
+  scope?: { table: TableName; arg: string };
   args: S;
   apply(store: MutationStore, args: v.InferOutput<S>, ctx: MutationContext): Promise<MutationOutcome>;
 }
@@ -88,6 +90,7 @@ const StageTransitionArgs = v.strictObject({
 
 const stageTransition = define({
   name: 'stage.transition',
+  scope: { table: 'stages', arg: 'id' },
   kind: 'transition',
   table: 'stages',
   roles: FLOOR,
@@ -128,6 +131,7 @@ const JobProgressArgs = v.pipe(
 
 const jobProgress = define({
   name: 'job.progress',
+  scope: { table: 'stages', arg: 'stageId' },
   kind: 'event',
   table: 'jobEvents',
   roles: FLOOR,
@@ -164,6 +168,7 @@ const JobDowntimeArgs = v.strictObject({
 
 const jobDowntime = define({
   name: 'job.downtime',
+  scope: { table: 'stages', arg: 'stageId' },
   kind: 'event',
   table: 'jobEvents',
   roles: FLOOR,
@@ -194,6 +199,7 @@ const OrderTransitionArgs = v.pipe(
 
 const orderTransition = define({
   name: 'order.transition',
+  scope: { table: 'orders', arg: 'id' },
   kind: 'transition',
   table: 'orders',
   roles: ALL_ROLES.filter((r) => r !== 'technician'),
@@ -281,6 +287,7 @@ const RejectTransitionArgs = v.strictObject({
 
 const rejectTransition = define({
   name: 'reject.transition',
+  scope: { table: 'rejects', arg: 'id' },
   kind: 'transition',
   table: 'rejects',
   roles: ['admin', 'manager', 'supervisor'],
@@ -369,6 +376,7 @@ const MaintenanceUpdateArgs = v.pipe(
 
 const maintenanceUpdate = define({
   name: 'maintenance.update',
+  scope: { table: 'maintenanceTickets', arg: 'id' },
   kind: 'edit',
   table: 'maintenanceTickets',
   roles: ALL_ROLES,
@@ -402,6 +410,7 @@ const MaintenanceTransitionArgs = v.strictObject({
 
 const maintenanceTransition = define({
   name: 'maintenance.transition',
+  scope: { table: 'maintenanceTickets', arg: 'id' },
   kind: 'transition',
   table: 'maintenanceTickets',
   roles: ALL_ROLES.filter((r) => r !== 'operator'),
@@ -434,6 +443,7 @@ const MaintenanceCommentArgs = v.strictObject({ id: Uuid, ticketId: Uuid, note: 
 
 const maintenanceComment = define({
   name: 'maintenance.comment',
+  scope: { table: 'maintenanceTickets', arg: 'ticketId' },
   kind: 'event',
   table: 'maintenanceEvents',
   roles: ALL_ROLES,
@@ -455,15 +465,15 @@ const orderCreate = define({
   apply: (store, args, ctx) => planning.applyOrderCreate(store, args, ctx),
 });
 const orderUpdate = define({
-  name: 'order.update', kind: 'edit', table: 'orders', roles: ['admin', 'manager'], args: planning.OrderUpdateArgs,
+  name: 'order.update', scope: { table: 'orders', arg: 'id' }, kind: 'edit', table: 'orders', roles: ['admin', 'manager'], args: planning.OrderUpdateArgs,
   apply: (store, args) => planning.applyOrderUpdate(store, args),
 });
 const stageUpdate = define({
-  name: 'stage.update', kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageUpdateArgs,
+  name: 'stage.update', scope: { table: 'stages', arg: 'id' }, kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageUpdateArgs,
   apply: (store, args, ctx) => planning.applyStageUpdate(store, args, ctx),
 });
 const stageSchedule = define({
-  name: 'stage.schedule', kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageScheduleArgs,
+  name: 'stage.schedule', scope: { table: 'stages', arg: 'id' }, kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: planning.StageScheduleArgs,
   apply: (store, args, ctx) => planning.applyStageSchedule(store, args, ctx),
 });
 
@@ -511,5 +521,13 @@ export async function runMutator(store: MutationStore, name: string, rawArgs: un
   if (!def.roles.includes(ctx.actor.role)) throw new Rejection('forbidden', `A ${ctx.actor.role} may not use ${name}.`);
   const parsed = v.safeParse(def.args, rawArgs);
   if (!parsed.success) throw new Rejection('validation_failed', `The ${name} request is not valid.`, issueDetails(parsed.issues));
+  if (def.scope) {
+    // What a user may not see they may not change either (a Press operator and a Paint stage's id).
+    const row = await store.get(def.scope.table, (parsed.output as Record<string, string>)[def.scope.arg]);
+    if (row && !canSee(ctx.actor, def.scope.table, row as unknown as Record<string, unknown>)) {
+      const what = def.scope.table === 'maintenanceTickets' ? 'maintenance ticket' : def.scope.table.slice(0, -1);
+      throw new Rejection('forbidden', `This ${what} belongs to another department: a ${ctx.actor.role} may change only what they can see.`);
+    }
+  }
   return def.apply(store, parsed.output, ctx);
 }

@@ -46,7 +46,7 @@ describe('push', () => {
   it('two devices edit different fields of one ticket and both changes apply', async () => {
     const tech = await h.login('technician');
     const sup = await h.login('supervisor.press');
-    const t = await firstRow('maintenanceTickets', { status: 'open' });
+    const t = await firstRow('maintenanceTickets', { status: 'open', reportedBy: sup.user.id });
     const a = await push(tech.accessToken, uuidv7(), [mutation(1, 'maintenance.update', { id: t.id, base: { workDone: t.workDone }, changes: { workDone: 'Replaced seal kit' } })]);
     const b = await push(sup.accessToken, uuidv7(), [mutation(1, 'maintenance.update', { id: t.id, base: { priority: t.priority }, changes: { priority: 1 } })]);
     expect(a.body.results[0].status).toBe('applied');
@@ -60,7 +60,7 @@ describe('push', () => {
   it('two devices edit the same field: the second gets a conflict with base, mine and theirs, and the server value stays', async () => {
     const tech = await h.login('technician');
     const sup = await h.login('supervisor.press');
-    const t = await firstRow('maintenanceTickets', { status: 'open' });
+    const t = await firstRow('maintenanceTickets', { status: 'open', reportedBy: sup.user.id });
     await push(tech.accessToken, uuidv7(), [mutation(1, 'maintenance.update', { id: t.id, base: { description: t.description }, changes: { description: 'Tech says: seal' } })]);
     const second = mutation(1, 'maintenance.update', { id: t.id, base: { description: t.description }, changes: { description: 'Supervisor says: cylinder' } });
     const r = await push(sup.accessToken, uuidv7(), [second]);
@@ -77,7 +77,7 @@ describe('push', () => {
   it('completing a cancelled ticket is rejected as an illegal transition and changes nothing', async () => {
     const sup = await h.login('supervisor.press');
     const tech = await h.login('technician');
-    const t = await firstRow('maintenanceTickets', { status: 'open' });
+    const t = await firstRow('maintenanceTickets', { status: 'open', reportedBy: sup.user.id });
     const cancel = await push(sup.accessToken, uuidv7(), [mutation(1, 'maintenance.transition', { id: t.id, from: 'open', to: 'cancelled' })]);
     expect(cancel.body.results[0].status).toBe('applied');
     const r = await push(tech.accessToken, uuidv7(), [mutation(1, 'maintenance.transition', { id: t.id, from: 'in_progress', to: 'completed' })]);
