@@ -157,4 +157,59 @@ describe('client sync engine', () => {
     a.close();
     b.close();
   });
+
+  it('progress sent while other changes fill several pull pages stays on screen when the network drops between pages', async () => {
+    const op = await makeDevice(h, 'operator.press', { pullLimit: 2 });
+    const mgr = await makeDevice(h, 'manager');
+    await op.engine.sync();
+    await mgr.engine.sync();
+    const stage = (await op.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
+    const ticket = (await mgr.db.rows('maintenanceTickets').toArray())[0];
+    // Changes of others land first, so the operator's progress comes on a later page.
+    for (let i = 0; i < 4; i++) await mgr.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: ticket.id, note: `note ${i}` });
+    await mgr.engine.sync();
+    await op.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 10, rejectQty: 0 });
+    let pulls = 0;
+    op.network.drop = () => (pulls > 0 ? 'before' : null);
+    const fetch = (op.engine as any).o.fetch;
+    (op.engine as any).o.fetch = (url: string, init: RequestInit) => {
+      const r = fetch(url, init);
+      if (url.includes('/pull')) pulls++;
+      return r;
+    };
+    await expect(op.engine.sync()).rejects.toThrow();
+    expect(pulls).toBe(2); // one page applied, the next one lost
+    expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 10);
+    op.network.drop = () => null;
+    await op.engine.sync();
+    expect(await op.db.outbox.count()).toBe(0);
+    expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 10);
+    op.close();
+    mgr.close();
+  });
+
+  it('progress on a stage that someone else changes again before the pull stays on screen when the network drops after the first page', async () => {
+    const op = await makeDevice(h, 'operator.press', { pullLimit: 2 });
+    await op.engine.sync();
+    const stage = (await op.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
+    await op.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 10, rejectQty: 0 });
+    const sup = await h.login('supervisor.press');
+    const fetch = (op.engine as any).o.fetch;
+    let pulls = 0;
+    (op.engine as any).o.fetch = async (url: string, init: RequestInit) => {
+      if (url.includes('/pull') && pulls++ === 0) {
+        // Between the operator's push and pull, the supervisor's progress on the same stage lands.
+        const m = { id: uuidv7(), seq: 1, name: 'job.progress', args: { id: uuidv7(), stageId: stage.id, goodQty: 5, rejectQty: 0 }, at: new Date().toISOString() };
+        expect((await h.call('POST', '/api/sync/push', { token: sup.accessToken, body: { clientId: uuidv7(), schemaVersion: 1, mutations: [m] } })).status).toBe(200);
+      }
+      if (pulls > 1) throw new TypeError('Failed to fetch (dropped)');
+      return fetch(url, init);
+    };
+    await expect(op.engine.sync()).rejects.toThrow();
+    expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBeGreaterThanOrEqual(Number(stage.goodQty) + 10);
+    (op.engine as any).o.fetch = fetch;
+    await op.engine.sync();
+    expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 15);
+    op.close();
+  });
 });

@@ -43,7 +43,13 @@ export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; l
   if (!cursor) cursor = { kind: 'snapshot', seq: current, table: 0, afterId: '' };
 
   const page = cursor.kind === 'snapshot' ? await snapshotPage(deps, user, cursor, q.limit) : await changesPage(deps, user, cursor, q.limit);
-  return { cursor: encode(page.cursor), hasMore: page.hasMore, lastSeq, reset, changes: page.changes };
+  // A device drops the outbox entries up to lastSeq with this page: on a page with more to come,
+  // only the mutations whose writes this page (or an earlier one) carried, or their effects would
+  // vanish from the device until the page that holds them.
+  const acked = page.hasMore && cursor.kind === 'changes' && lastSeq > 0
+    ? Math.min(lastSeq, await repo.coveredSeq(deps.db, q.clientId, page.cursor.seq))
+    : lastSeq;
+  return { cursor: encode(page.cursor), hasMore: page.hasMore, lastSeq: acked, reset, changes: page.changes };
 }
 
 async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'snapshot' }>, limit: number) {
@@ -82,10 +88,14 @@ async function changesPage(deps: Deps, user: PublicUser, start: Extract<Cursor, 
   }
   // A row the user cannot see now is deleted from the device only if its scope changed since the cursor.
   const evicted = await repo.evictedSince(deps.db, hidden, start.seq);
+  // Each row once, at its last entry in the page, as it is now (a newer state than that entry's is
+  // sent again with its own entry later): skipping it for a later entry on a later page would leave
+  // the device, until that page, without writes this page acknowledges.
+  const lastEntry = new Map(pageEntries.map((e) => [`${e.table}:${e.rowId}`, e.seq]));
   const changes: Change[] = [];
   for (const e of pageEntries) {
     const row = rows.get(`${e.table}:${e.rowId}`);
-    if (!row || Number(row.seq) !== e.seq) continue; // a later entry carries the newer state
+    if (!row || lastEntry.get(`${e.table}:${e.rowId}`) !== e.seq) continue;
     if (row.deletedAt) changes.push({ table: e.table, op: 'delete', id: e.rowId });
     else if (canSee(user, e.table, row)) changes.push({ table: e.table, op: 'upsert', id: e.rowId, row: toWire(e.table, row) });
     else if (evicted.has(e.rowId)) changes.push({ table: e.table, op: 'delete', id: e.rowId });

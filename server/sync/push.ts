@@ -88,7 +88,7 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
         entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
         resultVersion: version, outcome: result.status, before, after, conflicts, clientAt: envelope.output.at, ip: meta.ip,
       });
-      await repo.storeResult(trx, meta.clientId, result, name, now);
+      await repo.storeResult(trx, meta.clientId, result, name, now, store.position ?? (await repo.readCounter(trx, 'sync')));
       await repo.advanceClient(trx, meta.clientId, seq, now);
       return { kind: 'result', result } as Step;
     });
@@ -128,7 +128,7 @@ async function rejectOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown
       entity: def?.table ?? null, entityId, outcome: 'rejected', code: r.code, message: r.message,
       after: truncateArgs(args), clientAt: typeof raw.at === 'string' ? raw.at.slice(0, 24) : null, ip: meta.ip,
     });
-    await repo.storeResult(trx, meta.clientId, result, name, now);
+    await repo.storeResult(trx, meta.clientId, result, name, now, await repo.readCounter(trx, 'sync'));
     await repo.advanceClient(trx, meta.clientId, seq, now);
     return { kind: 'result', result } as Step;
   });

@@ -60,6 +60,12 @@ export class ServerStore implements MutationStore {
     return this.seqNext!++;
   }
 
+  /** The sequence counter as this transaction leaves it; null when it never took the counter. */
+  get position(): number | null {
+    if (this.seqNext === null) return null;
+    return this.seqUsed ? this.seqNext - 1 : this.seqNext;
+  }
+
   async flush() {
     await this.writePending();
     if (!this.seqUsed) return;

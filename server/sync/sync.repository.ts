@@ -44,11 +44,25 @@ export async function storedResult(trx: Db, clientId: string, seq: number): Prom
   return r ? (JSON.parse(r.result as string) as MutationResult) : undefined;
 }
 
-export async function storeResult(trx: Db, clientId: string, result: MutationResult, name: string, now: string) {
+/** `commitSeq`: the sequence counter when the mutation committed (no write of it comes later). */
+export async function storeResult(trx: Db, clientId: string, result: MutationResult, name: string, now: string, commitSeq: number) {
   await trx
     .insertInto('syncMutations')
-    .values({ clientId, seq: result.seq, mutationId: result.id, name: name.slice(0, 64), result: JSON.stringify(result), createdAt: now })
+    .values({ clientId, seq: result.seq, mutationId: result.id, name: name.slice(0, 64), result: JSON.stringify(result), createdAt: now, commitSeq })
     .execute();
+}
+
+/** The client's highest seq whose writes all lie at or before `upTo` in the change log (0 when none). */
+export async function coveredSeq(db: Db, clientId: string, upTo: number): Promise<number> {
+  const r = await db
+    .selectFrom('syncMutations')
+    .select('seq')
+    .where('clientId', '=', clientId)
+    .where((eb) => eb.or([eb('commitSeq', 'is', null), eb('commitSeq', '<=', upTo)]))
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return Number(r?.seq ?? 0);
 }
 
 export async function getRow(trx: Db, table: TableName, id: string) {

@@ -3,7 +3,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { SessionsDB } from '../../client/auth/sessions';
 import { BarronDB, userDbName } from '../../client/db/db';
-import { SyncEngine } from '../../client/sync/engine';
+import { SyncEngine, type EngineOptions } from '../../client/sync/engine';
 import type { FetchFn } from '../../client/sync/api';
 import type { Harness } from './harness';
 
@@ -18,7 +18,7 @@ export interface Device {
   close(): void;
 }
 
-export async function makeDevice(h: Harness, username: string): Promise<Device> {
+export async function makeDevice(h: Harness, username: string, opts: Partial<Pick<EngineOptions, 'pullLimit' | 'pushBatch'>> = {}): Promise<Device> {
   const idb = { indexedDB: new IDBFactory(), IDBKeyRange };
   const session = await h.login(username);
   const sessions = new SessionsDB(idb);
@@ -34,7 +34,7 @@ export async function makeDevice(h: Harness, username: string): Promise<Device> 
     if (drop === 'after') throw new TypeError('Failed to fetch (answer lost)');
     return res;
   };
-  const engine = new SyncEngine({ db, sessions, userId: session.user.id, fetch: fetchFn });
+  const engine = new SyncEngine({ db, sessions, userId: session.user.id, fetch: fetchFn, ...opts });
   return {
     engine, db, user: session.user, network,
     close() {
