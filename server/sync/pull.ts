@@ -1,4 +1,5 @@
 // GET /api/sync/pull: a scoped snapshot paged across tables, then the change log in sequence order.
+import { createHash } from 'node:crypto';
 import type { Change, PullResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
 import { canSee, isSyncedTable, SYNCED_TABLES, type TableName } from '../../sync/tables';
@@ -9,22 +10,26 @@ import { horizon } from '../../sync/window';
 import * as repo from './sync.repository';
 
 /**
- * Cursor forms (opaque to devices):
- *   `v1.s.<snapshotSeq>.<tableIndex>.<lastId>`  a snapshot in progress, taken at snapshotSeq
- *   `v1.c.<seq>`                                  changes after seq
+ * Cursor forms (opaque to devices), each ending in the scope it was made for (`.<scope>`):
+ *   `v1.s.<snapshotSeq>.<tableIndex>.<lastId>.<scope>`  a snapshot in progress, taken at snapshotSeq
+ *   `v1.c.<seq>.<scope>`                                  changes after seq
+ * Cursors made before the scope part was added have none and are taken as they are.
  */
 type Cursor = { kind: 'snapshot'; seq: number; table: number; afterId: string } | { kind: 'changes'; seq: number };
 
-function parseCursor(text: string | undefined): Cursor | null {
+function parseCursor(text: string | undefined): (Cursor & { scope?: string }) | null {
   if (!text) return null;
-  const snap = /^v1\.s\.(\d+)\.(\d+)\.([0-9a-f-]{0,36})$/.exec(text);
-  if (snap) return { kind: 'snapshot', seq: Number(snap[1]), table: Number(snap[2]), afterId: snap[3] };
-  const ch = /^v1\.c\.(\d+)$/.exec(text);
-  if (ch) return { kind: 'changes', seq: Number(ch[1]) };
+  const snap = /^v1\.s\.(\d+)\.(\d+)\.([0-9a-f-]{0,36})(?:\.([0-9a-f]{8}))?$/.exec(text);
+  if (snap) return { kind: 'snapshot', seq: Number(snap[1]), table: Number(snap[2]), afterId: snap[3], scope: snap[4] };
+  const ch = /^v1\.c\.(\d+)(?:\.([0-9a-f]{8}))?$/.exec(text);
+  if (ch) return { kind: 'changes', seq: Number(ch[1]), scope: ch[2] };
   return null;
 }
 
-const encode = (c: Cursor) => (c.kind === 'snapshot' ? `v1.s.${c.seq}.${c.table}.${c.afterId}` : `v1.c.${c.seq}`);
+/** What decides a user's scope (sync/tables.ts scopeFor): a cursor made for another scope cannot be continued. */
+const scopeTag = (user: PublicUser) => createHash('sha256').update(`${user.role}:${user.departmentId ?? ''}`).digest('hex').slice(0, 8);
+
+const encode = (c: Cursor, scope: string) => (c.kind === 'snapshot' ? `v1.s.${c.seq}.${c.table}.${c.afterId}.${scope}` : `v1.c.${c.seq}.${scope}`);
 
 export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullResponse> {
   const client = await repo.findClient(deps.db, q.clientId, deps.dialect);
@@ -32,11 +37,15 @@ export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; l
   const lastSeq = client?.lastSeq ?? 0;
 
   const [current, horizon] = await Promise.all([repo.readCounter(deps.db, 'sync'), repo.readCounter(deps.db, 'horizon')]);
-  let cursor = parseCursor(q.cursor);
+  const parsed = parseCursor(q.cursor);
+  let cursor: Cursor | null = parsed;
+  const scope = scopeTag(user);
   let reset = false;
-  // An unknown cursor, one from the future (another database), or one older than the change log's
-  // retention cannot be continued: start the device over from a snapshot.
-  if (q.cursor && (!cursor || cursor.seq > current || cursor.seq < horizon || (cursor.kind === 'snapshot' && cursor.table >= SYNCED_TABLES.length))) {
+  // An unknown cursor, one from the future (another database), one older than the change log's
+  // retention, or one made before the user's role or department changed (the device holds the old
+  // scope's rows, and the new scope's rows that did not change since would never come) cannot be
+  // continued: start the device over from a snapshot.
+  if (q.cursor && (!parsed || parsed.seq > current || parsed.seq < horizon || (parsed.scope && parsed.scope !== scope) || (parsed.kind === 'snapshot' && parsed.table >= SYNCED_TABLES.length))) {
     reset = true;
     cursor = null;
   }
@@ -49,7 +58,7 @@ export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; l
   const acked = page.hasMore && cursor.kind === 'changes' && lastSeq > 0
     ? Math.min(lastSeq, await repo.coveredSeq(deps.db, q.clientId, page.cursor.seq))
     : lastSeq;
-  return { cursor: encode(page.cursor), hasMore: page.hasMore, lastSeq: acked, reset, changes: page.changes };
+  return { cursor: encode(page.cursor, scope), hasMore: page.hasMore, lastSeq: acked, reset, changes: page.changes };
 }
 
 async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'snapshot' }>, limit: number) {
