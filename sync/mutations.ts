@@ -44,9 +44,11 @@ async function mustGet<T extends TableName>(store: MutationStore, table: T, id: 
   return row;
 }
 
-/** A device's time for an action, never later than the server's receive time. */
+/** A device's time for an action, in UTC and never later than the server's receive time. */
 function actionTime(ctx: MutationContext): string {
-  return ctx.at < ctx.now ? ctx.at : ctx.now;
+  // Compared as instants: `at` may carry an offset (…T09:00:00-05:00), which does not sort as text.
+  const at = Date.parse(ctx.at);
+  return at < Date.parse(ctx.now) ? new Date(at).toISOString() : ctx.now;
 }
 
 function transition(m: StateMachine, current: string, args: { from: string; to: string }, ctx: MutationContext): boolean {

@@ -140,4 +140,19 @@ describe('push', () => {
     expect(r.body.error.code).toBe('validation_failed');
     expect(await count('syncMutations')).toBe(0);
   });
+
+  it('a device time sent with a time-zone offset is applied (not a 500 on MySQL), stored as UTC and never later than the server received it', async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    // One hour ahead of the server, written at UTC-05:00: as text it sorts before the server's time.
+    const ahead = new Date(Date.now() + 3_600_000 - 5 * 3_600_000).toISOString().replace('Z', '-05:00');
+    const id = uuidv7();
+    const before = new Date().toISOString();
+    const r = await push(op.accessToken, uuidv7(), [{ ...mutation(1, 'job.progress', { id, stageId: stage.id, goodQty: 1, rejectQty: 0 }), at: ahead }]);
+    expect(r.body.results[0].status).toBe('applied');
+    const event = await firstRow('jobEvents', { id });
+    expect(event.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(event.at >= before && event.at <= new Date().toISOString()).toBe(true);
+    expect((await firstRow('auditLog', { mutationId: r.body.results[0].id })).clientAt).toBe(new Date(ahead).toISOString());
+  });
 });

@@ -70,8 +70,11 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
         throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
       }
       const now = new Date().toISOString();
+      // The device's clock in the one form stored (UTC, milliseconds): `…T09:00:00-05:00` is valid
+      // ISO-8601 too, but it neither sorts as text nor fits the 24-character time columns.
+      const clientAt = new Date(envelope.output.at).toISOString();
       const store = new ServerStore(trx, meta.user.id, now);
-      const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: envelope.output.at, side: 'server' });
+      const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: clientAt, side: 'server' });
       await store.flush();
       const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
       const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
@@ -86,7 +89,7 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
       await writeAudit(trx, {
         at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name,
         entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
-        resultVersion: version, outcome: result.status, before, after, conflicts, clientAt: envelope.output.at, ip: meta.ip,
+        resultVersion: version, outcome: result.status, before, after, conflicts, clientAt, ip: meta.ip,
       });
       await repo.storeResult(trx, meta.clientId, result, name, now, store.position ?? (await repo.readCounter(trx, 'sync')));
       await repo.advanceClient(trx, meta.clientId, seq, now);
