@@ -45,10 +45,15 @@ async function mustGet<T extends TableName>(store: MutationStore, table: T, id: 
 }
 
 /** A device's time for an action, in UTC and never later than the server's receive time. */
+/** A device clock further back than this is taken as wrong (a phone reset to 1970), not as an old action. */
+const MAX_OFFLINE_MS = 90 * 86_400_000;
+
 function actionTime(ctx: MutationContext): string {
   // Compared as instants: `at` may carry an offset (…T09:00:00-05:00), which does not sort as text.
   const at = Date.parse(ctx.at);
-  return at < Date.parse(ctx.now) ? new Date(at).toISOString() : ctx.now;
+  const now = Date.parse(ctx.now);
+  if (at > now || at < now - MAX_OFFLINE_MS) return ctx.now;
+  return new Date(at).toISOString();
 }
 
 function transition(m: StateMachine, current: string, args: { from: string; to: string }, ctx: MutationContext): boolean {

@@ -70,7 +70,11 @@ export function isLate(order: Pick<Order, 'dueDate' | 'status'>, today: string):
 
 const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
 const Required = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
-const DateOnly = v.pipe(v.string(), v.isoDate('must be a date (YYYY-MM-DD)'));
+const DateOnly = v.pipe(
+  v.string(),
+  v.isoDate('must be a date (YYYY-MM-DD)'),
+  v.check((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().slice(0, 10) === d, 'is not a real date'),
+);
 const Minutes = v.pipe(v.number(), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000));
 const Priority = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
 
@@ -190,6 +194,12 @@ export async function applyStageUpdate(store: MutationStore, args: v.InferOutput
   const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
   assertOwnDepartment(ctx, stage);
   const { apply, conflicts } = mergeFields(stage as unknown as Record<string, unknown>, args.base, args.changes);
+  if (typeof apply.assigneeId === 'string') {
+    const who = await store.get('users', apply.assigneeId);
+    if (!who || who.deletedAt || !who.active || who.departmentId !== stage.departmentId) {
+      throw new Rejection('validation_failed', 'A stage can be assigned only to an active user of its department.', [{ field: 'changes.assigneeId', message: 'is not an active user of this department' }]);
+    }
+  }
   if ('plannedMinutes' in apply && stage.scheduledStart) {
     apply.scheduledEnd = new Date(Date.parse(stage.scheduledStart) + (apply.plannedMinutes as number) * 60_000).toISOString();
   }
@@ -209,7 +219,8 @@ export async function applyStageSchedule(store: MutationStore, args: v.InferOutp
   if (machine.departmentId !== stage.departmentId) {
     throw new Rejection('validation_failed', `${machine.code} is not a machine of this stage's department.`, [{ field: 'machineId', message: 'belongs to another department' }]);
   }
-  const day = dayOf(args.scheduledStart);
+  const start = new Date(args.scheduledStart).toISOString(); // an offset in the request must not move the day
+  const day = dayOf(start);
   const calendar = (await store.config<ShiftCalendar>('shiftCalendar')) ?? DEFAULT_CALENDAR;
   const available = availableHours(machine, day, calendar);
   const others = await store.find('stages', 'machineId', machine.id);
@@ -221,8 +232,8 @@ export async function applyStageSchedule(store: MutationStore, args: v.InferOutp
       { field: 'confirmOverCapacity', message: 'over_capacity', scheduledHours: total, availableHours: available },
     ]);
   }
-  const end = new Date(Date.parse(args.scheduledStart) + stage.plannedMinutes * 60_000).toISOString();
-  await store.update('stages', stage.id, { machineId: machine.id, scheduledStart: new Date(args.scheduledStart).toISOString(), scheduledEnd: end });
+  const end = new Date(Date.parse(start) + stage.plannedMinutes * 60_000).toISOString();
+  await store.update('stages', stage.id, { machineId: machine.id, scheduledStart: start, scheduledEnd: end });
   return { table: 'stages' as const, id: stage.id };
 }
 

@@ -91,4 +91,27 @@ describe('job planning', () => {
     const wrong = await push(sup.accessToken, 'stage.schedule', { id: pressStage.id, machineId: paintMachine.id, scheduledStart: '2026-12-02T06:00:00.000Z' });
     expect(wrong).toMatchObject({ status: 'rejected', code: 'validation_failed' });
   });
+
+  it('refuses an impossible due date and a stage assignee from another department', async () => {
+    const mgr = await h.login('manager');
+    const product = await byCode('products', 'sku', 'CLP-400');
+    const bad = await push(mgr.accessToken, 'order.create', { id: uuidv7(), customerName: 'X', dueDate: '2026-02-31', items: [{ id: uuidv7(), productId: product.id, quantity: 5 }] });
+    expect(bad).toMatchObject({ status: 'rejected', code: 'validation_failed' });
+    const stage = await h.deps.db.selectFrom('stages').selectAll().where('name', '=', 'Blank and form').executeTakeFirstOrThrow();
+    const paintOperator = await byCode('users', 'username', 'operator.paint');
+    const pressOperator = await byCode('users', 'username', 'operator.press');
+    const wrong = await push(mgr.accessToken, 'stage.update', { id: stage.id, base: { assigneeId: stage.assigneeId }, changes: { assigneeId: paintOperator.id } });
+    expect(wrong).toMatchObject({ status: 'rejected', code: 'validation_failed' });
+    const right = await push(mgr.accessToken, 'stage.update', { id: stage.id, base: { assigneeId: stage.assigneeId }, changes: { assigneeId: pressOperator.id } });
+    expect(right.status).toBe('applied');
+  });
+
+  it('a slot sent with a time-zone offset is scheduled on its UTC day', async () => {
+    const mgr = await h.login('manager');
+    const machine = await byCode('machines', 'code', 'PRS-01');
+    const stage = await h.deps.db.selectFrom('stages').selectAll().where('name', '=', 'Deep draw').executeTakeFirstOrThrow();
+    const r = await push(mgr.accessToken, 'stage.schedule', { id: stage.id, machineId: machine.id, scheduledStart: '2026-12-03T01:00:00+02:00' });
+    expect(r.status).toBe('applied');
+    expect((await row('stages', stage.id)).scheduledStart).toBe('2026-12-02T23:00:00.000Z');
+  });
 });

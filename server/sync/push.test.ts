@@ -155,4 +155,32 @@ describe('push', () => {
     expect(event.at >= before && event.at <= new Date().toISOString()).toBe(true);
     expect((await firstRow('auditLog', { mutationId: r.body.results[0].id })).clientAt).toBe(new Date(ahead).toISOString());
   });
+
+  it("a different mutation sent with a seq the device already used is rejected and audited, not answered with the other's result", async () => {
+    const { accessToken, user } = await h.login('operator.press');
+    const t = await firstRow('maintenanceTickets', { departmentId: user.departmentId });
+    const clientId = uuidv7();
+    const first = mutation(1, 'maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'first' });
+    const reused = mutation(1, 'maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'second' });
+    await push(accessToken, clientId, [first]);
+    const r = await push(accessToken, clientId, [reused]);
+    expect(r.status).toBe(200);
+    expect(r.body.results[0]).toMatchObject({ id: reused.id, seq: 1, status: 'rejected', code: 'validation_failed' });
+    expect(r.body.results[0].message).toContain('already used by another change');
+    expect(await count('maintenanceEvents', { note: 'second' })).toBe(0);
+    expect(await count('auditLog', { mutationId: reused.id, outcome: 'rejected' })).toBe(1);
+    // The real replay still answers the stored result.
+    expect((await push(accessToken, clientId, [first])).body.results[0]).toMatchObject({ id: first.id, status: 'applied' });
+  });
+
+  it('a device clock far in the past is not trusted for the time of the action', async () => {
+    const { accessToken, user } = await h.login('operator.press');
+    const stage = await firstRow('stages', { departmentId: user.departmentId, status: 'running' });
+    const m = { ...mutation(1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0 }), at: '1970-01-01T00:00:05.000Z' };
+    const before = Date.now();
+    expect((await push(accessToken, uuidv7(), [m])).body.results[0].status).toBe('applied');
+    const event = await firstRow('jobEvents', { id: (m.args as any).id });
+    expect(Date.parse(event.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect((await firstRow('auditLog', { mutationId: m.id })).clientAt).toBe('1970-01-01T00:00:05.000Z');
+  });
 });

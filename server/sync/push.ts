@@ -64,7 +64,7 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
   const name = typeof raw.name === 'string' ? raw.name.slice(0, 64) : '';
   try {
     return await deps.db.transaction().execute(async (trx) => {
-      const gate = await seqGate(trx, deps, meta.clientId, seq);
+      const gate = await seqGate(trx, deps, meta, raw);
       if (gate) return gate;
       if (!envelope.success) {
         throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
@@ -102,13 +102,24 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
 }
 
 /** Replay → the stored result; gap → stop; the next seq → undefined (go on). Called under the client's row lock. */
-async function seqGate(trx: Deps['db'], deps: Deps, clientId: string, seq: number): Promise<Step | undefined> {
-  const client = await repo.findClient(trx, clientId, deps.dialect, true);
+async function seqGate(trx: Deps['db'], deps: Deps, meta: PushMeta, raw: Record<string, unknown>): Promise<Step | undefined> {
+  const id = raw.id as string;
+  const seq = raw.seq as number;
+  const client = await repo.findClient(trx, meta.clientId, deps.dialect, true);
   const lastSeq = client?.lastSeq ?? 0;
   if (seq <= lastSeq) {
-    const stored = await repo.storedResult(trx, clientId, seq);
-    if (!stored) throw new Error(`no stored result for client ${clientId} seq ${seq}`);
-    return { kind: 'result', result: stored };
+    const stored = await repo.storedResult(trx, meta.clientId, seq);
+    if (stored && stored.id === id) return { kind: 'result', result: stored };
+    // Not a replay: this seq was used by another mutation (or its result is gone). Answering the other
+    // mutation's result would make the device drop this one silently; a rejection puts it on Sync issues.
+    const message = stored
+      ? `Sequence number ${seq} of this device was already used by another change; this one was not applied.`
+      : `Sequence number ${seq} of this device was handled before, but its result is no longer kept; this change was not applied.`;
+    await writeAudit(trx, {
+      userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id,
+      mutationName: typeof raw.name === 'string' ? raw.name.slice(0, 64) : '(none)', outcome: 'rejected', code: 'validation_failed', message, ip: meta.ip,
+    });
+    return { kind: 'result', result: { id, seq, status: 'rejected', code: 'validation_failed', message } };
   }
   if (seq > lastSeq + 1) return { kind: 'gap', expected: lastSeq + 1 };
   return undefined;
@@ -119,7 +130,7 @@ async function rejectOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown
   const id = raw.id as string;
   const seq = raw.seq as number;
   return deps.db.transaction().execute(async (trx) => {
-    const gate = await seqGate(trx, deps, meta.clientId, seq);
+    const gate = await seqGate(trx, deps, meta, raw);
     if (gate) return gate;
     const now = new Date().toISOString();
     const result: MutationResult = { id, seq, status: 'rejected', code: r.code, message: r.message, ...(r.details ? { details: r.details } : {}) };
