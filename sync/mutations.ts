@@ -401,6 +401,12 @@ const maintenanceUpdate = define({
     if (Object.keys(apply).length > 0) {
       await store.update('maintenanceTickets', ticket.id, apply);
       const moved = apply.machineId ? { ...ticket, machineId: apply.machineId as string, departmentId: apply.departmentId as string } : ticket;
+      if (moved.departmentId !== ticket.departmentId) {
+        // The history travels with the ticket: its events follow the ticket's department scope.
+        for (const e of await store.find('maintenanceEvents', 'ticketId', ticket.id)) {
+          await store.update('maintenanceEvents', e.id, { departmentId: moved.departmentId, machineId: moved.machineId });
+        }
+      }
       await maintenanceEvent(store, ctx, moved, 'update', { note: Object.keys(apply).filter((k) => k !== 'departmentId').join(', ') });
     }
     return { table: 'maintenanceTickets', id: ticket.id, conflicts };

@@ -10,6 +10,7 @@ import { AppError, body, notFound, params, query } from '../http/errors';
 import { requireRole } from '../http/auth';
 import { clientIp } from '../http/ip';
 import { writeAudited } from '../sync/write';
+import { isUniqueViolation } from '../db/db';
 import { revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
 import * as s from './admin.schemas';
@@ -100,6 +101,16 @@ async function assertUnique(deps: Deps, r: Resource, value: unknown, selfId?: st
   }
 }
 
+/** The unique index caught what assertUnique could not see yet (a concurrent create): the same 409. */
+function raceToConflict(r: Resource, value: unknown) {
+  return (err: unknown): never => {
+    if (isUniqueViolation(err)) {
+      throw new AppError(409, 'already_exists', `${r.label} with ${r.unique} "${String(value)}" already exists.`, [{ field: r.unique, message: 'is already taken' }]);
+    }
+    throw err;
+  };
+}
+
 function resourceRoutes(r: Resource) {
   const table = r.table as TableName;
   const createSchema = createSchemaOf(r);
@@ -117,7 +128,7 @@ function resourceRoutes(r: Resource) {
       const id = uuidv7();
       await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.create`, table, id, ip: clientIp(c) }, (store) =>
         store.insert(table, { id, ...row, active: true } as never),
-      );
+      ).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) }, 201);
     })
     .patch('/:id', async (c) => {
@@ -133,7 +144,7 @@ function resourceRoutes(r: Resource) {
       const changes = await (r.prepare?.(deps, input) ?? input);
       await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.update`, table, id, ip: clientIp(c) }, (store) =>
         store.update(table, id, changes as never),
-      );
+      ).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) });
     })
     .post('/:id/deactivate', async (c) => {

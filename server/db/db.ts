@@ -68,3 +68,9 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
     close: () => sqlite.close(),
   };
 }
+
+/** A write refused by a UNIQUE index (SQLite or MySQL): two requests raced past the app's own check. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

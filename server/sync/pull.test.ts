@@ -74,6 +74,10 @@ describe('pull', () => {
     expect(a2.changes).toContainEqual({ table: 'maintenanceTickets', op: 'delete', id: ticket.id });
     const b2 = await pullAll(paint.accessToken, paintClient, b.cursor);
     expect(b2.changes.find((c) => c.id === ticket.id)).toMatchObject({ op: 'upsert', row: { departmentId: paint.user.departmentId, priority: 4 } });
+    // Its history moves with it: the 'created' event leaves Press devices and reaches Paint ones.
+    const raised = b2.changes.find((c) => c.table === 'maintenanceEvents' && c.row.ticketId === ticket.id && c.row.kind === 'created');
+    expect(raised?.row.departmentId).toBe(paint.user.departmentId);
+    expect(a2.changes).toContainEqual({ table: 'maintenanceEvents', op: 'delete', id: raised.id });
   });
 
   it('pages a snapshot with hasMore and then continues from the cursor with only new changes', async () => {
