@@ -5,6 +5,9 @@ import type { Row, RowTypes, TableName } from '../../sync/tables';
 import type { BarronDB } from './db';
 
 export class ClientStore implements MutationStore {
+  /** Rows as they were before each write of this mutation, newest last, so a rejection can be undone. */
+  private readonly undoLog: { table: TableName; id: string; row: Row | undefined }[] = [];
+
   constructor(
     private readonly db: BarronDB,
     private readonly userId: string,
@@ -31,6 +34,7 @@ export class ClientStore implements MutationStore {
   async insert<T extends TableName>(table: T, row: NewRow<T>) {
     const existing = await this.db.rows(table).get(row.id);
     await this.keepShadow(table, row.id, existing);
+    this.undoLog.push({ table, id: row.id, row: existing });
     await this.db.rows(table).put({
       ...(row as Record<string, unknown>), id: row.id, version: 0, createdAt: this.now, updatedAt: this.now,
       updatedBy: this.userId, deletedAt: null,
@@ -41,6 +45,7 @@ export class ClientStore implements MutationStore {
     const current = await this.db.rows(table).get(id);
     if (!current) return; // not on this device: the server will apply it
     await this.keepShadow(table, id, current);
+    this.undoLog.push({ table, id, row: current });
     await this.db.rows(table).put({ ...current, ...(changes as Record<string, unknown>), updatedAt: this.now, updatedBy: this.userId });
   }
 
@@ -50,5 +55,14 @@ export class ClientStore implements MutationStore {
 
   async config<T>(key: string) {
     return this.db.getMeta<T>(`config:${key}`);
+  }
+
+  /** Puts back every row this mutation wrote (a mutator that was refused half-way leaves nothing). */
+  async undo() {
+    for (const u of this.undoLog.reverse()) {
+      if (u.row) await this.db.rows(u.table).put(u.row);
+      else await this.db.rows(u.table).delete(u.id);
+    }
+    this.undoLog.length = 0;
   }
 }

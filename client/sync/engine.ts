@@ -279,12 +279,14 @@ export async function rebase(db: BarronDB, user: PublicUser) {
   await db.shadows.clear();
   for (const e of await db.outbox.orderBy('seq').toArray()) {
     if (e.result?.status === 'rejected') continue; // the server refused it: it is on Sync issues, not on screen
+    const store = new ClientStore(db, e.userId, e.at);
     try {
-      await runMutator(new ClientStore(db, e.userId, e.at), e.name, e.args, { actor: user, now: e.at, at: e.at, side: 'client' });
+      await runMutator(store, e.name, e.args, { actor: user, now: e.at, at: e.at, side: 'client' });
     } catch (err) {
       // No longer applies on this device's data (say, the order went on hold): the server decides, and a
-      // rejection will show on Sync issues.
+      // rejection will show on Sync issues. Whatever it wrote before refusing is put back.
       if (!(err instanceof Rejection)) throw err;
+      await store.undo();
     }
   }
 }
