@@ -10,9 +10,15 @@ import { fromDb, toDb } from './codec';
 
 /** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
 export async function nextCounter(trx: Db, name: string): Promise<number> {
-  await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).execute();
-  const r = await trx.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirstOrThrow();
-  return Number(r.value);
+  // One statement per allocation: RETURNING where the dialect has it (SQLite), and on MySQL
+  // LAST_INSERT_ID(expr), which hands the new value back in the statement's answer.
+  if (trx.getExecutor().adapter.supportsReturning) {
+    const r = await trx.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).returning('value').executeTakeFirstOrThrow();
+    return Number(r.value);
+  }
+  const r = await sql`update counters set value = last_insert_id(value + 1) where name = ${name}`.execute(trx);
+  if (r.insertId === undefined) throw new Error(`counter ${name} is missing`);
+  return Number(r.insertId);
 }
 
 export async function setCounter(trx: Db, name: string, value: number) {
