@@ -66,7 +66,9 @@ export function SyncStatus() {
   const failing = !!s.lastError && online && !/^Offline/.test(s.lastError);
   const cls = ['sync', online ? 'online' : 'offline', failing || s.needsLogin ? 'error' : '', s.syncing ? 'syncing' : ''].join(' ');
   const headline = `${online ? 'Online' : 'Offline'} · ${pending === 0 ? 'all sent' : `${pending} pending`}`;
-  const detail = s.needsLogin ? 'Sign in to sync' : failing ? 'Sync failed' : s.syncing ? 'Syncing…' : `Synced ${s.lastSyncAt ? when(s.lastSyncAt) : 'never'}`;
+  // The browser says online but the last sync could not reach the server (plant Wi-Fi without uplink, server down).
+  const unreachable = online && !!s.lastError && /^Offline/.test(s.lastError) && !s.syncing;
+  const detail = s.needsLogin ? 'Sign in to sync' : failing ? 'Sync failed' : s.syncing ? 'Syncing…' : unreachable ? 'Server unreachable' : `Synced ${s.lastSyncAt ? when(s.lastSyncAt) : 'never'}`;
   return (
     <button type="button" class={cls} data-testid="sync-status" title={s.lastError ?? 'Tap to sync now'}
       aria-label={`${headline}. ${detail}. Tap to sync now.`}
