@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { goTo, newContext, login, screenshots, waitControlled, waitSynced, useAppAndBrowser } from './support';
+import { goTo, logReject, newContext, login, screenshots, waitControlled, waitSynced, useAppAndBrowser } from './support';
 
 const env = useAppAndBrowser();
 
@@ -15,13 +15,7 @@ it('an operator logs a reject, a maintenance request and progress offline, reloa
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
 
   // A reject.
-  await goTo(page, 'Rejects');
-  await page.getByRole('link', { name: '+ Log a reject' }).click();
-  await page.getByLabel('Machine').selectOption({ label: 'PRS-01 — Press 250 t' });
-  await page.getByLabel('Defect').selectOption({ label: 'SCRATCH — Surface scratch' });
-  await page.getByLabel('Quantity', { exact: true }).fill('7');
-  await page.getByLabel('What is wrong (optional)').fill('E2E scratches on the top face');
-  await page.getByRole('button', { name: 'Log reject' }).click();
+  await logReject(page, 7, 'E2E scratches on the top face');
   await page.getByRole('heading', { name: 'Reject (pending number)' }).waitFor();
 
   // A maintenance request.

@@ -135,3 +135,14 @@ export async function screenshots(page: Page, name: string) {
 export async function goTo(page: Page, navLabel: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navLabel }).click();
 }
+
+/** Logs a scratch reject on PRS-01 through the Rejects page, the way an operator does (works offline). */
+export async function logReject(page: Page, quantity: number, description?: string) {
+  await goTo(page, 'Rejects');
+  await page.getByRole('link', { name: '+ Log a reject' }).click();
+  await page.getByLabel('Machine').selectOption({ label: 'PRS-01 — Press 250 t' });
+  await page.getByLabel('Defect').selectOption({ label: 'SCRATCH — Surface scratch' });
+  await page.getByLabel('Quantity', { exact: true }).fill(String(quantity));
+  if (description) await page.getByLabel('What is wrong (optional)').fill(description);
+  await page.getByRole('button', { name: 'Log reject' }).click();
+}

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DIST } from '../../server/server';
-import { goTo, login, newContext, screenshots, useAppAndBrowser, waitControlled, waitSynced } from './support';
+import { goTo, login, logReject, newContext, screenshots, useAppAndBrowser, waitControlled, waitSynced } from './support';
 
 const env = useAppAndBrowser();
 
@@ -35,12 +35,7 @@ it('a new version is offered, and installs only after the queued changes are syn
   // One change made offline stays in the outbox.
   await ctx.setOffline(true);
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
-  await goTo(page, 'Rejects');
-  await page.getByRole('link', { name: '+ Log a reject' }).click();
-  await page.getByLabel('Machine').selectOption({ label: 'PRS-01 — Press 250 t' });
-  await page.getByLabel('Defect').selectOption({ label: 'SCRATCH — Surface scratch' });
-  await page.getByLabel('Quantity', { exact: true }).fill('3');
-  await page.getByRole('button', { name: 'Log reject' }).click();
+  await logReject(page, 3);
   await page.getByRole('heading', { name: 'Reject (pending number)' }).waitFor();
 
   // The network is back for the page, but the API cannot be reached until the user presses "Sync now" (the flag is
