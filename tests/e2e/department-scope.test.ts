@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goTo, login, newContext, screenshots, waitSynced, useAppAndBrowser } from './support';
+import { goTo, screenshots, useAppAndBrowser, signIn } from './support';
 
 const env = useAppAndBrowser();
 
@@ -12,11 +12,7 @@ async function mainText(page: Page) {
 }
 
 it('a Paint operator never sees Press data', async () => {
-  const ctx = await newContext(env.browser, 390, 844);
-  const page = await ctx.newPage();
-  await page.goto(env.app.url);
-  await login(page, 'operator.paint');
-  await waitSynced(page);
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.paint');
 
   // Nothing of Press is even on the device.
   const held = await page.evaluate(async () => {

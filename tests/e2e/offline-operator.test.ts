@@ -1,15 +1,10 @@
 import { expect, it } from 'vitest';
-import { goTo, logReject, newContext, login, screenshots, waitControlled, waitSynced, useAppAndBrowser } from './support';
+import { goTo, logReject, newContext, login, screenshots, waitSynced, useAppAndBrowser, signIn } from './support';
 
 const env = useAppAndBrowser();
 
 it('an operator logs a reject, a maintenance request and progress offline, reloads, comes back online, and a manager sees all three with server numbers', async () => {
-  const ctx = await newContext(env.browser, 390, 844);
-  const page = await ctx.newPage();
-  await page.goto(env.app.url);
-  await login(page, 'operator.press');
-  await waitControlled(page);
-  await waitSynced(page);
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
 
   await ctx.setOffline(true);
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');

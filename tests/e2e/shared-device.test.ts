@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goTo, login, newContext, screenshots, useAppAndBrowser, waitSynced } from './support';
+import { goTo, login, newContext, screenshots, useAppAndBrowser, waitSynced, signIn } from './support';
 
 const env = useAppAndBrowser();
 
@@ -21,11 +21,7 @@ async function switchUser(page: Page) {
 }
 
 it('operators sharing a tablet each keep their queued changes, and each is sent with its own session', async () => {
-  const ctx = await newContext(env.browser, 390, 844);
-  const page = await ctx.newPage();
-  await page.goto(env.app.url);
-  await login(page, 'operator.press');
-  await waitSynced(page);
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
   await switchUser(page);
   await login(page, 'operator.paint');
   await waitSynced(page);

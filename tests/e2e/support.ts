@@ -106,6 +106,20 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/**
+ * A new browser context signed in as `username`, with the service worker in control and the first
+ * sync done: where almost every browser test starts.
+ */
+export async function signIn(browser: Browser, url: string, username: string, width = 390, height = 844) {
+  const ctx = await newContext(browser, width, height);
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await login(page, username);
+  await waitControlled(page);
+  await waitSynced(page);
+  return { ctx, page };
+}
+
 /** Resolves when the device has sent everything and the last sync pass is over. */
 export async function waitSynced(page: Page, timeout = 15_000) {
   await page.waitForFunction(() => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DIST } from '../../server/server';
-import { goTo, login, logReject, newContext, screenshots, useAppAndBrowser, waitControlled, waitSynced } from './support';
+import { goTo, logReject, screenshots, useAppAndBrowser, waitControlled, waitSynced, signIn } from './support';
 
 const env = useAppAndBrowser();
 
@@ -23,12 +23,7 @@ afterAll(() => {
 });
 
 it('a new version is offered, and installs only after the queued changes are synced', async () => {
-  const ctx = await newContext(env.browser, 390, 844);
-  const page = await ctx.newPage();
-  await page.goto(env.app.url);
-  await login(page, 'operator.press');
-  await waitControlled(page);
-  await waitSynced(page);
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
   const banner = page.getByTestId('update-banner');
   const updateNow = banner.getByRole('button', { name: 'Update now' });
 
