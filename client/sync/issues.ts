@@ -5,7 +5,7 @@ import { MUTATIONS } from '../../sync/mutations';
 import type { Role } from '../../sync/roles';
 import { allowedMoves, MAINTENANCE, ORDER, REJECT, STAGE, type StateMachine } from '../../sync/state-machines';
 import type { Row, TableName } from '../../sync/tables';
-import type { BarronDB, SyncIssue } from '../db/db';
+import type { SyncIssue } from '../db/db';
 
 const MACHINES: Partial<Record<TableName, StateMachine>> = { maintenanceTickets: MAINTENANCE, rejects: REJECT, stages: STAGE, orders: ORDER };
 
@@ -17,13 +17,6 @@ export function issueTarget(issue: SyncIssue): { table: TableName; id: string } 
   const id = (issue.args as { id?: unknown })?.id;
   if (!def || typeof id !== 'string' || (def.kind !== 'edit' && def.kind !== 'transition')) return null;
   return { table: def.table, id };
-}
-
-/** The row as the server last sent it: its shadow when this device has pending changes to it, else the row. */
-export async function serverRow(db: BarronDB, table: TableName, id: string): Promise<Row | null> {
-  const shadow = await db.shadows.get(`${table}:${id}`);
-  if (shadow) return shadow.row;
-  return (await db.rows(table).get(id)) ?? null;
 }
 
 /** What "apply mine again" would send, or null when it cannot be redone (the row is gone, the move is no longer possible). */
@@ -50,8 +43,4 @@ export function retryFor(issue: SyncIssue, current: Row | null, role: Role): Ret
     return { name: issue.name, args: { ...args, from: state }, summary: `${state} → ${String(args.to)}` };
   }
   return null;
-}
-
-export async function resolveIssue(db: BarronDB, id: string) {
-  await db.syncIssues.update(id, { resolved: 1 });
 }
