@@ -97,7 +97,7 @@ export async function seedDemo(db: Db): Promise<void> {
     for (const [code, title, dept] of sops) await s.insert('sops', { id: id(code), code, title, departmentId: id(dept), revision: 'A', active: true });
 
     for (const [name, contact, email, lead] of [['Nordic Steel AB', 'Eva Lind', 'orders@nordicsteel.example', 14], ['ColorCoat Ltd', 'Raj Patel', 'sales@colorcoat.example', 7]] as const) {
-      await trx.insertInto('suppliers').values({ id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: systemId, deletedAt: null, seq: 0, name, contact, email, leadTimeDays: lead, active: 1 }).execute();
+      await s.insert('suppliers' as never, { id: uuidv7(), name, contact, email, leadTimeDays: lead, active: true } as never);
     }
     for (const [key, value] of [['sla', DEFAULT_SLA], ['shiftCalendar', SHIFT_CALENDAR], ['syncWindowDays', 30]] as const) {
       await trx.insertInto('config').values({ key, value: JSON.stringify(value), updatedAt: now, updatedBy: null }).execute();

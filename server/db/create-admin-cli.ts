@@ -7,6 +7,7 @@ import { loadEnv } from '../env';
 import { openDatabase } from './db';
 import { migrateUp } from './migrate';
 import { writeAudited } from '../sync/write';
+import { findUserByUsername } from '../auth/auth.repository';
 
 const [username, ...name] = process.argv.slice(2);
 if (!username || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username)) {
@@ -24,7 +25,7 @@ const env = loadEnv();
 const database = openDatabase(env.DATABASE_URL);
 try {
   await migrateUp(database.raw);
-  const taken = await database.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  const taken = await findUserByUsername(database.db, username);
   if (taken) {
     console.error(`A user called "${username}" exists already.`);
     process.exitCode = 1;
