@@ -522,6 +522,11 @@ export interface MutationArgs {
   'stage.schedule': v.InferInput<typeof planning.StageScheduleArgs>;
 }
 
+/** Whether a role may send a mutation at all (what the UI asks before offering the action). */
+export function mayUse(role: Role, name: MutationName): boolean {
+  return MUTATIONS.get(name)?.roles.includes(role) ?? false;
+}
+
 /** Field-level messages for a failed args parse, in the `details` shape of the error contract. */
 export function issueDetails(issues: readonly v.BaseIssue<unknown>[]): { field: string; message: string }[] {
   return issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message }));

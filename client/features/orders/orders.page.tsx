@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { isLate, itemProgress, orderPercent, routingStages } from '../../../sync/planning';
+import { mayUse } from '../../../sync/mutations';
 import { allowedMoves, ORDER } from '../../../sync/state-machines';
 import type { Order, OrderItem, Stage } from '../../../sync/tables';
 import type { PublicUser } from '../../../sync/roles';
@@ -32,7 +33,8 @@ const PRIORITIES = [
   { value: '1', label: 'P1 urgent' }, { value: '2', label: 'P2 high' }, { value: '3', label: 'P3 normal' }, { value: '4', label: 'P4 low' },
 ];
 
-const canPlan = (u: PublicUser) => u.role === 'admin' || u.role === 'manager';
+/** Planners: whoever may create orders (the registry in sync/ decides). */
+const canPlan = (u: PublicUser) => mayUse(u.role, 'order.create');
 
 export default function OrdersPage({ id }: { id?: string }) {
   if (id === 'new') return <NewOrder />;
