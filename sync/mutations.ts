@@ -1,6 +1,6 @@
 // The mutation registry: name → kind, args schema, roles allowed, and the mutator both sides run.
 import * as v from 'valibot';
-import { checkTransition, MAINTENANCE, ORDER, REJECT, STAGE, type StateMachine } from './state-machines';
+import { checkTransition, label, MAINTENANCE, ORDER, REJECT, STAGE, type StateMachine } from './state-machines';
 import { mergeFields } from './merge';
 import { uuidv7 } from './ids';
 import * as planning from './planning';
@@ -8,6 +8,8 @@ import { Uuid } from './protocol';
 import type { FieldConflict } from './protocol';
 import { ALL_ROLES, FLOOR, type Role } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
+import { alreadyExists, notFound, ROW_LABEL } from './rejections';
+import { mayMoveTicketTo, mayRaiseMaintenance, worksIn } from './permissions';
 import { canSee, type Order, type Stage, type TableName } from './tables';
 
 export type MutationKind = 'create' | 'event' | 'edit' | 'transition';
@@ -37,11 +39,23 @@ const Qty = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1
 
 // ── helpers shared by the mutators ─────────────────────────────────────────
 
-async function mustGet<T extends TableName>(store: MutationStore, table: T, id: string, what: string) {
+async function mustGet<T extends TableName>(store: MutationStore, table: T, id: string) {
   const row = await store.get(table, id);
-  if (!row) throw new Rejection('not_found', `${what} ${id} does not exist.`);
-  if (row.deletedAt) throw new Rejection('entity_deleted', `${what} ${id} was deleted.`);
+  if (!row) throw notFound(table, id);
+  if (row.deletedAt) throw new Rejection('entity_deleted', `${ROW_LABEL[table]} ${id} was deleted.`);
   return row;
+}
+
+/** A row the actor refers to: it must exist, be live and be in the actor's scope (else: not found). */
+async function mustSee<T extends TableName>(store: MutationStore, ctx: MutationContext, table: T, id: string) {
+  const row = await store.get(table, id);
+  if (row && !canSee(ctx.actor, table, row as unknown as Record<string, unknown>)) throw notFound(table, id);
+  return mustGet(store, table, id);
+}
+
+/** Master data a create refers to must be in use (a retired machine or defect code takes no new work). */
+function mustBeActive(row: { active: boolean }, what: string, field: string) {
+  if (!row.active) throw new Rejection('validation_failed', `${what} is no longer in use.`, [{ field, message: 'is no longer in use' }]);
 }
 
 /** A device's time for an action, in UTC and never later than the server's receive time. */
@@ -103,7 +117,11 @@ const stageTransition = define({
   roles: FLOOR,
   args: StageTransitionArgs,
   async apply(store, args, ctx) {
-    const stage = await mustGet(store, 'stages', args.id, 'Stage');
+    const stage = await mustGet(store, 'stages', args.id);
+    const parent = await store.get('orders', stage.orderId);
+    if (parent && (parent.status === 'cancelled' || parent.status === 'completed') && stage.status !== args.to) {
+      throw new Rejection('illegal_transition', `Order ${parent.number ?? ''} is ${label(parent.status)}: its stages cannot be worked.`.replace('Order  ', 'The order '));
+    }
     if (stage.status === 'blocked' && args.to !== 'blocked') {
       const order = await store.get('orders', stage.orderId);
       const which = order?.number ? `Order ${order.number}` : 'The order';
@@ -144,7 +162,7 @@ const jobProgress = define({
   roles: FLOOR,
   args: JobProgressArgs,
   async apply(store, args, ctx) {
-    const stage = await mustGet(store, 'stages', args.stageId, 'Stage');
+    const stage = await mustGet(store, 'stages', args.stageId);
     await store.insert('jobEvents', {
       id: args.id, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress',
       goodQty: args.goodQty, rejectQty: args.rejectQty, downtimeReason: null, minutes: 0, note: args.note ?? null,
@@ -181,7 +199,7 @@ const jobDowntime = define({
   roles: FLOOR,
   args: JobDowntimeArgs,
   async apply(store, args, ctx) {
-    const stage = await mustGet(store, 'stages', args.stageId, 'Stage');
+    const stage = await mustGet(store, 'stages', args.stageId);
     await store.insert('jobEvents', {
       id: args.id, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'downtime',
       goodQty: 0, rejectQty: 0, downtimeReason: args.reason, minutes: args.minutes, note: args.note ?? null,
@@ -212,13 +230,18 @@ const orderTransition = define({
   roles: ALL_ROLES.filter((r) => r !== 'technician'),
   args: OrderTransitionArgs,
   async apply(store, args, ctx) {
-    const order = await mustGet(store, 'orders', args.id, 'Order');
+    const order = await mustGet(store, 'orders', args.id);
     if (args.from === 'on_hold' && (args.to === 'released' || args.to === 'in_progress') && order.status === 'on_hold' && order.statusBeforeHold !== args.to) {
       throw new Rejection('illegal_transition', `The order was ${order.statusBeforeHold?.replace('_', ' ')} when it was held; it resumes to that.`);
     }
     if (!transition(ORDER, order.status, args, ctx)) return { table: 'orders', id: order.id };
     const changes: Partial<Order> = { status: args.to };
     const stages = await store.find('stages', 'orderId', order.id);
+    const open = stages.filter((s) => s.status !== 'done');
+    if (args.to === 'completed' && open.length) {
+      const which = open.slice(0, 3).map((s) => `${s.name} (${label(s.status)})`).join(', ');
+      throw new Rejection('illegal_transition', `The order cannot be completed while ${open.length} of its stages ${open.length === 1 ? 'is' : 'are'} not done: ${which}${open.length > 3 ? ', …' : ''}.`);
+    }
     if (args.to === 'on_hold') {
       changes.holdReason = args.holdReason ?? null;
       changes.statusBeforeHold = order.status;
@@ -245,6 +268,9 @@ const orderTransition = define({
 
 // ── rejects ────────────────────────────────────────────────────────────────
 
+/** Counts beyond this many times the planned quantity are refused as typos (999999 on a 200-piece stage). */
+export const MAX_OVER_PLAN = 10;
+
 export const DISPOSITIONS = ['scrap', 'rework', 'use_as_is', 'return_to_supplier'] as const;
 
 const RejectCreateArgs = v.strictObject({
@@ -258,6 +284,34 @@ const RejectCreateArgs = v.strictObject({
   description: v.optional(Text(2000)),
 });
 
+/** Every reference a reject carries must exist, be the sender's to see, and agree with the others. */
+async function rejectOrigin(store: MutationStore, ctx: MutationContext, args: v.InferOutput<typeof RejectCreateArgs>, machine: { code: string; departmentId: string }) {
+  const mismatch = (field: string, message: string) => new Rejection('validation_failed', message, [{ field, message: 'does not match the rest of the reject' }]);
+  let { orderId, productId } = args;
+  if (args.stageId) {
+    const stage = await mustSee(store, ctx, 'stages', args.stageId);
+    if (stage.departmentId !== machine.departmentId) throw mismatch('stageId', `Stage ${stage.name} is not worked in the department of ${machine.code}.`);
+    if (orderId && orderId !== stage.orderId) throw mismatch('orderId', 'The stage belongs to another order.');
+    const item = await store.get('orderItems', stage.orderItemId);
+    if (productId && item && productId !== item.productId) throw mismatch('productId', 'The stage makes another product.');
+    if (item && args.quantity > item.quantity * MAX_OVER_PLAN) {
+      throw new Rejection('validation_failed', `${args.quantity} rejected parts is more than ${MAX_OVER_PLAN} times the ${item.quantity} ordered: check the number.`, [{ field: 'quantity', message: `is at most ${item.quantity * MAX_OVER_PLAN} for this stage` }]);
+    }
+    return { orderId: stage.orderId, productId: item?.productId ?? productId ?? null };
+  }
+  if (orderId) {
+    const order = await mustSee(store, ctx, 'orders', orderId);
+    if (!order.departmentIds.includes(machine.departmentId)) throw mismatch('orderId', `Order ${order.number ?? ''} has no stage in the department of ${machine.code}.`);
+    if (productId) {
+      const items = await store.find('orderItems', 'orderId', order.id);
+      if (!items.some((i) => i.productId === productId)) throw mismatch('productId', 'The order does not make this product.');
+    }
+  } else if (productId) {
+    await mustGet(store, 'products', productId);
+  }
+  return { orderId: orderId ?? null, productId: productId ?? null };
+}
+
 const rejectCreate = define({
   name: 'reject.create',
   kind: 'create',
@@ -265,17 +319,17 @@ const rejectCreate = define({
   roles: FLOOR,
   args: RejectCreateArgs,
   async apply(store, args, ctx) {
-    const machine = await mustGet(store, 'machines', args.machineId, 'Machine');
-    await mustGet(store, 'defectCodes', args.defectCodeId, 'Defect code');
-    let { orderId, productId } = args;
-    if (args.stageId) {
-      const stage = await mustGet(store, 'stages', args.stageId, 'Stage');
-      orderId ??= stage.orderId;
-      productId ??= (await store.get('orderItems', stage.orderItemId))?.productId;
+    const machine = await mustGet(store, 'machines', args.machineId);
+    mustBeActive(machine, `Machine ${machine.code}`, 'machineId');
+    if (!worksIn(ctx.actor, machine.departmentId)) {
+      throw new Rejection('forbidden', `${machine.code} is a machine of another department: a ${ctx.actor.role} logs rejects only on their own department's machines.`, [{ field: 'machineId', message: 'belongs to another department' }]);
     }
+    const defect = await mustGet(store, 'defectCodes', args.defectCodeId);
+    mustBeActive(defect, `Defect code ${defect.code}`, 'defectCodeId');
+    const { orderId, productId } = await rejectOrigin(store, ctx, args, machine);
     await store.insert('rejects', {
-      id: args.id, number: await store.nextNumber('REJ'), stageId: args.stageId ?? null, orderId: orderId ?? null,
-      productId: productId ?? null, machineId: machine.id, departmentId: machine.departmentId, defectCodeId: args.defectCodeId,
+      id: args.id, number: await store.nextNumber('REJ'), stageId: args.stageId ?? null, orderId,
+      productId, machineId: machine.id, departmentId: machine.departmentId, defectCodeId: args.defectCodeId,
       quantity: args.quantity, description: args.description ?? null, reportedBy: ctx.actor.id, status: 'open',
       disposition: null, rootCause: null, correctiveAction: null, approvedBy: null, approvedAt: null, closedAt: null,
     });
@@ -300,7 +354,7 @@ const rejectTransition = define({
   roles: ['admin', 'manager', 'supervisor'],
   args: RejectTransitionArgs,
   async apply(store, args, ctx) {
-    const reject = await mustGet(store, 'rejects', args.id, 'Reject');
+    const reject = await mustGet(store, 'rejects', args.id);
     if (!transition(REJECT, reject.status, args, ctx)) return { table: 'rejects', id: reject.id };
     const disposition = args.disposition ?? reject.disposition;
     const rootCause = args.rootCause || reject.rootCause;
@@ -344,7 +398,9 @@ const maintenanceCreate = define({
   roles: ALL_ROLES,
   args: MaintenanceCreateArgs,
   async apply(store, args, ctx) {
-    const machine = await mustGet(store, 'machines', args.machineId, 'Machine');
+    const machine = await mustGet(store, 'machines', args.machineId);
+    mustBeActive(machine, `Machine ${machine.code}`, 'machineId');
+    if (!mayRaiseMaintenance(ctx.actor, machine.departmentId)) throw new Rejection('forbidden', `A ${ctx.actor.role} may not raise a request on ${machine.code}.`);
     const sla = (await store.config<typeof DEFAULT_SLA>('sla')) ?? DEFAULT_SLA;
     const target = sla[String(args.priority)] ?? DEFAULT_SLA[String(args.priority)];
     const raised = actionTime(ctx);
@@ -389,13 +445,17 @@ const maintenanceUpdate = define({
   roles: ALL_ROLES,
   args: MaintenanceUpdateArgs,
   async apply(store, args, ctx) {
-    const ticket = await mustGet(store, 'maintenanceTickets', args.id, 'Maintenance ticket');
+    const ticket = await mustGet(store, 'maintenanceTickets', args.id);
     if ('machineId' in args.changes && ctx.actor.role === 'operator') {
       throw new Rejection('forbidden', 'An operator may not move a ticket to another machine.');
     }
     const { apply, conflicts } = mergeFields(ticket as unknown as Record<string, unknown>, args.base, args.changes);
     if ('machineId' in apply) {
-      const machine = await mustGet(store, 'machines', apply.machineId as string, 'Machine');
+      const machine = await mustGet(store, 'machines', apply.machineId as string);
+      mustBeActive(machine, `Machine ${machine.code}`, 'changes.machineId');
+      if (!mayMoveTicketTo(ctx.actor, machine.departmentId)) {
+        throw new Rejection('forbidden', `${machine.code} is a machine of another department: a ${ctx.actor.role} moves tickets only between their own department's machines.`, [{ field: 'changes.machineId', message: 'belongs to another department' }]);
+      }
       apply.departmentId = machine.departmentId;
     }
     if (Object.keys(apply).length > 0) {
@@ -429,7 +489,7 @@ const maintenanceTransition = define({
   roles: ALL_ROLES.filter((r) => r !== 'operator'),
   args: MaintenanceTransitionArgs,
   async apply(store, args, ctx) {
-    const ticket = await mustGet(store, 'maintenanceTickets', args.id, 'Maintenance ticket');
+    const ticket = await mustGet(store, 'maintenanceTickets', args.id);
     if (!transition(MAINTENANCE, ticket.status, args, ctx)) return { table: 'maintenanceTickets', id: ticket.id };
     const when = actionTime(ctx);
     const changes: Record<string, unknown> = { status: args.to };
@@ -439,7 +499,7 @@ const maintenanceTransition = define({
       if (ctx.actor.role === 'technician' && args.assigneeId && args.assigneeId !== ctx.actor.id) {
         throw new Rejection('forbidden', 'A technician may only take a ticket for themselves.');
       }
-      const assignee = await mustGet(store, 'users', assigneeId, 'User');
+      const assignee = await mustGet(store, 'users', assigneeId);
       if (assignee.role !== 'technician' || !assignee.active) throw new Rejection('validation_failed', `${assignee.displayName} is not an active technician.`, [{ field: 'assigneeId', message: 'must be an active technician' }]);
       changes.assigneeId = assigneeId;
     }
@@ -462,7 +522,7 @@ const maintenanceComment = define({
   roles: ALL_ROLES,
   args: MaintenanceCommentArgs,
   async apply(store, args, ctx) {
-    const ticket = await mustGet(store, 'maintenanceTickets', args.ticketId, 'Maintenance ticket');
+    const ticket = await mustGet(store, 'maintenanceTickets', args.ticketId);
     await store.insert('maintenanceEvents', {
       id: args.id, ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind: 'comment',
       fromStatus: null, toStatus: null, note: args.note, userId: ctx.actor.id, at: actionTime(ctx),
@@ -541,11 +601,15 @@ export async function runMutator(store: MutationStore, name: string, rawArgs: un
   if (!parsed.success) throw new Rejection('validation_failed', `The ${name} request is not valid.`, issueDetails(parsed.issues));
   if (def.scope) {
     // What a user may not see they may not change either (a Press operator and a Paint stage's id).
-    const row = await store.get(def.scope.table, (parsed.output as Record<string, string>)[def.scope.arg]);
-    if (row && !canSee(ctx.actor, def.scope.table, row as unknown as Record<string, unknown>)) {
-      const what = def.scope.table === 'maintenanceTickets' ? 'maintenance ticket' : def.scope.table.slice(0, -1);
-      throw new Rejection('forbidden', `This ${what} belongs to another department: a ${ctx.actor.role} may change only what they can see.`);
-    }
+    // Answered as if the row did not exist, so another department's ids cannot be told from made-up ones.
+    const id = (parsed.output as Record<string, string>)[def.scope.arg];
+    const row = await store.get(def.scope.table, id);
+    if (row && !canSee(ctx.actor, def.scope.table, row as unknown as Record<string, unknown>)) throw notFound(def.scope.table, id);
+  }
+  if (def.kind === 'create' || def.kind === 'event') {
+    // A device's id for a new row must be new: a taken id is the device's mistake, never the server's 500.
+    const id = (parsed.output as { id: string }).id;
+    if (await store.get(def.table, id)) throw alreadyExists(def.table, id);
   }
   return def.apply(store, parsed.output, ctx);
 }

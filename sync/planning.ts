@@ -3,9 +3,10 @@
 import * as v from 'valibot';
 import { uuidv7 } from './ids';
 import { mergeFields } from './merge';
-import { Uuid } from './protocol';
+import { IsoDate, IsoTime, Uuid } from './protocol';
 import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
+import { alreadyExists } from './rejections';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
@@ -70,11 +71,7 @@ export function isLate(order: Pick<Order, 'dueDate' | 'status'>, today: string):
 
 const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
 const Required = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
-const DateOnly = v.pipe(
-  v.string(),
-  v.isoDate('must be a date (YYYY-MM-DD)'),
-  v.check((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().slice(0, 10) === d, 'is not a real date'),
-);
+const DateOnly = IsoDate;
 const Minutes = v.pipe(v.number(), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000));
 const Priority = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
 
@@ -117,9 +114,19 @@ export const StageUpdateArgs = editArgs(STAGE_EDIT_FIELDS);
 export const StageScheduleArgs = v.strictObject({
   id: Uuid,
   machineId: v.nullable(Uuid),
-  scheduledStart: v.nullable(v.pipe(v.string(), v.isoTimestamp('must be an ISO-8601 timestamp'))),
+  scheduledStart: v.nullable(IsoTime),
   confirmOverCapacity: v.optional(v.boolean()),
 });
+
+/** The machine a stage is put on: it must exist, be in use and belong to the stage's department. */
+async function machineFor(store: MutationStore, machineId: string, departmentId: string, field: string) {
+  const machine = await live(await store.get('machines', machineId), 'Machine', machineId);
+  if (!machine.active) throw new Rejection('validation_failed', `${machine.code} is no longer in use.`, [{ field, message: 'is no longer in use' }]);
+  if (machine.departmentId !== departmentId) {
+    throw new Rejection('validation_failed', `${machine.code} is not a machine of this stage's department.`, [{ field, message: 'belongs to another department' }]);
+  }
+  return machine;
+}
 
 async function live<T extends { deletedAt: string | null }>(row: T | undefined, what: string, id: string): Promise<T> {
   if (!row) throw new Rejection('not_found', `${what} ${id} does not exist.`);
@@ -137,7 +144,6 @@ export function routingStages(product: Pick<Product, 'routing'>, quantity: numbe
 }
 
 export async function applyOrderCreate(store: MutationStore, args: v.InferOutput<typeof OrderCreateArgs>, ctx: MutationContext) {
-  if (await store.get('orders', args.id)) throw new Rejection('validation_failed', 'An order with this id exists already.', [{ field: 'id', message: 'is taken' }]);
   if (args.externalRef) {
     const same = await store.find('orders', 'externalRef', args.externalRef);
     if (same.some((o) => o.status !== 'cancelled')) {
@@ -151,8 +157,11 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
     if (!product.active) throw new Rejection('validation_failed', `Product ${product.sku} is not active.`, [{ field: `items.${i}.productId`, message: 'is not active' }]);
     const stages = item.stages ?? routingStages(product, item.quantity);
     if (!stages.length) throw new Rejection('validation_failed', `Product ${product.sku} has no routing; give the item its stages.`, [{ field: `items.${i}.stages`, message: 'is required for a product without a routing' }]);
-    for (const s of stages) {
+    if (await store.get('orderItems', item.id)) throw alreadyExists('orderItems', item.id, `items.${i}.id`);
+    for (const [n, s] of stages.entries()) {
       await live(await store.get('departments', s.departmentId), 'Department', s.departmentId);
+      if (await store.get('stages', s.id)) throw alreadyExists('stages', s.id, `items.${i}.stages.${n}.id`);
+      if (s.machineId) await machineFor(store, s.machineId, s.departmentId, `items.${i}.stages.${n}.machineId`);
       depts.add(s.departmentId);
     }
     planned.push({ item, stages });
@@ -211,13 +220,11 @@ export async function applyStageSchedule(store: MutationStore, args: v.InferOutp
   const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
   assertOwnDepartment(ctx, stage);
   if (stage.status === 'done') throw new Rejection('illegal_transition', 'A finished stage cannot be rescheduled.');
-  if (!args.machineId || !args.scheduledStart) {
+  // The machine is checked whether or not a time comes with it: "on PRS-01, not yet timed" is a plan too.
+  const machine = args.machineId ? await machineFor(store, args.machineId, stage.departmentId, 'machineId') : null;
+  if (!machine || !args.scheduledStart) {
     await store.update('stages', stage.id, { machineId: args.machineId, scheduledStart: null, scheduledEnd: null });
     return { table: 'stages' as const, id: stage.id };
-  }
-  const machine = await live(await store.get('machines', args.machineId), 'Machine', args.machineId);
-  if (machine.departmentId !== stage.departmentId) {
-    throw new Rejection('validation_failed', `${machine.code} is not a machine of this stage's department.`, [{ field: 'machineId', message: 'belongs to another department' }]);
   }
   const start = new Date(args.scheduledStart).toISOString(); // an offset in the request must not move the day
   const day = dayOf(start);

@@ -16,8 +16,11 @@ describe('state machines', () => {
     expect(checkTransition(MAINTENANCE, 'cancelled', 'in_progress', 'completed', 'technician')).toMatchObject({ ok: false, code: 'illegal_transition' });
   });
 
-  it('only managers hold, resume and cancel orders; nobody moves a stage into or out of blocked by hand', () => {
-    expect(allowedMoves(ORDER, 'released', 'operator')).toEqual(['in_progress']);
+  it('only managers hold, resume, cancel, start or complete orders by hand; nobody moves a stage into or out of blocked by hand', () => {
+    for (const role of ['operator', 'supervisor'] as const) {
+      expect(allowedMoves(ORDER, 'released', role)).toEqual([]);
+      expect(allowedMoves(ORDER, 'in_progress', role)).toEqual([]);
+    }
     expect(allowedMoves(ORDER, 'released', 'manager').sort()).toEqual(['cancelled', 'in_progress', 'on_hold']);
     for (const role of ['admin', 'manager', 'supervisor', 'operator'] as const) {
       expect(allowedMoves(STAGE, 'blocked', role)).toEqual([]);

@@ -18,8 +18,10 @@ export const ORDER: StateMachine = {
   states: ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'],
   edges: edges([
     ['draft', 'released', S],
-    ['released', 'in_progress', FLOOR],
-    ['in_progress', 'completed', FLOOR],
+    // Started and completed by the stage mutators (first stage running, last stage done). Sent by
+    // hand only by a planner, and completion still needs every stage done (checked by the mutator).
+    ['released', 'in_progress', M],
+    ['in_progress', 'completed', M],
     [['released', 'in_progress'], 'on_hold', M],
     // Resume: back to the state it was held from (checked by the mutator).
     ['on_hold', 'released', M],

@@ -27,6 +27,22 @@ describe('client sync engine', () => {
     d.close();
   });
 
+  it('a push stopped by a gap after two committed mutations keeps their results and sends the rest renumbered', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const stage = (await d.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
+    for (const goodQty of [1, 2, 4]) await d.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty, rejectQty: 0 });
+    // The third entry's seq jumps (as after a restored backup): the server commits 1 and 2, then stops at the gap.
+    const third = (await d.db.outbox.get(3))!;
+    await d.db.outbox.delete(3);
+    await d.db.outbox.add({ ...third, seq: 5 });
+    await d.engine.sync();
+    expect(await d.db.outbox.count()).toBe(0);
+    const server = await h.deps.db.selectFrom('stages').select('goodQty').where('id', '=', stage.id).executeTakeFirstOrThrow();
+    expect(Number(server.goodQty)).toBe(Number(stage.goodQty) + 7);
+    d.close();
+  });
+
   it('an answer lost after the server committed is resent and applied once', async () => {
     const d = await makeDevice(h, 'operator.press');
     await d.engine.sync();

@@ -183,6 +183,9 @@ export class SyncEngine {
           mutations: batch.map((e) => ({ id: e.id, seq: e.seq, name: e.name, args: e.args, at: e.at })),
         });
       } catch (err) {
+        // A push that stopped early (a gap, the database gone) still says what it committed.
+        const partial = (err instanceof ApiError && (err.details?.[0] as { results?: unknown })?.results) || null;
+        if (Array.isArray(partial)) await this.recordResults(batch, partial as MutationResult[]);
         if (err instanceof ApiError && err.code === 'seq_gap') {
           await this.closeGap(Number((err.details?.[0] as { expected?: number })?.expected));
           continue;

@@ -5,20 +5,12 @@ import type { AppEnv } from '../context';
 import { query } from '../http/errors';
 import { requireRole } from '../http/auth';
 import { listAudit } from './audit.repository';
+import { IsoTime } from '../../sync/protocol';
 
 const Int = (min: number, max: number) => v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max));
 
-function isRealDate(s: string): boolean {
-  const day = Date.parse(s.slice(0, 10));
-  return !Number.isNaN(Date.parse(s)) && !Number.isNaN(day) && new Date(day).toISOString().slice(0, 10) === s.slice(0, 10);
-}
-
 /** An ISO timestamp that names a real moment (2026-02-31 is refused, not rolled into March). */
-const Moment = v.pipe(
-  v.string(),
-  v.isoTimestamp('must be an ISO-8601 timestamp'),
-  v.check(isRealDate, 'is not a real date'),
-);
+const Moment = IsoTime;
 
 export const AuditQuerySchema = v.strictObject({
   entity: v.optional(v.pipe(v.string(), v.maxLength(32))),

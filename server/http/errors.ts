@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { issueDetails } from '../../sync/mutations';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../sync/protocol';
 
 export class AppError extends Error {
   constructor(
@@ -48,11 +49,17 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown, w
 export async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') throw new AppError(400, 'malformed_json', 'The request body must be JSON.');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
   }
+  // Bounded before anything recursive (validation, audit JSON) touches it.
+  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new AppError(400, 'validation_failed', `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`, [{ field: '', message: `nests more than ${MAX_JSON_DEPTH} levels` }]);
+  }
+  return parsed;
 }
 
 export async function body<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {

@@ -86,7 +86,7 @@ describe('job planning', () => {
     const paintStage = (await h.deps.db.selectFrom('stages').selectAll().where('name', '=', 'Powder coat').executeTakeFirstOrThrow());
     const paintMachine = await byCode('machines', 'code', 'PNT-01');
     const r = await push(sup.accessToken, 'stage.schedule', { id: paintStage.id, machineId: paintMachine.id, scheduledStart: '2026-12-02T06:00:00.000Z' });
-    expect(r).toMatchObject({ status: 'rejected', code: 'forbidden' });
+    expect(r).toMatchObject({ status: 'rejected', code: 'not_found' });
     const pressStage = (await h.deps.db.selectFrom('stages').selectAll().where('name', '=', 'Blank and form').executeTakeFirstOrThrow());
     const wrong = await push(sup.accessToken, 'stage.schedule', { id: pressStage.id, machineId: paintMachine.id, scheduledStart: '2026-12-02T06:00:00.000Z' });
     expect(wrong).toMatchObject({ status: 'rejected', code: 'validation_failed' });

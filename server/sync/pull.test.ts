@@ -65,7 +65,11 @@ describe('pull', () => {
     const ticket = a.changes.find((c) => c.id === created.entity.id)!.row;
     expect(b.changes.find((c) => c.id === ticket.id)).toBeUndefined();
     const paintMachine = b.changes.find((c) => c.table === 'machines' && c.row.departmentId === paint.user.departmentId)!.row;
-    const res = await push(sup.accessToken, supClient, 2, 'maintenance.update', { id: ticket.id, base: { machineId: ticket.machineId }, changes: { machineId: paintMachine.id } });
+    // A supervisor moves tickets only within their department; maintenance moves it across.
+    const refused = await push(sup.accessToken, supClient, 2, 'maintenance.update', { id: ticket.id, base: { machineId: ticket.machineId }, changes: { machineId: paintMachine.id } });
+    expect(refused).toMatchObject({ status: 'rejected', code: 'forbidden' });
+    const tech = await h.login('technician');
+    const res = await push(tech.accessToken, uuidv7(), 1, 'maintenance.update', { id: ticket.id, base: { machineId: ticket.machineId }, changes: { machineId: paintMachine.id } });
     expect(res.status).toBe('applied');
     // A later edit that does not touch scope must not hide the move from the Press device.
     const res2 = await push(sup.accessToken, supClient, 3, 'maintenance.update', { id: ticket.id, base: { priority: ticket.priority }, changes: { priority: 4 } });

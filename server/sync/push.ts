@@ -2,13 +2,14 @@
 // entries, stored result and the client's lastSeq; replays answer from the stored result.
 import * as v from 'valibot';
 import { MUTATIONS, runMutator } from '../../sync/mutations';
-import { MutationEnvelopeSchema, type MutationResult, type PushRequest, type PushResponse } from '../../sync/protocol';
+import { isRealTimestamp, jsonDepth, MAX_ARGS_DEPTH, MutationEnvelopeSchema, type MutationResult, type PushRequest, type PushResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
 import { UUID_RE } from '../../sync/ids';
 import { diff, writeAudit } from '../audit/audit';
 import type { Deps } from '../context';
 import { AppError } from '../http/errors';
+import { classifyDbError } from '../db/errors';
 import { ServerStore, type Write } from './server-store';
 import * as repo from './sync.repository';
 
@@ -25,18 +26,27 @@ export async function push(deps: Deps, user: PublicUser, req: PushRequest, ip: s
   });
   if (shapeIssues.length) throw new AppError(400, 'validation_failed', 'The push is not valid.', shapeIssues);
 
-  await bindClient(deps, req.clientId, user);
+  const bound = await bindClient(deps, req.clientId, user);
   const meta: PushMeta = { clientId: req.clientId, user, ip };
   const results: MutationResult[] = [];
+  // Each mutation commits on its own: when the push stops early (a gap, the database gone), the
+  // answer still carries the results committed so far, so the device need not wait for a replay.
+  let lastSeq = bound.lastSeq;
   for (const raw of req.mutations) {
-    const step = await applyOne(deps, meta, raw as Record<string, unknown>);
+    let step: Step;
+    try {
+      step = await applyOne(deps, meta, raw as Record<string, unknown>);
+    } catch (err) {
+      deps.log(`push stopped at seq ${String((raw as Record<string, unknown>).seq)} of client ${req.clientId}`, err);
+      throw new AppError(503, 'unavailable', 'The database is busy or unreachable; the device will send the rest again.', [{ lastSeq, results }]);
+    }
     if (step.kind === 'gap') {
-      throw new AppError(409, 'seq_gap', `Expected mutation seq ${step.expected} next.`, [{ expected: step.expected }]);
+      throw new AppError(409, 'seq_gap', `Expected mutation seq ${step.expected} next.`, [{ expected: step.expected, lastSeq, results }]);
     }
     results.push(step.result);
+    lastSeq = Math.max(lastSeq, step.result.seq);
   }
-  const client = await repo.findClient(deps.db, req.clientId, deps.dialect);
-  return { lastSeq: client?.lastSeq ?? 0, results };
+  return { lastSeq, results };
 }
 
 /** The first push binds a client id to its user; another user's token is refused. */
@@ -57,48 +67,77 @@ export async function bindClient(deps: Deps, clientId: string, user: PublicUser)
   return client!;
 }
 
+/** Busy or deadlocked transactions are tried again this many times before the push answers 503. */
+const TRANSIENT_RETRIES = 2;
+
 async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>): Promise<Step> {
+  const name = typeof raw.name === 'string' ? raw.name.slice(0, 64) : '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await applyInTransaction(deps, meta, raw, name);
+    } catch (err) {
+      if (err instanceof Rejection) return rejectOne(deps, meta, raw, name, err);
+      const kind = classifyDbError(err);
+      if (kind === 'transient') {
+        if (attempt < TRANSIENT_RETRIES) continue;
+        throw err;
+      }
+      // The same statement would fail again on every resend: refuse the mutation so the queue moves on.
+      deps.log(`mutation ${name} (${String(raw.id)}) could not be stored`, err);
+      const r = kind === 'duplicate'
+        ? new Rejection('already_exists', 'A row this change creates exists already: a new row needs a new id.')
+        : new Rejection('validation_failed', 'The server could not store this change: a value does not fit. The error was logged.');
+      return rejectOne(deps, meta, raw, name, r);
+    }
+  }
+}
+
+async function applyInTransaction(deps: Deps, meta: PushMeta, raw: Record<string, unknown>, name: string): Promise<Step> {
   const id = raw.id as string;
   const seq = raw.seq as number;
   const envelope = v.safeParse(MutationEnvelopeSchema, raw);
-  const name = typeof raw.name === 'string' ? raw.name.slice(0, 64) : '';
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
-      const gate = await seqGate(trx, deps, meta, raw);
-      if (gate) return gate;
-      if (!envelope.success) {
-        throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
-      }
-      const now = new Date().toISOString();
-      // The device's clock in the one form stored (UTC, milliseconds): `…T09:00:00-05:00` is valid
-      // ISO-8601 too, but it neither sorts as text nor fits the 24-character time columns.
-      const clientAt = new Date(envelope.output.at).toISOString();
-      const store = new ServerStore(trx, meta.user.id, now);
-      const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: clientAt, side: 'server' });
-      await store.flush();
-      const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
-      const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
-      const version = Number(current?.version ?? 0);
-      const conflicts = outcome.conflicts?.length ? outcome.conflicts : undefined;
-      const result: MutationResult = {
-        id, seq, status: conflicts ? 'conflict' : 'applied',
-        entity: { table: outcome.table, id: outcome.id, version },
-        ...(conflicts ? { conflicts } : {}),
-      };
-      const { before, after } = auditFields(primary, store.writes);
-      await writeAudit(trx, {
-        at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name,
-        entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
-        resultVersion: version, outcome: result.status, before, after, conflicts, clientAt, ip: meta.ip,
-      });
-      await repo.storeResult(trx, meta.clientId, result, name, now, store.position ?? (await repo.readCounter(trx, 'sync')));
-      await repo.advanceClient(trx, meta.clientId, seq, now);
-      return { kind: 'result', result } as Step;
+  return await deps.db.transaction().execute(async (trx) => {
+    const gate = await seqGate(trx, deps, meta, raw);
+    if (gate) return gate;
+    if (!envelope.success) {
+      throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
+    }
+    if (jsonDepth(envelope.output.args, MAX_ARGS_DEPTH) > MAX_ARGS_DEPTH) {
+      throw new Rejection('validation_failed', `The mutation's args nest more than ${MAX_ARGS_DEPTH} levels deep.`, [{ field: 'args', message: `nests more than ${MAX_ARGS_DEPTH} levels` }]);
+    }
+    const now = new Date().toISOString();
+    const clientAt = clientTime(envelope.output.at)!;
+    const store = new ServerStore(trx, meta.user.id, now);
+    const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: clientAt, side: 'server' });
+    await store.flush();
+    const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
+    const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
+    const version = Number(current?.version ?? 0);
+    const conflicts = outcome.conflicts?.length ? outcome.conflicts : undefined;
+    const result: MutationResult = {
+      id, seq, status: conflicts ? 'conflict' : 'applied',
+      entity: { table: outcome.table, id: outcome.id, version },
+      ...(conflicts ? { conflicts } : {}),
+    };
+    const { before, after } = auditFields(primary, store.writes);
+    await writeAudit(trx, {
+      at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name,
+      entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
+      resultVersion: version, outcome: result.status, before, after, conflicts, clientAt, ip: meta.ip,
     });
-  } catch (err) {
-    if (!(err instanceof Rejection)) throw err;
-    return rejectOne(deps, meta, raw, name, err);
-  }
+    await repo.storeResult(trx, meta.clientId, result, name, now, store.position ?? (await repo.readCounter(trx, 'sync')));
+    await repo.advanceClient(trx, meta.clientId, seq, now);
+    return { kind: 'result', result } as Step;
+  });
+}
+
+/**
+ * The device's clock in the one form stored (UTC, milliseconds), or null when it is not a real time:
+ * `…T09:00:00-05:00` is valid ISO-8601 too, but it neither sorts as text nor fits the 24-character
+ * time columns. Applied and rejected mutations are audited with the same value.
+ */
+function clientTime(at: unknown): string | null {
+  return typeof at === 'string' && isRealTimestamp(at, 1970, 9999) ? new Date(at).toISOString() : null;
 }
 
 /** Replay → the stored result; gap → stop; the next seq → undefined (go on). Called under the client's row lock. */
@@ -140,7 +179,7 @@ async function rejectOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown
     await writeAudit(trx, {
       at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name || '(none)',
       entity: def?.table ?? null, entityId, outcome: 'rejected', code: r.code, message: r.message,
-      after: truncateArgs(args), clientAt: typeof raw.at === 'string' ? raw.at.slice(0, 24) : null, ip: meta.ip,
+      after: truncateArgs(args), clientAt: clientTime(raw.at), ip: meta.ip,
     });
     await repo.storeResult(trx, meta.clientId, result, name, now, await repo.readCounter(trx, 'sync'));
     await repo.advanceClient(trx, meta.clientId, seq, now);
@@ -150,6 +189,7 @@ async function rejectOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown
 
 /** The device's args, kept in the audit of a rejection (bounded: the body limit already caps the total). */
 function truncateArgs(args: Record<string, unknown>) {
+  if (jsonDepth(args, MAX_ARGS_DEPTH) > MAX_ARGS_DEPTH) return { args: `(nested more than ${MAX_ARGS_DEPTH} levels: not kept)` };
   const text = JSON.stringify(args);
   return text.length <= 20_000 ? { args } : { args: `${text.slice(0, 20_000)}…` };
 }

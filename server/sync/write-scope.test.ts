@@ -25,10 +25,14 @@ describe('write scope', () => {
       m(2, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 5, rejectQty: 0 }),
       m(3, 'job.downtime', { id: uuidv7(), stageId: stage.id, reason: 'breakdown', minutes: 10 }),
     ]);
-    expect(results.map((r) => [r.status, r.code])).toEqual([['rejected', 'forbidden'], ['rejected', 'forbidden'], ['rejected', 'forbidden']]);
+    // Answered as a made-up id would be, so another department's ids cannot be probed.
+    expect(results.map((r) => [r.status, r.code])).toEqual([['rejected', 'not_found'], ['rejected', 'not_found'], ['rejected', 'not_found']]);
     const after = await h.deps.db.selectFrom('stages').selectAll().where('id', '=', stage.id).executeTakeFirstOrThrow();
     expect(after).toEqual(stage);
-    expect((await auditRows(h)).filter((a) => a.outcome === 'rejected' && a.code === 'forbidden')).toHaveLength(3);
+    expect((await auditRows(h)).filter((a) => a.outcome === 'rejected' && a.code === 'not_found')).toHaveLength(3);
+    const madeUp = uuidv7();
+    const [probe] = await push('operator.press', [m(1, 'stage.transition', { id: madeUp, from: 'running', to: 'paused' })]);
+    expect((probe as { message?: string }).message?.replace(madeUp, 'ID')).toBe((results[0] as { message?: string }).message?.replace(stage.id, 'ID'));
   });
 
   it('a Press supervisor cannot move a Paint reject, cancel a Paint ticket, comment on it, or release an order without a Press stage', async () => {
@@ -51,7 +55,7 @@ describe('write scope', () => {
       m(4, 'maintenance.update', { id: ticket.id, base: { priority: ticket.priority }, changes: { priority: 4 } }),
       m(5, 'order.transition', { id: orderId, from: 'draft', to: 'released' }),
     ]);
-    expect(results.map((r) => [r.status, r.code])).toEqual(Array(5).fill(['rejected', 'forbidden']));
+    expect(results.map((r) => [r.status, r.code])).toEqual(Array(5).fill(['rejected', 'not_found']));
     expect((await h.deps.db.selectFrom('rejects').select('status').where('id', '=', reject.id).executeTakeFirstOrThrow()).status).toBe('open');
     expect(await h.deps.db.selectFrom('maintenanceTickets').select(['status', 'priority']).where('id', '=', ticket.id).executeTakeFirstOrThrow()).toEqual({ status: 'open', priority: ticket.priority });
     expect(await h.deps.db.selectFrom('maintenanceEvents').select('id').where('ticketId', '=', ticket.id).where('kind', '=', 'comment').execute()).toEqual([]);

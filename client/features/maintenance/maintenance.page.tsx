@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
+import { mayRaiseMaintenance } from '../../../sync/permissions';
 import { allowedMoves, MAINTENANCE } from '../../../sync/state-machines';
 import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
 import { errorMessage, useSession } from '../../app-state';
@@ -110,7 +111,7 @@ function NewTicket() {
       <form class="card" onSubmit={submit} noValidate>
         <FormError message={errors.form} />
         <div class="grid two">
-          <SelectField label="Machine" value={machineId} onValue={setMachineId} error={errors.fields.machineId} placeholder="Choose the machine" options={machineOptions(lookups, user)} />
+          <SelectField label="Machine" value={machineId} onValue={setMachineId} error={errors.fields.machineId} placeholder="Choose the machine" options={machineOptions(lookups, user, mayRaiseMaintenance)} />
           <SelectField label="Type" value={type} onValue={setType} error={errors.fields.type} placeholder="Choose"
             options={[{ value: 'corrective', label: 'Corrective (something is wrong)' }, { value: 'preventive', label: 'Preventive (planned care)' }]} />
         </div>

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DISPOSITIONS } from '../../../sync/mutations';
+import { worksIn } from '../../../sync/permissions';
 import { allowedMoves, REJECT } from '../../../sync/state-machines';
 import type { Reject, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
@@ -100,7 +101,7 @@ function NewReject() {
         <FormError message={errors.form} />
         <div class="grid two">
           <SelectField label="Machine" value={machineId} onValue={setMachineId} error={errors.fields.machineId} placeholder="Choose the machine"
-            options={machineOptions(lookups, user)} />
+            options={machineOptions(lookups, user, worksIn)} />
           <SelectField label="Defect" value={defectCodeId} onValue={setDefectCodeId} error={errors.fields.defectCodeId} placeholder="Choose the defect"
             options={[...lookups.defectCodes.values()].filter((d) => d.active).sort((a, b) => a.code.localeCompare(b.code)).map((d) => ({ value: d.id, label: `${d.code} — ${d.name}` }))} />
           <Stepper label="Quantity" value={quantity} onValue={setQuantity} error={errors.fields.quantity} />

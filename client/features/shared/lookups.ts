@@ -28,12 +28,15 @@ export function useLookups(db: BarronDB): Lookups | undefined {
   }, [db]);
 }
 
-/** People on the floor pick from their own department's machines; everyone else from all of them. */
-export function machineOptions(l: Lookups, user: PublicUser) {
-  const own = user.role === 'operator' || user.role === 'supervisor';
+/**
+ * The machines in use that a rule of sync/permissions.ts allows for this user (the mutator checks
+ * the same rule), the user's own department first.
+ */
+export function machineOptions(l: Lookups, user: PublicUser, allowed: (actor: PublicUser, departmentId: string) => boolean) {
+  const own = (m: Machine) => (m.departmentId === user.departmentId ? 0 : 1);
   return [...l.machines.values()]
-    .filter((m) => m.active && !m.deletedAt && (!own || m.departmentId === user.departmentId))
-    .sort((a, b) => a.code.localeCompare(b.code))
+    .filter((m) => m.active && !m.deletedAt && allowed(user, m.departmentId))
+    .sort((a, b) => own(a) - own(b) || a.code.localeCompare(b.code))
     .map((m) => ({ value: m.id, label: `${m.code} — ${m.name}` }));
 }
 

@@ -1,0 +1,36 @@
+// Who may act where: the department rules a screen asks before offering an action and the mutator
+// checks again (a rule only on the device is a hole, a rule only on the server a surprise).
+import type { Actor, Role } from './roles';
+
+/** Roles that work across every department (planners, the plant's management). */
+const PLANT_WIDE: readonly Role[] = ['admin', 'manager'];
+
+/**
+ * Whether the actor works in a department: logs rejects on its machines, plans its stages.
+ * Admins and managers work everywhere; supervisors and operators in their own department only.
+ */
+export function worksIn(actor: Actor, departmentId: string): boolean {
+  if (PLANT_WIDE.includes(actor.role)) return true;
+  if (actor.role === 'technician') return false;
+  return actor.departmentId === departmentId;
+}
+
+/**
+ * Whether the actor may raise a maintenance request on a machine of this department: anyone, on any
+ * machine. A breakdown is reported by whoever sees it; the ticket belongs to the machine's department
+ * and the reporter keeps seeing it (decision 0005).
+ */
+export function mayRaiseMaintenance(_actor: Actor, _departmentId: string): boolean {
+  return true;
+}
+
+/**
+ * Whether the actor may move a maintenance ticket to a machine of this department. Maintenance staff
+ * and planners may move it anywhere; a supervisor only within their own department (moving it to
+ * another department hands it to people who did not ask for it); an operator never.
+ */
+export function mayMoveTicketTo(actor: Actor, departmentId: string): boolean {
+  if (actor.role === 'operator') return false;
+  if (actor.role === 'supervisor') return actor.departmentId === departmentId;
+  return true;
+}
