@@ -7,6 +7,7 @@ import { IsoDate, IsoTime, Uuid } from './protocol';
 import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
 import { alreadyExists } from './rejections';
+import { define, editArgs, RequiredText, Text } from './mutation-kit';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
@@ -69,14 +70,12 @@ export function isLate(order: Pick<Order, 'dueDate' | 'status'>, today: string):
 
 // ── mutations ──────────────────────────────────────────────────────────────
 
-const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
-const Required = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
 const DateOnly = IsoDate;
 const Minutes = v.pipe(v.number(), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000));
 const Priority = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
 
 export const StageInputSchema = v.strictObject({
-  id: Uuid, name: Required(100), departmentId: Uuid, plannedMinutes: Minutes, machineId: v.optional(v.nullable(Uuid)),
+  id: Uuid, name: RequiredText(100), departmentId: Uuid, plannedMinutes: Minutes, machineId: v.optional(v.nullable(Uuid)),
 });
 
 export const OrderItemInputSchema = v.strictObject({
@@ -88,7 +87,7 @@ export const OrderItemInputSchema = v.strictObject({
 
 export const OrderCreateArgs = v.strictObject({
   id: Uuid,
-  customerName: Required(200),
+  customerName: RequiredText(200),
   externalRef: v.optional(v.nullable(Text(64))),
   dueDate: DateOnly,
   priority: v.optional(Priority),
@@ -97,17 +96,9 @@ export const OrderCreateArgs = v.strictObject({
   items: v.pipe(v.array(OrderItemInputSchema), v.minLength(1, 'an order needs at least one item'), v.maxLength(100)),
 });
 
-export const ORDER_EDIT_FIELDS = { customerName: Required(200), externalRef: v.nullable(Text(64)), dueDate: DateOnly, priority: Priority, notes: v.nullable(Text(2000)) };
-export const STAGE_EDIT_FIELDS = { name: Required(100), plannedMinutes: Minutes, assigneeId: v.nullable(Uuid) };
+export const ORDER_EDIT_FIELDS = { customerName: RequiredText(200), externalRef: v.nullable(Text(64)), dueDate: DateOnly, priority: Priority, notes: v.nullable(Text(2000)) };
+export const STAGE_EDIT_FIELDS = { name: RequiredText(100), plannedMinutes: Minutes, assigneeId: v.nullable(Uuid) };
 
-function editArgs<E extends v.ObjectEntries>(fields: E) {
-  const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> });
-  return v.pipe(
-    v.strictObject({ id: Uuid, base: opt, changes: opt }),
-    v.check((a) => Object.keys(a.changes).length > 0, 'changes must name at least one field'),
-    v.check((a) => Object.keys(a.changes).every((k) => k in a.base), 'base must hold the value seen for every changed field'),
-  );
-}
 export const OrderUpdateArgs = editArgs(ORDER_EDIT_FIELDS);
 export const StageUpdateArgs = editArgs(STAGE_EDIT_FIELDS);
 
@@ -254,3 +245,22 @@ export async function readyFirstStages(store: MutationStore, orderId: string) {
     if (first && first.status === 'pending') await store.update('stages', first.id, { status: 'ready' });
   }
 }
+
+// ── the planning mutations ─────────────────────────────────────────────────
+
+export const orderCreate = define({
+  name: 'order.create', kind: 'create', table: 'orders', roles: ['admin', 'manager'], args: OrderCreateArgs,
+  apply: (store, args, ctx) => applyOrderCreate(store, args, ctx),
+});
+export const orderUpdate = define({
+  name: 'order.update', scope: { table: 'orders', arg: 'id' }, kind: 'edit', table: 'orders', roles: ['admin', 'manager'], args: OrderUpdateArgs,
+  apply: (store, args) => applyOrderUpdate(store, args),
+});
+export const stageUpdate = define({
+  name: 'stage.update', scope: { table: 'stages', arg: 'id' }, kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: StageUpdateArgs,
+  apply: (store, args, ctx) => applyStageUpdate(store, args, ctx),
+});
+export const stageSchedule = define({
+  name: 'stage.schedule', scope: { table: 'stages', arg: 'id' }, kind: 'edit', table: 'stages', roles: ['admin', 'manager', 'supervisor'], args: StageScheduleArgs,
+  apply: (store, args, ctx) => applyStageSchedule(store, args, ctx),
+});

@@ -6,7 +6,7 @@ import type { ShiftCalendar } from '../../../sync/planning';
 import { Rejection } from '../../../sync/store';
 import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
-import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status } from '../../ui/components';
+import { FormError, Link, Loading, Num, PageHead, SelectField, Status } from '../../ui/components';
 import { formErrors } from '../../ui/form';
 import { words } from '../../ui/format';
 import { navigate, path, query } from '../../ui/router';

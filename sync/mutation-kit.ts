@@ -1,0 +1,83 @@
+// What every module's mutators are made of: the definition type, text and count schemas, row
+// lookups that answer not_found the same way, the device's action time and the transition rule.
+import * as v from 'valibot';
+import { checkTransition, type StateMachine } from './state-machines';
+import { Uuid, type FieldConflict } from './protocol';
+import { notFound, ROW_LABEL } from './rejections';
+import type { Role } from './roles';
+import { Rejection, type MutationContext, type MutationStore } from './store';
+import { canSee, type TableName } from './tables';
+
+export type MutationKind = 'create' | 'event' | 'edit' | 'transition';
+
+export interface MutationOutcome { table: TableName; id: string; conflicts?: FieldConflict[] }
+
+export interface MutationDef<S extends v.GenericSchema = v.GenericSchema> {
+  name: string;
+  kind: MutationKind;
+  /** The table of the row the mutation is about (the audit entry's entity). */
+  table: TableName;
+  roles: readonly Role[];
+  /** The existing row the mutation acts on (`arg` names its id): the actor must be able to see it. */
+  scope?: { table: TableName; arg: string };
+  args: S;
+  apply(store: MutationStore, args: v.InferOutput<S>, ctx: MutationContext): Promise<MutationOutcome>;
+}
+
+export function define<S extends v.GenericSchema>(def: MutationDef<S>): MutationDef<S> {
+  return def;
+}
+
+export const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
+export const RequiredText = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
+export const Count = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'), v.maxValue(1_000_000));
+export const Qty = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(1_000_000));
+
+// ── helpers shared by the mutators ─────────────────────────────────────────
+
+export async function mustGet<T extends TableName>(store: MutationStore, table: T, id: string) {
+  const row = await store.get(table, id);
+  if (!row) throw notFound(table, id);
+  if (row.deletedAt) throw new Rejection('entity_deleted', `${ROW_LABEL[table]} ${id} was deleted.`);
+  return row;
+}
+
+/** A row the actor refers to: it must exist, be live and be in the actor's scope (else: not found). */
+export async function mustSee<T extends TableName>(store: MutationStore, ctx: MutationContext, table: T, id: string) {
+  const row = await store.get(table, id);
+  if (row && !canSee(ctx.actor, table, row as unknown as Record<string, unknown>)) throw notFound(table, id);
+  return mustGet(store, table, id);
+}
+
+/** Master data a create refers to must be in use (a retired machine or defect code takes no new work). */
+export function mustBeActive(row: { active: boolean }, what: string, field: string) {
+  if (!row.active) throw new Rejection('validation_failed', `${what} is no longer in use.`, [{ field, message: 'is no longer in use' }]);
+}
+
+/** A device's time for an action, in UTC and never later than the server's receive time. */
+/** A device clock further back than this is taken as wrong (a phone reset to 1970), not as an old action. */
+export const MAX_OFFLINE_MS = 90 * 86_400_000;
+
+export function actionTime(ctx: MutationContext): string {
+  // Compared as instants: `at` may carry an offset (…T09:00:00-05:00), which does not sort as text.
+  const at = Date.parse(ctx.at);
+  const now = Date.parse(ctx.now);
+  if (at > now || at < now - MAX_OFFLINE_MS) return ctx.now;
+  return new Date(at).toISOString();
+}
+
+export function transition(m: StateMachine, current: string, args: { from: string; to: string }, ctx: MutationContext): boolean {
+  const check = checkTransition(m, current, args.from, args.to, ctx.actor.role);
+  if (!check.ok) throw new Rejection(check.code, check.message);
+  return !check.noop;
+}
+
+/** The args of an edit (SYNC-PROTOCOL.md): `base` holds the value seen for every field in `changes`. */
+export function editArgs<E extends v.ObjectEntries>(fields: E) {
+  const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> });
+  return v.pipe(
+    v.strictObject({ id: Uuid, base: opt, changes: opt }),
+    v.check((a) => Object.keys(a.changes).length > 0, 'changes must name at least one field'),
+    v.check((a) => Object.keys(a.changes).every((k) => k in a.base), 'base must hold the value seen for every changed field'),
+  );
+}
