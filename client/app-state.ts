@@ -52,6 +52,8 @@ export interface AppState {
   switchUser(): Promise<void>;
   syncNow(): Promise<void>;
   mutate<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<void>;
+  /** Applies again a change kept on Sync issues (its name and args as stored; the mutator checks them). */
+  redo(change: { name: string; args: unknown }): Promise<void>;
   /** An online API call as the active user (admin and audit screens). */
   request<T>(path: string, o?: { method?: string; body?: unknown }): Promise<T>;
   refreshStorage(): Promise<void>;
@@ -309,6 +311,13 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
       const eng = engine.value;
       if (!eng) throw new LoginRequired('Sign in first.');
       await eng.mutate(name, args);
+      scheduler?.changed();
+    },
+
+    async redo(change) {
+      const eng = engine.value;
+      if (!eng) throw new LoginRequired('Sign in first.');
+      await eng.apply(change.name, change.args);
       scheduler?.changed();
     },
 

@@ -5,6 +5,7 @@ import bcrypt from 'bcryptjs';
 import { uuidv7 } from '../sync/ids';
 import { DEFAULT_SLA } from '../sync/mutations';
 import type { Role } from '../sync/roles';
+import type { OrderStatus } from '../sync/state-machines';
 import type { Db } from './db/db';
 import { writeAudit } from './audit/audit';
 import { ServerStore } from './sync/server-store';
@@ -105,7 +106,7 @@ export async function seedDemo(db: Db): Promise<void> {
 
     // Orders: [customer, due in days, status, items [sku, qty], how far the stages are]
     type Progress = 'none' | 'first_ready' | 'first_running' | 'first_done_second_running' | 'all_done' | 'held';
-    const orders: [string, number, string, [string, number][], Progress, string?][] = [
+    const orders: [string, number, OrderStatus, [string, number][], Progress, string?][] = [
       ['Volvo Cars Torslanda', 14, 'draft', [['BRK-100', 500]], 'none'],
       ['Scania Södertälje', 21, 'draft', [['HSG-200', 120], ['CLP-400', 2000]], 'none'],
       ['ABB Robotics', 5, 'released', [['PNL-300', 60]], 'first_ready'],

@@ -57,7 +57,7 @@ export const maintenanceCreate = define({
     const ticket = {
       id: args.id, number: await store.nextNumber('MT'), machineId: machine.id, departmentId: machine.departmentId,
       type: args.type, priority: args.priority, description: args.description, reportedBy: ctx.actor.id,
-      assigneeId: null, status: 'open', responseDueAt: addHours(raised, target.responseHours),
+      assigneeId: null, status: 'open' as const, responseDueAt: addHours(raised, target.responseHours),
       resolutionDueAt: addHours(raised, target.resolutionHours), respondedAt: null, completedAt: null, verifiedAt: null,
       downtimeMinutes: 0, workDone: '', partsUsed: '',
     };

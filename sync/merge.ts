@@ -26,3 +26,18 @@ export function mergeFields(
   }
   return { apply, conflicts };
 }
+
+/**
+ * The `base` and `changes` of an edit from a row and the values a form holds now: only the fields
+ * that differ, each with the value the user saw. Typed by the row, so an edit mutation's args check.
+ */
+export function editOf<T extends object, K extends keyof T>(row: T, next: Pick<T, K>): { base: Partial<Pick<T, K>>; changes: Partial<Pick<T, K>> } {
+  const base: Partial<Pick<T, K>> = {};
+  const changes: Partial<Pick<T, K>> = {};
+  for (const k of Object.keys(next) as K[]) {
+    if (sameValue(next[k], row[k])) continue;
+    base[k] = row[k];
+    changes[k] = next[k];
+  }
+  return { base, changes };
+}

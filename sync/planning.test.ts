@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StageStatus } from './state-machines';
 import { availableHours, isLate, itemProgress, orderPercent, scheduledHours, utilisation, DEFAULT_CALENDAR } from './planning';
 
 describe('planning derivations', () => {
@@ -10,7 +11,7 @@ describe('planning derivations', () => {
   });
 
   it('scheduled hours count the unfinished stages of one machine on one day', () => {
-    const s = (id: string, machineId: string, start: string | null, minutes: number, status = 'ready') => ({ id, machineId, scheduledStart: start, plannedMinutes: minutes, status, deletedAt: null });
+    const s = (id: string, machineId: string, start: string | null, minutes: number, status: StageStatus = 'ready') => ({ id, machineId, scheduledStart: start, plannedMinutes: minutes, status, deletedAt: null });
     const stages = [s('a', 'm1', '2026-11-25T06:00:00.000Z', 120), s('b', 'm1', '2026-11-25T09:00:00.000Z', 60), s('c', 'm1', '2026-11-26T06:00:00.000Z', 600), s('d', 'm2', '2026-11-25T06:00:00.000Z', 60), s('e', 'm1', '2026-11-25T10:00:00.000Z', 60, 'done')];
     expect(scheduledHours(stages, 'm1', '2026-11-25')).toBe(3);
     expect(scheduledHours(stages, 'm1', '2026-11-25', 'a')).toBe(1);

@@ -18,3 +18,5 @@ export const ALL_ROLES: readonly Role[] = ROLES;
 export const MANAGERS: readonly Role[] = ['admin', 'manager'];
 export const LEADS: readonly Role[] = ['admin', 'manager', 'supervisor'];
 export const FLOOR: readonly Role[] = ['admin', 'manager', 'supervisor', 'operator'];
+/** Who works maintenance tickets: technicians, their supervisors and the plant's management. */
+export const MAINTAINERS: readonly Role[] = ['admin', 'manager', 'supervisor', 'technician'];

@@ -1,73 +1,56 @@
 // Workflow state machines (DOMAIN.md) with the roles allowed on each edge: one copy for server and client.
-import type { Role } from './roles';
+import { FLOOR, LEADS as S, MANAGERS as M, MAINTAINERS as TECH, type Role } from './roles';
 
-export interface Edge { from: string; to: string; roles: readonly Role[] }
-export interface StateMachine { name: string; states: readonly string[]; edges: readonly Edge[] }
+export interface Edge<S extends string = string> { from: S; to: S; roles: readonly Role[] }
+export interface StateMachine<S extends string = string> { name: string; states: readonly S[]; edges: readonly Edge<S>[] }
+/** The states of a machine as a type (`StateOf<typeof ORDER>` is 'draft' | 'released' | …). */
+export type StateOf<M> = M extends StateMachine<infer S> ? S : never;
 
-const M: Role[] = ['admin', 'manager'];
-const S: Role[] = ['admin', 'manager', 'supervisor'];
-const FLOOR: Role[] = ['admin', 'manager', 'supervisor', 'operator'];
-const TECH: Role[] = ['admin', 'manager', 'supervisor', 'technician'];
 
-function edges(list: [string | string[], string, Role[]][]): Edge[] {
-  return list.flatMap(([from, to, roles]) => (Array.isArray(from) ? from : [from]).map((f) => ({ from: f, to, roles })));
+function machine<const S extends string>(name: string, states: readonly S[], list: [S | S[], S, readonly Role[]][]): StateMachine<S> {
+  const edges = list.flatMap(([from, to, roles]) => (Array.isArray(from) ? from : [from]).map((f) => ({ from: f, to, roles })));
+  return { name, states, edges };
 }
 
-export const ORDER: StateMachine = {
-  name: 'order',
-  states: ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'],
-  edges: edges([
-    ['draft', 'released', S],
-    // Started and completed by the stage mutators (first stage running, last stage done). Sent by
-    // hand only by a planner, and completion still needs every stage done (checked by the mutator).
-    ['released', 'in_progress', M],
-    ['in_progress', 'completed', M],
-    [['released', 'in_progress'], 'on_hold', M],
-    // Resume: back to the state it was held from (checked by the mutator).
-    ['on_hold', 'released', M],
-    ['on_hold', 'in_progress', M],
-    [['draft', 'released', 'on_hold'], 'cancelled', M],
-  ]),
-};
+export const ORDER = machine('order', ['draft', 'released', 'in_progress', 'on_hold', 'completed', 'cancelled'], [
+  ['draft', 'released', S],
+  // Started and completed by the stage mutators (first stage running, last stage done). Sent by
+  // hand only by a planner, and completion still needs every stage done (checked by the mutator).
+  ['released', 'in_progress', M],
+  ['in_progress', 'completed', M],
+  [['released', 'in_progress'], 'on_hold', M],
+  // Resume: back to the state it was held from (checked by the mutator).
+  ['on_hold', 'released', M],
+  ['on_hold', 'in_progress', M],
+  [['draft', 'released', 'on_hold'], 'cancelled', M],
+]);
 
-export const STAGE: StateMachine = {
-  name: 'stage',
-  states: ['pending', 'ready', 'running', 'paused', 'done', 'blocked'],
-  edges: edges([
-    ['pending', 'ready', S],
-    ['ready', 'running', FLOOR],
-    ['running', 'paused', FLOOR],
-    ['paused', 'running', FLOOR],
-    [['running', 'paused'], 'done', FLOOR],
-    // `blocked` is entered and left only by the order's hold and resume, never by a device.
-  ]),
-};
+export const STAGE = machine('stage', ['pending', 'ready', 'running', 'paused', 'done', 'blocked'], [
+  ['pending', 'ready', S],
+  ['ready', 'running', FLOOR],
+  ['running', 'paused', FLOOR],
+  ['paused', 'running', FLOOR],
+  [['running', 'paused'], 'done', FLOOR],
+  // `blocked` is entered and left only by the order's hold and resume, never by a device.
+]);
 
-export const REJECT: StateMachine = {
-  name: 'reject',
-  states: ['open', 'under_review', 'approved', 'disputed', 'closed'],
-  edges: edges([
-    ['open', 'under_review', S],
-    ['under_review', 'approved', M],
-    ['under_review', 'disputed', S],
-    ['disputed', 'under_review', S],
-    [['approved', 'disputed'], 'closed', S],
-  ]),
-};
+export const REJECT = machine('reject', ['open', 'under_review', 'approved', 'disputed', 'closed'], [
+  ['open', 'under_review', S],
+  ['under_review', 'approved', M],
+  ['under_review', 'disputed', S],
+  ['disputed', 'under_review', S],
+  [['approved', 'disputed'], 'closed', S],
+]);
 
-export const MAINTENANCE: StateMachine = {
-  name: 'maintenance',
-  states: ['open', 'assigned', 'in_progress', 'on_hold', 'completed', 'verified', 'cancelled'],
-  edges: edges([
-    ['open', 'assigned', TECH],
-    ['assigned', 'in_progress', TECH],
-    ['in_progress', 'on_hold', TECH],
-    ['on_hold', 'in_progress', TECH],
-    ['in_progress', 'completed', TECH],
-    ['completed', 'verified', S],
-    [['open', 'assigned'], 'cancelled', S],
-  ]),
-};
+export const MAINTENANCE = machine('maintenance', ['open', 'assigned', 'in_progress', 'on_hold', 'completed', 'verified', 'cancelled'], [
+  ['open', 'assigned', TECH],
+  ['assigned', 'in_progress', TECH],
+  ['in_progress', 'on_hold', TECH],
+  ['on_hold', 'in_progress', TECH],
+  ['in_progress', 'completed', TECH],
+  ['completed', 'verified', S],
+  [['open', 'assigned'], 'cancelled', S],
+]);
 
 export type TransitionCheck =
   | { ok: true; noop: boolean }
@@ -91,10 +74,15 @@ export function checkTransition(m: StateMachine, current: string, from: string, 
 }
 
 /** The moves a role may make from a state: what the UI offers as buttons. */
-export function allowedMoves(m: StateMachine, current: string, role: Role): string[] {
+export function allowedMoves<S extends string>(m: StateMachine<S>, current: string, role: Role): S[] {
   return m.edges.filter((e) => e.from === current && e.roles.includes(role)).map((e) => e.to);
 }
 
 export function label(state: string): string {
   return state.replace(/_/g, ' ');
 }
+
+export type OrderStatus = StateOf<typeof ORDER>;
+export type StageStatus = StateOf<typeof STAGE>;
+export type RejectStatus = StateOf<typeof REJECT>;
+export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;

@@ -1,5 +1,6 @@
 // The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
-import type { Actor } from './roles';
+import type { Actor, Role } from './roles';
+import type { MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
 
 export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
 export const WORK_TABLES = [
@@ -25,7 +26,7 @@ export interface RowMeta {
 export type Row = RowMeta & Record<string, unknown>;
 
 export interface Department extends RowMeta { code: string; name: string; hodUserId: string | null; active: boolean }
-export interface UserRow extends RowMeta { username: string; displayName: string; role: string; departmentId: string | null; active: boolean }
+export interface UserRow extends RowMeta { username: string; displayName: string; role: Role; departmentId: string | null; active: boolean }
 export interface Machine extends RowMeta {
   code: string; name: string; departmentId: string; status: string; hoursPerDay: number; idealCycleSeconds: number; active: boolean;
 }
@@ -37,7 +38,7 @@ export interface DefectCode extends RowMeta { code: string; name: string; catego
 export interface Sop extends RowMeta { code: string; title: string; departmentId: string; revision: string; active: boolean }
 export interface Order extends RowMeta {
   number: string | null; customerName: string; externalRef: string | null; dueDate: string; priority: number;
-  status: string; holdReason: string | null; statusBeforeHold: string | null; source: string; notes: string | null;
+  status: OrderStatus; holdReason: string | null; statusBeforeHold: OrderStatus | null; source: string; notes: string | null;
   departmentIds: string[]; completedAt: string | null;
 }
 export interface OrderItem extends RowMeta {
@@ -46,7 +47,7 @@ export interface OrderItem extends RowMeta {
 export interface Stage extends RowMeta {
   orderId: string; orderItemId: string; sequence: number; name: string; departmentId: string; machineId: string | null;
   plannedMinutes: number; scheduledStart: string | null; scheduledEnd: string | null; assigneeId: string | null;
-  status: string; statusBeforeBlock: string | null; goodQty: number; rejectQty: number; downtimeMinutes: number;
+  status: StageStatus; statusBeforeBlock: StageStatus | null; goodQty: number; rejectQty: number; downtimeMinutes: number;
   startedAt: string | null; completedAt: string | null;
 }
 export interface JobEvent extends RowMeta {
@@ -56,12 +57,12 @@ export interface JobEvent extends RowMeta {
 export interface Reject extends RowMeta {
   number: string | null; stageId: string | null; orderId: string | null; productId: string | null; machineId: string;
   departmentId: string; defectCodeId: string; quantity: number; description: string | null; reportedBy: string;
-  status: string; disposition: string | null; rootCause: string | null; correctiveAction: string | null;
+  status: RejectStatus; disposition: string | null; rootCause: string | null; correctiveAction: string | null;
   approvedBy: string | null; approvedAt: string | null; closedAt: string | null;
 }
 export interface MaintenanceTicket extends RowMeta {
   number: string | null; machineId: string; departmentId: string; type: string; priority: number; description: string;
-  reportedBy: string; assigneeId: string | null; status: string; responseDueAt: string | null; resolutionDueAt: string | null;
+  reportedBy: string; assigneeId: string | null; status: MaintenanceStatus; responseDueAt: string | null; resolutionDueAt: string | null;
   respondedAt: string | null; completedAt: string | null; verifiedAt: string | null; downtimeMinutes: number;
   workDone: string; partsUsed: string;
 }

@@ -2,7 +2,7 @@
 // server, with every mutation applied once and audited once.
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../sync/ids';
-import { MAINTENANCE, REJECT, STAGE, allowedMoves } from '../sync/state-machines';
+import { MAINTENANCE, REJECT, STAGE, allowedMoves, type MaintenanceStatus, type RejectStatus, type StageStatus } from '../sync/state-machines';
 import { Rejection } from '../sync/store';
 import { canSee, SYNCED_TABLES, type TableName } from '../sync/tables';
 import { fromDb, toWire } from '../server/sync/codec';
@@ -31,25 +31,25 @@ async function randomAction(d: Device, r: Rng): Promise<boolean> {
       await engine.mutate('maintenance.update', { id: t.id, base: { [field]: t[field] }, changes: { [field]: value } } as never);
     } else if (kind === 1 && tickets.length) {
       const t = r.pick(tickets)!;
-      const to = r.pick(allowedMoves(MAINTENANCE, t.status as string, user.role as never));
+      const to = r.pick(allowedMoves(MAINTENANCE, t.status as string, user.role));
       if (!to) return false;
-      await engine.mutate('maintenance.transition', { id: t.id, from: t.status as string, to: to as never, assigneeId: to === 'assigned' ? r.pick(technicians)?.id : undefined });
+      await engine.mutate('maintenance.transition', { id: t.id, from: t.status as MaintenanceStatus, to, assigneeId: to === 'assigned' ? r.pick(technicians)?.id : undefined });
     } else if (kind === 2 && machines.length) {
       await engine.mutate('maintenance.create', { id: uuidv7(), machineId: r.pick(machines)!.id, type: 'corrective', priority: r.int(1, 4), description: `Fault seen by ${user.username}` });
     } else if (kind === 3 && machines.length && defects.length) {
       await engine.mutate('reject.create', { id: uuidv7(), machineId: r.pick(machines)!.id, defectCodeId: r.pick(defects)!.id, quantity: r.int(1, 20) });
     } else if (kind === 4 && rejects.length) {
       const x = r.pick(rejects)!;
-      const to = r.pick(allowedMoves(REJECT, x.status as string, user.role as never));
+      const to = r.pick(allowedMoves(REJECT, x.status as string, user.role));
       if (!to) return false;
-      await engine.mutate('reject.transition', { id: x.id, from: x.status as never, to: to as never, disposition: 'rework', rootCause: 'Worn punch' });
+      await engine.mutate('reject.transition', { id: x.id, from: x.status as RejectStatus, to, disposition: 'rework', rootCause: 'Worn punch' });
     } else if (kind === 5 && stages.length) {
       await engine.mutate('job.progress', { id: uuidv7(), stageId: r.pick(stages)!.id, goodQty: r.int(0, 30), rejectQty: r.int(1, 3) });
     } else if (kind === 6 && stages.length) {
       const s = r.pick(stages)!;
-      const to = r.pick(allowedMoves(STAGE, s.status as string, user.role as never));
+      const to = r.pick(allowedMoves(STAGE, s.status as string, user.role));
       if (!to) return false;
-      await engine.mutate('stage.transition', { id: s.id, from: s.status as never, to: to as never });
+      await engine.mutate('stage.transition', { id: s.id, from: s.status as StageStatus, to });
     } else if (kind === 7 && tickets.length) {
       await engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: r.pick(tickets)!.id, note: `note ${r.int(1, 99)}` });
     } else return false;

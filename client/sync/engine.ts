@@ -82,7 +82,12 @@ export class SyncEngine {
    * Applies a mutation locally and queues it, in one IndexedDB transaction. A Rejection (bad input,
    * not allowed, illegal transition) throws and nothing is queued.
    */
-  async mutate<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<void> {
+  mutate<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<void> {
+    return this.apply(name, args);
+  }
+
+  /** `mutate` for a change whose name and args come from storage (Sync issues): the mutator validates them. */
+  async apply(name: string, args: unknown): Promise<void> {
     const { user } = await this.session();
     await this.clientId();
     const at = this.o.now().toISOString();

@@ -79,3 +79,12 @@ export function useAction() {
   }
   return { errors, busy, run, setErrors };
 }
+
+/**
+ * A select's value as one of the choices its mutation accepts, or a field error ("Choose …") thrown
+ * inside `run()`, so an empty pick is marked at its field and nothing is queued.
+ */
+export function choice<T extends string>(list: readonly T[], value: string, field: string): T {
+  if ((list as readonly string[]).includes(value)) return value as T;
+  throw new Rejection('validation_failed', 'Check the marked fields.', [{ field, message: 'is required' }]);
+}

@@ -6,13 +6,14 @@ import { BarronDB, userDbName } from '../../client/db/db';
 import { SyncEngine, type EngineOptions } from '../../client/sync/engine';
 import type { FetchFn } from '../../client/sync/api';
 import type { Harness } from './harness';
+import type { PublicUser } from '../../sync/roles';
 
 export type Drop = 'before' | 'after' | null;
 
 export interface Device {
   engine: SyncEngine;
   db: BarronDB;
-  user: { id: string; role: string; departmentId: string | null; username: string };
+  user: PublicUser;
   /** Decides, per request, whether the network loses it; null by default. */
   network: { offline: boolean; drop: () => Drop };
   close(): void;

@@ -4,12 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
 import { mayRaiseMaintenance } from '../../../sync/permissions';
-import { allowedMoves, MAINTENANCE } from '../../../sync/state-machines';
+import { allowedMoves, MAINTENANCE, type MaintenanceStatus } from '../../../sync/state-machines';
 import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
 import { errorMessage, useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
-import { NO_ERRORS, num, useAction } from '../../ui/form';
+import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
 import { show, when, words } from '../../ui/format';
 import { navigate } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
@@ -99,7 +99,7 @@ function NewTicket() {
   async function submit(e: Event) {
     e.preventDefault();
     const id = uuidv7();
-    if (await run(() => app.mutate('maintenance.create', { id, machineId, type: type as never, priority: num(priority), description }))) {
+    if (await run(() => app.mutate('maintenance.create', { id, machineId, type: choice(['corrective', 'preventive'] as const, type, 'type'), priority: num(priority), description }))) {
       navigate(`/maintenance/${id}`, true);
     }
   }
@@ -189,9 +189,9 @@ function Moves({ t, l }: { t: MaintenanceTicket; l: Lookups }) {
   }
   const technicians = [...l.users.values()].filter((u) => u.role === 'technician' && u.active).map((u) => ({ value: u.id, label: u.displayName }));
 
-  async function move(to: string) {
+  async function move(to: MaintenanceStatus) {
     const ok = await run(() => app.mutate('maintenance.transition', {
-      id: t.id, from: t.status as never, to: to as never,
+      id: t.id, from: t.status, to,
       ...(to === 'assigned' && user.role !== 'technician' ? { assigneeId } : {}),
       ...(note.trim() ? { note } : {}),
     }));

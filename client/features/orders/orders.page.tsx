@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { isLate, itemProgress, orderPercent, routingStages } from '../../../sync/planning';
 import { mayUse } from '../../../sync/mutations';
-import { allowedMoves, ORDER } from '../../../sync/state-machines';
+import { allowedMoves, ORDER, type OrderStatus } from '../../../sync/state-machines';
+import { editOf } from '../../../sync/merge';
 import type { Order, OrderItem, Stage } from '../../../sync/tables';
 import type { PublicUser } from '../../../sync/roles';
 import { useSession } from '../../app-state';
@@ -161,17 +162,15 @@ function EditOrder({ o, onDone }: { o: Order; onDone: () => void }) {
   const { app } = useSession();
   const [v, setV] = useState({ customerName: o.customerName, externalRef: o.externalRef ?? '', dueDate: o.dueDate, priority: String(o.priority), notes: o.notes ?? '' });
   const { errors, busy, run } = useAction();
-  const next: Record<string, unknown> = { customerName: v.customerName, externalRef: v.externalRef.trim() || null, dueDate: v.dueDate, priority: num(v.priority), notes: v.notes.trim() || null };
-  const changed = Object.keys(next).filter((k) => next[k] !== (o as unknown as Record<string, unknown>)[k]);
+  const edit = editOf(o, { customerName: v.customerName, externalRef: v.externalRef.trim() || null, dueDate: v.dueDate, priority: num(v.priority), notes: v.notes.trim() || null });
+  const changed = Object.keys(edit.changes);
   useDirty(changed.length > 0);
   const set = (k: keyof typeof v) => (x: string) => setV({ ...v, [k]: x });
 
   async function save(e: Event) {
     e.preventDefault();
     if (!changed.length) return onDone();
-    const base = Object.fromEntries(changed.map((k) => [k, (o as unknown as Record<string, unknown>)[k]]));
-    const changes = Object.fromEntries(changed.map((k) => [k, next[k]]));
-    if (await run(() => app.mutate('order.update', { id: o.id, base, changes } as never))) onDone();
+    if (await run(() => app.mutate('order.update', { id: o.id, ...edit }))) onDone();
   }
 
   return (
@@ -212,8 +211,8 @@ function OrderActions({ o }: { o: Order }) {
     return to in MOVE;
   });
 
-  const move = (to: string, extra: { holdReason?: string } = {}) =>
-    run(() => app.mutate('order.transition', { id: o.id, from: o.status as never, to: to as never, ...extra }));
+  const move = (to: OrderStatus, extra: { holdReason?: string } = {}) =>
+    run(() => app.mutate('order.transition', { id: o.id, from: o.status, to, ...extra }));
 
   async function hold(e: Event) {
     e.preventDefault();
@@ -297,12 +296,9 @@ function StageRow({ s, l, editable }: { s: Stage; l: Lookups; editable: boolean 
 
   async function save(e: Event) {
     e.preventDefault();
-    const changes: Record<string, unknown> = {};
-    const base: Record<string, unknown> = {};
-    if (name !== s.name) { changes.name = name; base.name = s.name; }
-    if (num(minutes) !== s.plannedMinutes) { changes.plannedMinutes = num(minutes); base.plannedMinutes = s.plannedMinutes; }
-    if (!Object.keys(changes).length) return setEdit(false);
-    if (await run(() => app.mutate('stage.update', { id: s.id, base, changes } as never))) setEdit(false);
+    const edit = editOf(s, { name, plannedMinutes: num(minutes) });
+    if (!Object.keys(edit.changes).length) return setEdit(false);
+    if (await run(() => app.mutate('stage.update', { id: s.id, ...edit }))) setEdit(false);
   }
 
   const slot = s.scheduledStart ? `${s.scheduledStart.slice(5, 10)} ${slotTime(s.scheduledStart)}` : '—';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CALENDAR } from '../../../sync/planning';
+import type { StageStatus } from '../../../sync/state-machines';
 import { departmentLoad, isUnscheduled, machineLoad, mondayOf, percent, slotIso, weekDays, type BoardStage } from './board';
 
-const stage = (id: string, machineId: string, start: string | null, plannedMinutes: number, status = 'ready'): BoardStage =>
+const stage = (id: string, machineId: string, start: string | null, plannedMinutes: number, status: StageStatus = 'ready'): BoardStage =>
   ({ id, machineId, scheduledStart: start, plannedMinutes, status, deletedAt: null, departmentId: 'd' });
 
 describe('scheduling board', () => {

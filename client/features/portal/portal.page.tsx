@@ -5,13 +5,13 @@ import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
 import { isLate } from '../../../sync/planning';
-import { allowedMoves, STAGE } from '../../../sync/state-machines';
+import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
 import type { JobEvent, Machine, Order, OrderItem, Stage } from '../../../sync/tables';
 import type { PublicUser } from '../../../sync/roles';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, useDirty } from '../../ui/components';
-import { formErrors, num, useAction } from '../../ui/form';
+import { choice, formErrors, num, useAction } from '../../ui/form';
 import { words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 import { localToday, slotTime } from '../planning/board';
@@ -141,11 +141,11 @@ function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
   const late = isLate(order, today);
   const moves = allowedMoves(STAGE, stage.status, user.role);
 
-  async function move(to: string) {
+  async function move(to: StageStatus) {
     setError(null);
     setBusy(true);
     try {
-      await app.mutate('stage.transition', { id: stage.id, from: stage.status as never, to: to as never });
+      await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
       if (to === 'done') setPanel(null);
     } catch (err) {
       setError(formErrors(err).form);
@@ -254,7 +254,7 @@ function DowntimePanel({ stage, onDone }: { stage: Stage; onDone: () => void }) 
   async function save(e: Event) {
     e.preventDefault();
     if (!reason) return setErrors({ form: null, fields: { reason: 'choose a reason' } });
-    if (await run(() => app.mutate('job.downtime', { id: uuidv7(), stageId: stage.id, reason: reason as never, minutes: num(minutes) }))) onDone();
+    if (await run(() => app.mutate('job.downtime', { id: uuidv7(), stageId: stage.id, reason: choice(DOWNTIME_REASONS, reason, 'reason'), minutes: num(minutes) }))) onDone();
   }
 
   return (

@@ -4,12 +4,12 @@ import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DISPOSITIONS } from '../../../sync/mutations';
 import { worksIn } from '../../../sync/permissions';
-import { allowedMoves, REJECT } from '../../../sync/state-machines';
+import { allowedMoves, REJECT, type RejectStatus } from '../../../sync/state-machines';
 import type { Reject, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextArea, useDirty } from '../../ui/components';
-import { num, useAction } from '../../ui/form';
+import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { navigate, query } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName } from '../shared/lookups';
@@ -129,10 +129,10 @@ function RejectDetail({ id }: { id: string }) {
   const moves = allowedMoves(REJECT, r.status, user.role);
   const code = lookups.defectCodes.get(r.defectCodeId);
 
-  async function move(to: string) {
+  async function move(to: RejectStatus) {
     const ok = await run(() => app.mutate('reject.transition', {
-      id: r!.id, from: r!.status as never, to: to as never,
-      ...(disposition ? { disposition: disposition as never } : {}),
+      id: r!.id, from: r!.status, to,
+      ...(disposition ? { disposition: choice(DISPOSITIONS, disposition, 'disposition') } : {}),
       ...(rootCause.trim() ? { rootCause } : {}),
       ...(correctiveAction.trim() ? { correctiveAction } : {}),
     }));

@@ -3,12 +3,12 @@
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
-import { allowedMoves, STAGE } from '../../../sync/state-machines';
+import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
 import type { JobEvent, Order, OrderItem, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextField, useDirty } from '../../ui/components';
-import { formErrors, num, useAction } from '../../ui/form';
+import { choice, formErrors, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
@@ -125,10 +125,10 @@ function StageDetail({ id }: { id: string }) {
   const product = v.item ? lookups.products.get(v.item.productId) : undefined;
   const moves = allowedMoves(STAGE, stage.status, user.role);
 
-  async function move(to: string) {
+  async function move(to: StageStatus) {
     setMoveError(null);
     try {
-      await app.mutate('stage.transition', { id: stage.id, from: stage.status as never, to: to as never });
+      await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
     } catch (err) {
       setMoveError(formErrors(err).form);
     }
@@ -231,7 +231,7 @@ function DowntimeForm({ stageId }: { stageId: string }) {
   async function submit(e: Event) {
     e.preventDefault();
     setDone(null);
-    if (!(await run(() => app.mutate('job.downtime', { id: uuidv7(), stageId, reason: reason as never, minutes: num(minutes) })))) return;
+    if (!(await run(() => app.mutate('job.downtime', { id: uuidv7(), stageId, reason: choice(DOWNTIME_REASONS, reason, 'reason'), minutes: num(minutes) })))) return;
     setDone(`Recorded ${minutes} min of ${words(reason)}.`);
     setReason('');
     setMinutes('');

@@ -56,7 +56,7 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
     setBusy(true);
     setError(null);
     try {
-      await app.mutate(retry.name as never, retry.args as never);
+      await app.redo(retry);
       await resolveIssue(db, issue.id);
     } catch (err) {
       setError(formErrors(err).form);
