@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Deps } from './context';
 import { ping } from './db/db';
-import { AppError, errorBody, onError } from './http/errors';
+import { errorBody, onError, tooLarge } from './http/errors';
 import { requireUser } from './http/auth';
 import { authRoutes } from './auth/auth.routes';
 import { auditRoutes } from './audit/audit.routes';
@@ -28,7 +28,7 @@ export function createApp(deps: Deps) {
 
   const api = new Hono<AppEnv>();
   api.use('*', secureHeaders());
-  const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_PUSH_BYTES} bytes.`); } });
+  const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
   api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);

@@ -1,0 +1,87 @@
+// The real HTTP server (startServer on a free port), for what app.request() cannot show: sockets and connections.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueAccessToken } from './auth/tokens';
+import { loadEnv } from './env';
+import { startServer, type Running } from './server';
+
+const dirs: string[] = [];
+const servers: Running[] = [];
+
+/** startServer on a free port of 127.0.0.1 with its own SQLite file and the demo plant. */
+async function start(extra: Record<string, string> = {}): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), 'barron-server-'));
+  dirs.push(dir);
+  const env = loadEnv({
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'barron.sqlite')}`, SEED_DEMO: 'true', LOG_LEVEL: 'silent',
+    JWT_SECRET: 'server-test-secret-that-is-long-enough-0123', NODE_ENV: 'test', ...extra,
+  }, dir);
+  const running = await startServer(env);
+  servers.push(running);
+  return running;
+}
+
+afterAll(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function adminToken(running: Running) {
+  const u = await running.deps.db.selectFrom('users').selectAll().where('username', '=', 'admin').executeTakeFirstOrThrow();
+  return issueAccessToken(running.deps.env.JWT_SECRET, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId });
+}
+
+interface RawAnswer { status: number; headers: Record<string, string>; body: string; serverClosed: boolean }
+
+/**
+ * Sends `head` and the first `sent` bytes of a body whose Content-Length says `declared`, the way a
+ * phone on poor Wi-Fi uploads, and reads the answer. `serverClosed`: the server ended the connection
+ * within 2 s of answering.
+ */
+function slowUpload(port: number, path: string, headers: Record<string, string>, declared: number, sent: number): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (serverClosed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const [head, ...rest] = data.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const hs = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: hs, body: rest.join('\r\n\r\n'), serverClosed });
+    };
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      data += chunk.toString('utf8');
+      if (!timer && data.includes('\r\n\r\n')) timer = setTimeout(() => finish(false), 2_000);
+    });
+    socket.on('end', () => finish(true));
+    const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive', `Content-Length: ${declared}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    socket.write(Buffer.alloc(sent, 'x'));
+  });
+}
+
+describe('the HTTP server', () => {
+  let running: Running;
+  beforeAll(async () => {
+    running = await start();
+  });
+
+  it.each([
+    ['a JSON body over 1 MiB', '/api/sync/push', 'application/json', 2 * 1024 * 1024, 'bytes'],
+    ['an import upload over 5 MiB', '/api/import/orders', 'multipart/form-data; boundary=x', 6 * 1024 * 1024, 'MB'],
+  ])('refuses %s with 413 and Connection: close, since the rest of the body is never read, and the next request works', async (_what, path, type, declared, unit) => {
+    const answer = await slowUpload(running.port, path, { 'Content-Type': type, Authorization: `Bearer ${await adminToken(running)}` }, declared, 64 * 1024);
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'payload_too_large', message: expect.stringContaining(unit) } });
+    expect(answer.serverClosed).toBe(true);
+    const next = await fetch(`http://127.0.0.1:${running.port}/health`);
+    expect(next.status).toBe(200);
+  });
+});
