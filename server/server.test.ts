@@ -1,5 +1,5 @@
 // The real HTTP server (startServer on a free port), for what app.request() cannot show: sockets and connections.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +10,30 @@ import { startServer, type Running } from './server';
 
 const dirs: string[] = [];
 const servers: Running[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'barron-server-'));
+  dirs.push(d);
+  return d;
+};
+
+/** A stand-in for dist/: the shell, a hashed asset and the service worker (unit tests do not build the client). */
+function fakeClient(): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Barron PMS</title><script type="module" src="/assets/index-abc123.js"></script>');
+  writeFileSync(join(dir, 'assets/index-abc123.js'), 'console.log("app")');
+  writeFileSync(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {})');
+  return dir;
+}
 
 /** startServer on a free port of 127.0.0.1 with its own SQLite file and the demo plant. */
-async function start(extra: Record<string, string> = {}): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), 'barron-server-'));
-  dirs.push(dir);
+async function start(extra: Record<string, string> = {}, clientDir?: string): Promise<Running> {
+  const dir = tempDir();
   const env = loadEnv({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'barron.sqlite')}`, SEED_DEMO: 'true', LOG_LEVEL: 'silent',
     JWT_SECRET: 'server-test-secret-that-is-long-enough-0123', NODE_ENV: 'test', ...extra,
   }, dir);
-  const running = await startServer(env);
+  const running = await startServer(env, { clientDir });
   servers.push(running);
   return running;
 }
@@ -83,5 +97,55 @@ describe('the HTTP server', () => {
     expect(answer.serverClosed).toBe(true);
     const next = await fetch(`http://127.0.0.1:${running.port}/health`);
     expect(next.status).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  let running: Running;
+  beforeAll(async () => {
+    running = await start({}, fakeClient());
+  });
+
+  /** A policy as directive → sources, so a missing or loosened directive shows by name. */
+  const parseCsp = (header: string | null) =>
+    Object.fromEntries((header ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+      const [name, ...sources] = d.split(/\s+/);
+      return [name, sources];
+    }));
+
+  it.each([
+    ['the app shell', '/', 200, 'text/html'],
+    ['a deep link answered with the shell', '/orders/ORD-000001', 200, 'text/html'],
+    ['a hashed asset', '/assets/index-abc123.js', 200, 'javascript'],
+    ['the service worker', '/sw.js', 200, 'javascript'],
+    ['/health', '/health', 200, 'application/json'],
+    ['an API route that needs a session', '/api/me', 401, 'application/json'],
+    ['an unknown API route', '/api/nothing-here', 404, 'application/json'],
+  ])('%s (%s) carries the strict CSP, nosniff, no referrer, no framing and camera for this origin only', async (_what, path, status, type) => {
+    const res = await fetch(`http://127.0.0.1:${running.port}${path}`);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain(type);
+    expect(parseCsp(res.headers.get('content-security-policy'))).toEqual({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:', 'blob:'],
+      'connect-src': ["'self'"],
+      'worker-src': ["'self'"],
+      'manifest-src': ["'self'"],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+    });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const permissions = res.headers.get('permissions-policy') ?? '';
+    expect(permissions).toContain('camera=(self)');
+    expect(permissions).toContain('microphone=()');
+    // Plain HTTP: no HSTS (a browser would ignore it, and it would mislead whoever reads the headers).
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+    await res.arrayBuffer();
   });
 });

@@ -23,7 +23,9 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Env): Promise<Running> {
+/** `clientDir`: the built client to serve (tests pass a folder of their own); nothing is served when it has no index.html. */
+export async function startServer(env: Env, opts: { clientDir?: string } = {}): Promise<Running> {
+  const clientDir = opts.clientDir ?? DIST;
   const log = (msg: string, err?: unknown) => {
     if (env.LOG_LEVEL !== 'silent') console.error(`[barron] ${msg}`, err instanceof Error ? err.stack : (err ?? ''));
   };
@@ -39,10 +41,10 @@ export async function startServer(env: Env): Promise<Running> {
   const app = createApp(deps);
 
   // The built client: hashed assets cached for long, the shell and service worker always revalidated.
-  if (existsSync(resolve(DIST, 'index.html'))) {
-    const indexHtml = readFileSync(resolve(DIST, 'index.html'), 'utf8');
+  if (existsSync(resolve(clientDir, 'index.html'))) {
+    const indexHtml = readFileSync(resolve(clientDir, 'index.html'), 'utf8');
     app.use('/*', serveStatic({
-      root: DIST,
+      root: clientDir,
       onFound: (path, c) => {
         c.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
