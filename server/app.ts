@@ -17,7 +17,7 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.onError(onError(deps.log));
   // First, so that every response has them: /health, /api, and the static client server.ts adds after.
-  app.use('*', securityHeaders({ hsts: false }));
+  app.use('*', securityHeaders({ hsts: deps.env.tls !== null }));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();

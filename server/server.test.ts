@@ -1,9 +1,11 @@
 // The real HTTP server (startServer on a free port), for what app.request() cannot show: sockets and connections.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate, type TestCertificate } from '../tests/setup/tls';
 import { issueAccessToken } from './auth/tokens';
 import { loadEnv } from './env';
 import { startServer, type Running } from './server';
@@ -50,12 +52,8 @@ async function adminToken(running: Running) {
 
 interface RawAnswer { status: number; headers: Record<string, string>; body: string; serverClosed: boolean }
 
-/**
- * Sends `head` and the first `sent` bytes of a body whose Content-Length says `declared`, the way a
- * phone on poor Wi-Fi uploads, and reads the answer. `serverClosed`: the server ended the connection
- * within 2 s of answering.
- */
-function slowUpload(port: number, path: string, headers: Record<string, string>, declared: number, sent: number): Promise<RawAnswer> {
+/** Writes `bytes` on a fresh socket and reads the answer; `serverClosed`: the server ended the connection within 2 s of answering. */
+function raw(port: number, ...bytes: (string | Buffer)[]): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
@@ -74,9 +72,24 @@ function slowUpload(port: number, path: string, headers: Record<string, string>,
       if (!timer && data.includes('\r\n\r\n')) timer = setTimeout(() => finish(false), 2_000);
     });
     socket.on('end', () => finish(true));
-    const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive', `Content-Length: ${declared}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    socket.write(Buffer.alloc(sent, 'x'));
+    for (const b of bytes) socket.write(b);
+  });
+}
+
+/** Only the first `sent` bytes of a body whose Content-Length says `declared`, the way a phone on poor Wi-Fi uploads. */
+function slowUpload(port: number, path: string, headers: Record<string, string>, declared: number, sent: number): Promise<RawAnswer> {
+  const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive', `Content-Length: ${declared}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return raw(port, `${lines.join('\r\n')}\r\n\r\n`, Buffer.alloc(sent, 'x'));
+}
+
+/** GET over HTTPS trusting only `ca`, as a device that installed the plant CA does. */
+function httpsGet(url: string, ca: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca: readFileSync(ca) }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    }).on('error', reject);
   });
 }
 
@@ -147,5 +160,47 @@ describe('security headers', () => {
     // Plain HTTP: no HSTS (a browser would ignore it, and it would mislead whoever reads the headers).
     expect(res.headers.get('strict-transport-security')).toBeNull();
     await res.arrayBuffer();
+  });
+});
+
+describe('HTTPS', () => {
+  let running: Running;
+  let pki: TestCertificate;
+  beforeAll(async () => {
+    pki = makeCertificate(tempDir());
+    running = await start({ TLS_CERT: pki.cert, TLS_KEY: pki.key, HTTP_REDIRECT_PORT: '0' }, fakeClient());
+  });
+
+  it('serves the app over HTTPS with a certificate a device trusts through the plant CA, with HSTS', async () => {
+    expect(running.url).toBe(`https://localhost:${running.port}`);
+    for (const path of ['/', '/health']) {
+      const res = await httpsGet(`https://127.0.0.1:${running.port}${path}`, pki.ca);
+      expect(res.status).toBe(200);
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    }
+    expect((await httpsGet(`https://127.0.0.1:${running.port}/`, pki.ca)).body).toContain('<title>Barron PMS</title>');
+  });
+
+  it('answers plain HTTP on HTTP_REDIRECT_PORT with a redirect to the same host, path and query on HTTPS', async () => {
+    const get = await fetch(`http://127.0.0.1:${running.redirectPort}/orders/ORD-000001?tab=stages`, { redirect: 'manual' });
+    expect(get.status).toBe(308);
+    expect(get.headers.get('location')).toBe(`https://127.0.0.1:${running.port}/orders/ORD-000001?tab=stages`);
+    // The name the phone used, not the server's own; 308 so that a POST is repeated as a POST.
+    const post = await raw(running.redirectPort!, 'POST /api/auth/login HTTP/1.1\r\nHost: pms.plant.local\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    expect(post.status).toBe(308);
+    expect(post.headers.location).toBe(`https://pms.plant.local:${running.port}/api/auth/login`);
+    // Without a Host header there is no name to send the client to.
+    expect((await raw(running.redirectPort!, 'GET / HTTP/1.0\r\n\r\n')).status).toBe(400);
+    // Nothing but the redirect is served over plain HTTP.
+    const api = await fetch(`http://127.0.0.1:${running.redirectPort}/api/me`, { redirect: 'manual' });
+    expect(api.status).toBe(308);
+    expect(await api.text()).toBe('');
+  });
+
+  it('refuses to start when the redirect port is taken, naming HTTP_REDIRECT_PORT and the reason', async () => {
+    await expect(start({ TLS_CERT: pki.cert, TLS_KEY: pki.key, HTTP_REDIRECT_PORT: String(running.redirectPort) })).rejects.toThrow(
+      /HTTP_REDIRECT_PORT: cannot listen on 127\.0\.0\.1:\d+ \(another program is using it\)/,
+    );
   });
 });
