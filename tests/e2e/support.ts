@@ -42,16 +42,19 @@ export async function ensureBuilt() {
 
 export interface TestApp { url: string; running: Running; close(): Promise<void> }
 
-/** The real server on a free port with its own database and data folder. */
-export async function startApp(): Promise<TestApp> {
+/**
+ * The real server on a free port with its own database and data folder; `extra` adds configuration
+ * (TLS_CERT…). Its url is at localhost, where browsers allow a service worker even without HTTPS.
+ */
+export async function startApp(extra: Record<string, string> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'barron-e2e-'));
   const env = loadEnv({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'barron.sqlite')}`, SEED_DEMO: 'true', LOG_LEVEL: 'silent',
-    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789abcdef', NODE_ENV: 'test',
+    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789abcdef', NODE_ENV: 'test', ...extra,
   }, dir);
   const running = await startServer(env);
   return {
-    url: `http://localhost:${running.port}`,
+    url: running.url,
     running,
     async close() {
       await running.close();
@@ -75,8 +78,8 @@ export function useAppAndBrowser(): { app: TestApp; browser: Browser } {
   return env;
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A browser profile kept on disk, for closing and reopening the "installed" app. */
