@@ -1,11 +1,11 @@
 // Builds the Hono app from the feature routers; main.ts serves it, tests call app.request().
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, Deps } from './context';
 import { ping } from './db/db';
-import { AppError, errorBody, onError } from './http/errors';
+import { errorBody, onError, tooLarge } from './http/errors';
 import { requireUser } from './http/auth';
+import { securityHeaders } from './http/security-headers';
 import { authRoutes } from './auth/auth.routes';
 import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
@@ -16,6 +16,8 @@ import { MAX_PUSH_BYTES } from '../sync/protocol';
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.onError(onError(deps.log));
+  // First, so that every response has them: /health, /api, and the static client server.ts adds after.
+  app.use('*', securityHeaders({ hsts: deps.env.tls !== null }));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -27,8 +29,7 @@ export function createApp(deps: Deps) {
   });
 
   const api = new Hono<AppEnv>();
-  api.use('*', secureHeaders());
-  const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_PUSH_BYTES} bytes.`); } });
+  const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
   api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);

@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET, type TestDb } from '../tests/setup/harness';
 import { expectCleanError } from '../tests/setup/helpers';
 import { createApp } from './app';
 import { issueAccessToken } from './auth/tokens';
+import { makeCertificate, type TestCertificate } from '../tests/setup/tls';
 import { EnvError, loadDatabaseEnv, loadEnv } from './env';
 
 const dirs: string[] = [];
@@ -90,6 +91,60 @@ describe('configuration', () => {
 
   it('lets the database URL alone be checked, for a migration job that holds no JWT secret', () => {
     expect(loadDatabaseEnv({ NODE_ENV: 'production', DATABASE_URL: 'sqlite:x.sqlite' })).toEqual({ DATABASE_URL: 'sqlite:x.sqlite' });
+  });
+});
+
+describe('HTTPS configuration', () => {
+  let pki: TestCertificate;
+  let other: TestCertificate;
+  const pkiDir = mkdtempSync(join(tmpdir(), 'barron-pki-')); // kept for the whole describe, unlike dataDir()
+  beforeAll(() => {
+    mkdirSync(join(pkiDir, 'other'));
+    pki = makeCertificate(pkiDir);
+    other = makeCertificate(join(pkiDir, 'other'));
+  });
+  afterAll(() => rmSync(pkiDir, { recursive: true, force: true }));
+  const base = { JWT_SECRET: SECRET };
+  /** The messages of the EnvError `load` throws. */
+  const messages = (load: () => unknown) => {
+    try {
+      load();
+    } catch (err) {
+      if (err instanceof EnvError) return err.fields;
+      throw err;
+    }
+    throw new Error('expected an EnvError');
+  };
+
+  it('reads the certificate and key when both are set, and keeps plain HTTP when neither is', () => {
+    const env = loadEnv({ ...base, TLS_CERT: pki.cert, TLS_KEY: pki.key, HTTP_REDIRECT_PORT: '80', PORT: '443' }, dataDir());
+    expect(env.tls?.cert).toContain('-----BEGIN CERTIFICATE-----');
+    expect(env.tls?.key).toContain('PRIVATE KEY-----');
+    expect(env.HTTP_REDIRECT_PORT).toBe(80);
+    expect(loadEnv(base, dataDir()).tls).toBeNull();
+  });
+
+  it('refuses one of TLS_CERT and TLS_KEY without the other, naming the missing one', () => {
+    expect(messages(() => loadEnv({ ...base, TLS_CERT: pki.cert }))).toEqual(['TLS_KEY: required when TLS_CERT is set (both are paths to PEM files)']);
+    expect(messages(() => loadEnv({ ...base, TLS_KEY: pki.key }))).toEqual(['TLS_CERT: required when TLS_KEY is set (both are paths to PEM files)']);
+  });
+
+  it('refuses a file it cannot read, a file that is not PEM, and a key of another certificate, naming the file', () => {
+    const missing = join(dataDir(), 'nope.pem');
+    expect(messages(() => loadEnv({ ...base, TLS_CERT: missing, TLS_KEY: pki.key }))).toEqual([`TLS_CERT: cannot read ${missing} (ENOENT)`]);
+    const text = join(dataDir(), 'cert.txt');
+    writeFileSync(text, 'not a certificate');
+    expect(messages(() => loadEnv({ ...base, TLS_CERT: text, TLS_KEY: pki.cert }))).toEqual([
+      `TLS_CERT: ${text} holds no PEM certificate (-----BEGIN …-----)`,
+      `TLS_KEY: ${pki.cert} holds no PEM private key (-----BEGIN …-----)`,
+    ]);
+    const [mismatch] = messages(() => loadEnv({ ...base, TLS_CERT: pki.cert, TLS_KEY: other.key }));
+    expect(mismatch).toMatch(new RegExp(`^TLS_KEY: ${other.key} does not belong to the certificate in ${pki.cert}`));
+  });
+
+  it('refuses HTTP_REDIRECT_PORT without HTTPS, or on the HTTPS port itself', () => {
+    expect(messages(() => loadEnv({ ...base, HTTP_REDIRECT_PORT: '80' }))).toEqual(['HTTP_REDIRECT_PORT: only with TLS_CERT and TLS_KEY (it redirects plain HTTP to the HTTPS port)']);
+    expect(messages(() => loadEnv({ ...base, TLS_CERT: pki.cert, TLS_KEY: pki.key, HTTP_REDIRECT_PORT: '3000' }))).toEqual(['HTTP_REDIRECT_PORT: must differ from PORT (3000), which serves HTTPS']);
   });
 });
 

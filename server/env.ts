@@ -1,7 +1,8 @@
 // The one place configuration is read: validated once at boot, typed everywhere after.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import * as v from 'valibot';
 
 const MIN_SECRET = 32;
@@ -39,9 +40,17 @@ export const EnvSchema = v.object({
   /** Behind a reverse proxy: take the client address from the proxy's X-Forwarded-For. */
   TRUST_PROXY: v.optional(BoolFromString),
   LOG_LEVEL: v.optional(v.picklist(['silent', 'error', 'info']), 'info'),
+  /** HTTPS on PORT: paths to the PEM certificate (with its chain) and its private key, both or neither (docs/https.md). */
+  TLS_CERT: v.optional(v.string()),
+  TLS_KEY: v.optional(v.string()),
+  /** With TLS: a plain-HTTP port that answers every request with a redirect to HTTPS. Off when unset. */
+  HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
 });
 
-export type Env = v.InferOutput<typeof EnvSchema> & { JWT_SECRET: string; dataDir: string };
+/** The PEM text of the certificate and key, read and checked at boot. */
+export interface Tls { cert: string; key: string }
+
+export type Env = v.InferOutput<typeof EnvSchema> & { JWT_SECRET: string; dataDir: string; tls: Tls | null };
 
 export class EnvError extends Error {
   constructor(public readonly fields: string[]) {
@@ -73,7 +82,52 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     }
     secret = demoSecret(dataDir);
   }
-  return { ...env, JWT_SECRET: secret, dataDir: resolve(dataDir) };
+  return { ...env, JWT_SECRET: secret, dataDir: resolve(dataDir), tls: loadTls(env) };
+}
+
+/**
+ * Reads TLS_CERT and TLS_KEY when set: both must be given, readable, PEM, and belong together, so a
+ * mistake stops the start with the file named instead of failing every phone's connection later.
+ */
+function loadTls(env: v.InferOutput<typeof EnvSchema>): Tls | null {
+  const { TLS_CERT, TLS_KEY, HTTP_REDIRECT_PORT, PORT } = env;
+  if (TLS_CERT === undefined && TLS_KEY === undefined) {
+    if (HTTP_REDIRECT_PORT !== undefined) throw new EnvError(['HTTP_REDIRECT_PORT: only with TLS_CERT and TLS_KEY (it redirects plain HTTP to the HTTPS port)']);
+    return null;
+  }
+  if (TLS_CERT === undefined || TLS_KEY === undefined) {
+    const [missing, given] = TLS_CERT === undefined ? ['TLS_CERT', 'TLS_KEY'] : ['TLS_KEY', 'TLS_CERT'];
+    throw new EnvError([`${missing}: required when ${given} is set (both are paths to PEM files)`]);
+  }
+  if (HTTP_REDIRECT_PORT !== undefined && HTTP_REDIRECT_PORT !== 0 && HTTP_REDIRECT_PORT === PORT) {
+    throw new EnvError([`HTTP_REDIRECT_PORT: must differ from PORT (${PORT}), which serves HTTPS`]);
+  }
+  const errors: string[] = [];
+  const read = (name: string, path: string, pem: RegExp, what: string) => {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (!pem.test(text)) errors.push(`${name}: ${path} holds no PEM ${what} (-----BEGIN …-----)`);
+      return text;
+    } catch (err) {
+      errors.push(`${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return '';
+    }
+  };
+  const cert = read('TLS_CERT', TLS_CERT, /-----BEGIN CERTIFICATE-----/, 'certificate');
+  const key = read('TLS_KEY', TLS_KEY, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key');
+  if (errors.length) throw new EnvError(errors);
+  if (key.includes('ENCRYPTED')) throw new EnvError([`TLS_KEY: ${TLS_KEY} is encrypted; give the key without a passphrase (openssl pkey -in key.pem -out plain.pem)`]);
+  try {
+    new X509Certificate(cert);
+  } catch (err) {
+    throw new EnvError([`TLS_CERT: ${TLS_CERT} is not a valid certificate (${(err as Error).message})`]);
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new EnvError([`TLS_KEY: ${TLS_KEY} does not belong to the certificate in ${TLS_CERT}, or cannot be read as a key (${(err as Error).message})`]);
+  }
+  return { cert, key };
 }
 
 /** Only the database URL: what `npm run migrate` needs (a migration job need not hold the JWT secret). */
@@ -86,11 +140,16 @@ export function loadOrExit<T>(load: () => T): T {
   try {
     return load();
   } catch (err) {
-    if (!(err instanceof EnvError)) throw err;
-    console.error('Barron PMS: the configuration is not valid.');
-    for (const f of err.fields) console.error(`  - ${f}`);
-    process.exit(1);
+    return exitOnEnvError(err);
   }
+}
+
+/** An EnvError prints its fields and ends the process with status 1; anything else is thrown on. */
+export function exitOnEnvError(err: unknown): never {
+  if (!(err instanceof EnvError)) throw err;
+  console.error('Barron PMS: the configuration is not valid.');
+  for (const f of err.fields) console.error(`  - ${f}`);
+  process.exit(1);
 }
 
 /**

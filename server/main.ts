@@ -1,7 +1,8 @@
 // `npm start`: builds the client when it is missing, then runs the server until SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadEnv, loadOrExit } from './env';
+import { X509Certificate } from 'node:crypto';
+import { exitOnEnvError, loadEnv, loadOrExit } from './env';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 import { DIST, startServer } from './server';
 
@@ -13,8 +14,15 @@ if (process.argv.includes('--build-if-needed') && !existsSync(resolve(DIST, 'ind
   await build({ configFile: resolve(import.meta.dirname, '../vite.config.ts'), logLevel: 'warn' });
 }
 
-const running = await startServer(env);
+const running = await startServer(env).catch(exitOnEnvError);
 console.log(`Barron PMS is running at ${running.url}  (database: ${running.database.dialect})`);
+if (env.tls) {
+  const cert = new X509Certificate(env.tls.cert);
+  console.log(`HTTPS certificate for ${cert.subjectAltName ?? cert.subject}, valid until ${new Date(cert.validTo).toISOString().slice(0, 10)}`);
+  if (running.redirectPort !== null) console.log(`Plain HTTP on port ${running.redirectPort} redirects to HTTPS.`);
+} else {
+  console.log('Plain HTTP: phones and tablets need HTTPS to install the app and work offline (docs/https.md).');
+}
 if (running.seeded || running.database.dialect === 'sqlite') {
   console.log(`Demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`);
 }

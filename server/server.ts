@@ -1,5 +1,6 @@
-// Boots the whole server: config, database, migrations, demo seed, static client, HTTP listener.
+// Boots the whole server: config, database, migrations, demo seed, static client, HTTP(S) listener.
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -7,7 +8,7 @@ import { createApp } from './app';
 import type { Deps } from './context';
 import { openDatabase, type Database } from './db/db';
 import { migrateUp } from './db/migrate';
-import type { Env } from './env';
+import { EnvError, type Env } from './env';
 import { isEmpty, seedDemo } from './seed';
 import { pruneChangeLog } from './sync/sync.repository';
 import { pruneAuth } from './auth/auth.repository';
@@ -17,13 +18,17 @@ export const DIST = resolve(import.meta.dirname, '../dist');
 export interface Running {
   url: string;
   port: number;
+  /** The plain-HTTP port that redirects to HTTPS (HTTP_REDIRECT_PORT), when there is one. */
+  redirectPort: number | null;
   deps: Deps;
   database: Database;
   seeded: boolean;
   close(): Promise<void>;
 }
 
-export async function startServer(env: Env): Promise<Running> {
+/** `clientDir`: the built client to serve (tests pass a folder of their own); nothing is served when it has no index.html. */
+export async function startServer(env: Env, opts: { clientDir?: string } = {}): Promise<Running> {
+  const clientDir = opts.clientDir ?? DIST;
   const log = (msg: string, err?: unknown) => {
     if (env.LOG_LEVEL !== 'silent') console.error(`[barron] ${msg}`, err instanceof Error ? err.stack : (err ?? ''));
   };
@@ -39,10 +44,10 @@ export async function startServer(env: Env): Promise<Running> {
   const app = createApp(deps);
 
   // The built client: hashed assets cached for long, the shell and service worker always revalidated.
-  if (existsSync(resolve(DIST, 'index.html'))) {
-    const indexHtml = readFileSync(resolve(DIST, 'index.html'), 'utf8');
+  if (existsSync(resolve(clientDir, 'index.html'))) {
+    const indexHtml = readFileSync(resolve(clientDir, 'index.html'), 'utf8');
     app.use('/*', serveStatic({
-      root: DIST,
+      root: clientDir,
       onFound: (path, c) => {
         c.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
@@ -59,18 +64,58 @@ export async function startServer(env: Env): Promise<Running> {
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
 
-  const server: ServerType = await new Promise((ok) => {
-    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => ok(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
-  const url = `http://localhost:${port}`;
-  return {
-    url, port, deps, database, seeded,
-    async close() {
-      clearInterval(pruneTimer);
-      await new Promise<void>((ok) => server.close(() => ok()));
-      await database.close();
-    },
+  const listening: ServerType[] = [];
+  const close = async () => {
+    clearInterval(pruneTimer);
+    await Promise.all(listening.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
+    await database.close();
   };
+  const tls = env.tls;
+  try {
+    const server = await listen('PORT', tls
+      ? { fetch: app.fetch, port: env.PORT, hostname: env.HOST, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }
+      : { fetch: app.fetch, port: env.PORT, hostname: env.HOST });
+    listening.push(server);
+    const port = portOf(server, env.PORT);
+    let redirectPort: number | null = null;
+    if (tls && env.HTTP_REDIRECT_PORT !== undefined) {
+      const redirect = await listen('HTTP_REDIRECT_PORT', { fetch: (req) => redirectToHttps(req, port), port: env.HTTP_REDIRECT_PORT, hostname: env.HOST });
+      listening.push(redirect);
+      redirectPort = portOf(redirect, env.HTTP_REDIRECT_PORT);
+    }
+    return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, redirectPort, deps, database, seeded, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function portOf(server: ServerType, fallback: number): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
+}
+
+/** Listens on `options.port`; a port in use or not allowed stops the start with the variable named. */
+function listen(name: 'PORT' | 'HTTP_REDIRECT_PORT', options: Parameters<typeof serve>[0]): Promise<ServerType> {
+  return new Promise((ok, fail) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EACCES' ? 'permission denied; a port below 1024 needs root or CAP_NET_BIND_SERVICE'
+        : err.code === 'EADDRINUSE' ? 'another program is using it' : err.message;
+      fail(new EnvError([`${name}: cannot listen on ${options.hostname}:${options.port} (${why})`]));
+    };
+    const s = serve(options, () => {
+      s.off('error', onError);
+      ok(s);
+    });
+    s.once('error', onError);
+  });
+}
+
+/** Plain HTTP next to HTTPS: the same host, path and query on the HTTPS port; 308 keeps the method and body. */
+function redirectToHttps(req: Request, httpsPort: number): Response {
+  if (!req.headers.get('host')) return new Response('Send a Host header: the redirect to HTTPS keeps the name you used.\n', { status: 400, headers: { 'Content-Type': 'text/plain' } });
+  const url = new URL(req.url);
+  url.protocol = 'https:';
+  url.port = httpsPort === 443 ? '' : String(httpsPort);
+  return new Response(null, { status: 308, headers: { Location: url.href } });
 }

@@ -24,13 +24,21 @@ export function errorBody(code: string, message: string, details?: unknown[]) {
   return { error: details && details.length ? { code, message, details } : { code, message } };
 }
 
+/**
+ * 413 for a body over its limit. The rest of the body is never read, so the connection cannot carry
+ * another request: `Connection: close` tells the client to open a new one instead of failing on this one.
+ */
+export function tooLarge(c: Context, message: string) {
+  return c.json(errorBody('payload_too_large', message), 413, { Connection: 'close' });
+}
+
 export type Logger = (msg: string, err?: unknown) => void;
 
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
     if (err instanceof HTTPException) {
-      if (err.status === 413) return c.json(errorBody('payload_too_large', 'The request body is too large.'), 413);
+      if (err.status === 413) return tooLarge(c, 'The request body is too large.');
       return c.json(errorBody(err.status === 401 ? 'unauthenticated' : 'bad_request', err.message || 'Bad request.'), err.status as ContentfulStatusCode);
     }
     log(`${c.req.method} ${c.req.path} failed`, err);

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
-import { AppError, query, validate } from '../http/errors';
+import { AppError, query, tooLarge, validate } from '../http/errors';
 import { requireRole } from '../http/auth';
 import { clientIp } from '../http/ip';
 import { parseUpload } from './import.parse';
@@ -27,7 +27,7 @@ export const importRoutes = new Hono<AppEnv>()
   .get('/presets', (c) => c.json({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
   .post(
     '/orders',
-    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`); } }),
+    bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => tooLarge(c, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`) }),
     async (c) => {
       const q = query(c, ImportQuery);
       if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {

@@ -1,6 +1,7 @@
 // Browser-test fixtures: a fresh server (own SQLite file, demo plant, free port) over the built client,
-// Chromium via playwright-core, a login helper and screenshots at phone and desktop size.
-import { afterAll, beforeAll } from 'vitest';
+// Chromium via playwright-core, a login helper and screenshots at phone and desktop size. Every test of
+// every file that imports this fails when a page reported a Content-Security-Policy violation.
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,16 +42,19 @@ export async function ensureBuilt() {
 
 export interface TestApp { url: string; running: Running; close(): Promise<void> }
 
-/** The real server on a free port with its own database and data folder. */
-export async function startApp(): Promise<TestApp> {
+/**
+ * The real server on a free port with its own database and data folder; `extra` adds configuration
+ * (TLS_CERT…). Its url is at localhost, where browsers allow a service worker even without HTTPS.
+ */
+export async function startApp(extra: Record<string, string> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'barron-e2e-'));
   const env = loadEnv({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'barron.sqlite')}`, SEED_DEMO: 'true', LOG_LEVEL: 'silent',
-    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789abcdef', NODE_ENV: 'test',
+    JWT_SECRET: 'e2e-secret-that-is-long-enough-0123456789abcdef', NODE_ENV: 'test', ...extra,
   }, dir);
   const running = await startServer(env);
   return {
-    url: `http://localhost:${running.port}`,
+    url: running.url,
     running,
     async close() {
       await running.close();
@@ -74,14 +78,14 @@ export function useAppAndBrowser(): { app: TestApp; browser: Browser } {
   return env;
 }
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+export function launch(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A browser profile kept on disk, for closing and reopening the "installed" app. */
 export function launchProfile(dir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 390, height: 844 } }).then((ctx) => {
-    watch(ctx);
+  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 390, height: 844 } }).then(async (ctx) => {
+    await watch(ctx);
     return ctx;
   });
 }
@@ -89,14 +93,34 @@ export function launchProfile(dir: string): Promise<BrowserContext> {
 /** A browser context whose waits fail after 15 s (so a failure names its step) and which echoes page errors. */
 export async function newContext(browser: Browser, width: number, height: number): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width, height } });
-  watch(ctx);
+  await watch(ctx);
   return ctx;
 }
 
-export function watch(ctx: BrowserContext) {
+/** What the pages reported blocked by the Content-Security-Policy since the last check. */
+export const cspViolations: string[] = [];
+
+/** Fails the test when anything was refused by the CSP: the policy must never break the app. */
+export function expectNoCspViolations() {
+  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
+}
+afterEach(expectNoCspViolations);
+afterAll(expectNoCspViolations);
+
+export async function watch(ctx: BrowserContext) {
   ctx.setDefaultTimeout(15_000);
-  ctx.on('page', (p) => p.on('pageerror', (err) => console.error(`[page error] ${err.message}`)));
-  for (const p of ctx.pages()) p.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  // Chromium logs "Refused to …" for a violation; the DOM event names the directive too.
+  await ctx.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`));
+  });
+  const onPage = (p: Page) => {
+    p.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+    p.on('console', (m) => {
+      if (/^Refused to |^CSP violation: /.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
+    });
+  };
+  ctx.on('page', onPage);
+  for (const p of ctx.pages()) onPage(p);
 }
 
 export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
