@@ -27,6 +27,20 @@ export async function findUserById(db: Db, id: string): Promise<UserRecord | und
   return r && toUser(r);
 }
 
+/**
+ * The user of an access token, with whether its session (refresh-token family) is still open:
+ * one query per request, so a logout or a revoked family ends access at once.
+ */
+export async function findSessionUser(db: Db, userId: string, sessionId: string): Promise<(UserRecord & { sessionOpen: boolean }) | undefined> {
+  const r = await db.selectFrom('users').select(userColumns)
+    .select((eb) => eb.exists(
+      eb.selectFrom('refreshTokens').select('refreshTokens.id')
+        .where('refreshTokens.familyId', '=', sessionId).where('refreshTokens.userId', '=', userId).where('refreshTokens.revokedAt', 'is', null),
+    ).as('sessionOpen'))
+    .where('id', '=', userId).where('deletedAt', 'is', null).executeTakeFirst();
+  return r && { ...toUser(r), sessionOpen: !!Number(r.sessionOpen) };
+}
+
 export function publicUser(u: UserRecord): PublicUser {
   return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId };
 }

@@ -2,13 +2,13 @@
 import { Hono } from 'hono';
 import bcrypt from 'bcryptjs';
 import * as v from 'valibot';
-import type { AppEnv, Deps } from '../context';
+import type { AppEnv } from '../context';
 import { writeAudit } from '../audit/audit';
 import { AppError, body } from '../http/errors';
 import { clientIp } from '../http/ip';
 import * as repo from './auth.repository';
-import { ACCESS_TOKEN_SECONDS, hashToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_DAYS } from './tokens';
-import type { PublicUser } from '../../sync/roles';
+import { hashToken } from './tokens';
+import { issueSession } from './sessions';
 import { uuidv7 } from '../../sync/ids';
 
 const MAX_FAILURES_PER_USERNAME = 5;
@@ -25,16 +25,6 @@ const RefreshSchema = v.strictObject({ refreshToken: v.pipe(v.string(), v.minLen
 
 /** A bcrypt hash of nothing in particular, compared against when the user does not exist so timing does not tell. */
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
-
-async function issueSession(deps: Deps, user: PublicUser, familyId: string, now: Date) {
-  const refreshToken = newRefreshToken();
-  await repo.insertRefreshToken(deps.db, {
-    userId: user.id, familyId, tokenHash: hashToken(refreshToken), createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86_400_000).toISOString(),
-  });
-  const accessToken = await issueAccessToken(deps.env.JWT_SECRET, user, Math.floor(now.getTime() / 1000));
-  return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_SECONDS, user };
-}
 
 export const authRoutes = new Hono<AppEnv>()
   .post('/login', async (c) => {

@@ -1,4 +1,4 @@
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET, useHarness } from '../../tests/setup/harness';
 import { auditRows, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
@@ -164,6 +164,52 @@ describe('logout', () => {
   });
 });
 
+describe('an access token ends with its session', () => {
+  it('answers 401 at once after logout, not up to 15 minutes later', async () => {
+    const s = await login('manager', 'demo1234');
+    expect((await me(s.body.accessToken)).status).toBe(200);
+    expect((await h.call('POST', '/api/auth/logout', { body: { refreshToken: s.body.refreshToken } })).status).toBe(204);
+    const r = await me(s.body.accessToken);
+    expect(r.status).toBe(401);
+    expectCleanError(r.body, 'unauthenticated');
+  });
+
+  it('answers 401 for every access token of a family revoked for refresh reuse, and leaves other sessions alone', async () => {
+    const phone = await login('operator.paint', 'demo1234');
+    const tablet = await login('operator.paint', 'demo1234');
+    const rotated = await refresh(phone.body.refreshToken);
+    await refresh(phone.body.refreshToken); // reuse: the phone's family is revoked
+    expect((await me(phone.body.accessToken)).status).toBe(401);
+    expect((await me(rotated.body.accessToken)).status).toBe(401);
+    expect((await me(tablet.body.accessToken)).status).toBe(200);
+  });
+
+  it('answers 401 after an admin resets the password', async () => {
+    const s = await login('operator.press', 'demo1234');
+    const admin = await tokenFor(h, 'admin');
+    const reset = await h.call('POST', `/api/admin/users/${s.body.user.id}/reset-password`, { token: admin, body: { password: 'a-new-long-passphrase' } });
+    expect(reset.status).toBe(204);
+    expect((await me(s.body.accessToken)).status).toBe(401);
+  });
+});
+
+describe('Cache-Control', () => {
+  it('is no-store on every auth answer and every /api answer, errors included', async () => {
+    const s = await login('admin', 'demo1234');
+    const answers = [
+      s,
+      await login('admin', 'wrong-password'),
+      await refresh(s.body.refreshToken),
+      await me(s.body.accessToken),
+      await me('not-a-token'),
+      await h.call('GET', '/api/admin/users', { token: s.body.accessToken }),
+      await h.call('GET', '/api/no-such-route'),
+      await h.call('POST', '/api/auth/logout', { body: { refreshToken: s.body.refreshToken } }),
+    ];
+    for (const r of answers) expect(r.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
 describe('a deactivated user', () => {
   it('can neither log in, nor refresh, nor use an access token issued before', async () => {
     const s = await login('operator.press', 'demo1234');
@@ -191,15 +237,22 @@ describe('access token tampering', () => {
     return { user: { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId }, u };
   }
   const now = () => Math.floor(Date.now() / 1000);
-  const sign = (claims: { sub: string; role: string }, o: { secret?: string; iss?: string; aud?: string; exp?: number } = {}) =>
-    new SignJWT({ role: claims.role })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(claims.sub)
-      .setIssuer(o.iss ?? 'barron-pms')
-      .setAudience(o.aud ?? 'barron-pms')
-      .setIssuedAt()
-      .setExpirationTime(o.exp ?? now() + 600)
-      .sign(new TextEncoder().encode(o.secret ?? TEST_SECRET));
+  /** The session id of a fresh session of `sub`, as a real login would make it. */
+  const sessionOf = async (sub: string) => {
+    const u = await h.deps.db.selectFrom('users').selectAll().where('id', '=', sub).executeTakeFirst();
+    if (!u) return '0190aaaa-0000-7000-8000-000000000001';
+    return decodeJwt(await tokenFor(h, u.username)).sid as string;
+  };
+  type Claim = 'sub' | 'exp' | 'iat' | 'sid';
+  const sign = async (claims: { sub: string; role: string }, o: { secret?: string; iss?: string; aud?: string; exp?: number; iat?: number; sid?: string; omit?: Claim[] } = {}) => {
+    const omit = new Set(o.omit ?? []);
+    const payload: Record<string, unknown> = {
+      role: claims.role, sub: claims.sub, sid: o.sid ?? (await sessionOf(claims.sub)),
+      iss: o.iss ?? 'barron-pms', aud: o.aud ?? 'barron-pms', iat: o.iat ?? now(), exp: o.exp ?? now() + 600,
+    };
+    for (const c of omit) delete payload[c];
+    return new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(o.secret ?? TEST_SECRET));
+  };
 
   it('accepts a correctly signed token (the control for the cases below)', async () => {
     const { u } = await claimsOf('operator.press');
@@ -234,8 +287,8 @@ describe('access token tampering', () => {
   });
 
   it('answers 401 token_expired for an expired token', async () => {
-    const { user } = await claimsOf('admin');
-    const token = await issueAccessToken(TEST_SECRET, user, now() - 3600);
+    const { user, u } = await claimsOf('admin');
+    const token = await issueAccessToken(TEST_SECRET, user, await sessionOf(u.id), now() - 3600);
     const r = await me(token);
     expect(r.status).toBe(401);
     expectCleanError(r.body, 'token_expired');
@@ -248,6 +301,30 @@ describe('access token tampering', () => {
       expect(r.status).toBe(401);
       expectCleanError(r.body, 'unauthenticated');
     }
+  });
+
+  it('rejects a token signed with the real secret that lacks exp, iat, sub or the session id', async () => {
+    const { u } = await claimsOf('admin');
+    for (const claim of <Claim[]>['exp', 'iat', 'sub', 'sid']) {
+      const r = await me(await sign({ sub: u.id, role: u.role }, { omit: [claim] }));
+      expect(r.status, claim).toBe(401);
+      expectCleanError(r.body);
+    }
+  });
+
+  it('rejects a token that claims to live longer than 15 minutes once it is 15 minutes old, and one issued in the future', async () => {
+    const { u } = await claimsOf('admin');
+    const old = await me(await sign({ sub: u.id, role: u.role }, { iat: now() - 16 * 60, exp: now() + 86_400 }));
+    expect(old.status).toBe(401);
+    const future = await me(await sign({ sub: u.id, role: u.role }, { iat: now() + 3600, exp: now() + 4000 }));
+    expect(future.status).toBe(401);
+  });
+
+  it('rejects a token whose session id belongs to another user', async () => {
+    const { u } = await claimsOf('operator.press');
+    const admin = await userByName(h, 'admin');
+    const r = await me(await sign({ sub: admin.id, role: 'admin' }, { sid: await sessionOf(u.id) }));
+    expect(r.status).toBe(401);
   });
 
   it('rejects a valid signature for a user that no longer exists', async () => {
