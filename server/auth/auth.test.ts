@@ -12,7 +12,7 @@ const me = (token: string) => h.call('GET', '/api/me', { token });
 
 describe('login', () => {
   it('gives a working access token, a refresh token and the public user for the right password', async () => {
-    const r = await login('operator.press', 'demo1234');
+    const r = await login('operator.press', 'barron-demo-2026');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 900 });
     expect(r.body.user).toEqual({
@@ -23,7 +23,7 @@ describe('login', () => {
 
   it('answers 401 invalid_credentials for a wrong password and for an unknown user, alike', async () => {
     const wrong = await login('admin', 'not-the-password');
-    const unknown = await login('nobody', 'demo1234');
+    const unknown = await login('nobody', 'barron-demo-2026');
     for (const r of [wrong, unknown]) {
       expect(r.status).toBe(401);
       expectCleanError(r.body, 'invalid_credentials');
@@ -32,11 +32,11 @@ describe('login', () => {
   });
 
   it('accepts the username in any letter case, since usernames are stored in lower case', async () => {
-    expect((await login('Operator.Press', 'demo1234')).status).toBe(200);
+    expect((await login('Operator.Press', 'barron-demo-2026')).status).toBe(200);
   });
 
   it('writes an audit row for a successful and for a failed login, without the password', async () => {
-    await login('admin', 'demo1234');
+    await login('admin', 'barron-demo-2026');
     await login('admin', 'wrong-password');
     const rows = await auditRows(h, 'auth.login');
     const admin = await userByName(h, 'admin');
@@ -49,28 +49,28 @@ describe('login', () => {
 
   it('locks a username out with 429 too_many_attempts after 5 failures within 15 minutes, even with the right password', async () => {
     for (let i = 0; i < 5; i++) expect((await login('manager', `wrong-${i}`)).status).toBe(401);
-    const locked = await login('manager', 'demo1234');
+    const locked = await login('manager', 'barron-demo-2026');
     expect(locked.status).toBe(429);
     expectCleanError(locked.body, 'too_many_attempts');
     // Other usernames are not affected.
-    expect((await login('admin', 'demo1234')).status).toBe(200);
+    expect((await login('admin', 'barron-demo-2026')).status).toBe(200);
   });
 
   it('lets the user in again once the failures are older than 15 minutes', async () => {
     for (let i = 0; i < 5; i++) await login('manager', `wrong-${i}`);
-    expect((await login('manager', 'demo1234')).status).toBe(429);
+    expect((await login('manager', 'barron-demo-2026')).status).toBe(429);
     const old = new Date(Date.now() - 16 * 60_000).toISOString();
     await h.deps.db.updateTable('loginFailures').set({ at: old }).execute();
-    expect((await login('manager', 'demo1234')).status).toBe(200);
+    expect((await login('manager', 'barron-demo-2026')).status).toBe(200);
   });
 
   it('counts failures of one username however its letters are cased', async () => {
     for (const name of ['manager', 'Manager', 'MANAGER', 'manageR', 'MaNaGeR']) await login(name, 'wrong');
-    expect((await login('manager', 'demo1234')).status).toBe(429);
+    expect((await login('manager', 'barron-demo-2026')).status).toBe(429);
   });
 
   it('rejects a body with a missing, mistyped or unknown field as 400 validation_failed', async () => {
-    for (const body of [{ username: 'admin' }, { username: 'admin', password: 1234 }, { username: 'admin', password: 'demo1234', remember: true }]) {
+    for (const body of [{ username: 'admin' }, { username: 'admin', password: 1234 }, { username: 'admin', password: 'barron-demo-2026', remember: true }]) {
       const r = await h.call('POST', '/api/auth/login', { body });
       expect(r.status).toBe(400);
       expectCleanError(r.body, 'validation_failed');
@@ -89,7 +89,7 @@ describe('GET /api/me', () => {
   });
 
   it('answers 401 unauthenticated without a token or with a malformed header', async () => {
-    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer' }, { authorization: 'Basic YWRtaW46ZGVtbzEyMzQ=' }, { authorization: 'Bearer not a token' }]) {
+    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer' }, { authorization: 'Basic YWRtaW46YmFycm9uLWRlbW8tMjAyNg==' }, { authorization: 'Bearer not a token' }]) {
       const r = await h.call('GET', '/api/me', { headers });
       expect(r.status).toBe(401);
       expectCleanError(r.body, 'unauthenticated');
@@ -99,7 +99,7 @@ describe('GET /api/me', () => {
 
 describe('refresh', () => {
   it('rotates: the new refresh token works, the old one is spent', async () => {
-    const first = await login('supervisor.press', 'demo1234');
+    const first = await login('supervisor.press', 'barron-demo-2026');
     const second = await refresh(first.body.refreshToken);
     expect(second.status).toBe(200);
     expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
@@ -110,7 +110,7 @@ describe('refresh', () => {
   });
 
   it('treats a spent token presented again as theft: 401, the whole family revoked, an audit row', async () => {
-    const first = await login('operator.paint', 'demo1234');
+    const first = await login('operator.paint', 'barron-demo-2026');
     const second = await refresh(first.body.refreshToken);
     expect(second.status).toBe(200);
 
@@ -126,8 +126,8 @@ describe('refresh', () => {
   });
 
   it('does not touch the other sessions of the same user when one family is revoked', async () => {
-    const phone = await login('operator.paint', 'demo1234');
-    const tablet = await login('operator.paint', 'demo1234');
+    const phone = await login('operator.paint', 'barron-demo-2026');
+    const tablet = await login('operator.paint', 'barron-demo-2026');
     await refresh(phone.body.refreshToken);
     await refresh(phone.body.refreshToken); // reuse: the phone's family is revoked
     expect((await refresh(tablet.body.refreshToken)).status).toBe(200);
@@ -141,7 +141,7 @@ describe('refresh', () => {
   });
 
   it('answers 401 for an expired refresh token', async () => {
-    const s = await login('admin', 'demo1234');
+    const s = await login('admin', 'barron-demo-2026');
     await h.deps.db.updateTable('refreshTokens').set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).execute();
     expect((await refresh(s.body.refreshToken)).status).toBe(401);
   });
@@ -149,7 +149,7 @@ describe('refresh', () => {
 
 describe('logout', () => {
   it('answers 204, ends the session so refresh fails afterwards, and is audited', async () => {
-    const s = await login('manager', 'demo1234');
+    const s = await login('manager', 'barron-demo-2026');
     const out = await h.call('POST', '/api/auth/logout', { body: { refreshToken: s.body.refreshToken } });
     expect(out.status).toBe(204);
     expect((await refresh(s.body.refreshToken)).status).toBe(401);
@@ -166,7 +166,7 @@ describe('logout', () => {
 
 describe('an access token ends with its session', () => {
   it('answers 401 at once after logout, not up to 15 minutes later', async () => {
-    const s = await login('manager', 'demo1234');
+    const s = await login('manager', 'barron-demo-2026');
     expect((await me(s.body.accessToken)).status).toBe(200);
     expect((await h.call('POST', '/api/auth/logout', { body: { refreshToken: s.body.refreshToken } })).status).toBe(204);
     const r = await me(s.body.accessToken);
@@ -175,8 +175,8 @@ describe('an access token ends with its session', () => {
   });
 
   it('answers 401 for every access token of a family revoked for refresh reuse, and leaves other sessions alone', async () => {
-    const phone = await login('operator.paint', 'demo1234');
-    const tablet = await login('operator.paint', 'demo1234');
+    const phone = await login('operator.paint', 'barron-demo-2026');
+    const tablet = await login('operator.paint', 'barron-demo-2026');
     const rotated = await refresh(phone.body.refreshToken);
     await refresh(phone.body.refreshToken); // reuse: the phone's family is revoked
     expect((await me(phone.body.accessToken)).status).toBe(401);
@@ -185,7 +185,7 @@ describe('an access token ends with its session', () => {
   });
 
   it('answers 401 after an admin resets the password', async () => {
-    const s = await login('operator.press', 'demo1234');
+    const s = await login('operator.press', 'barron-demo-2026');
     const admin = await tokenFor(h, 'admin');
     const reset = await h.call('POST', `/api/admin/users/${s.body.user.id}/reset-password`, { token: admin, body: { password: 'a-new-long-passphrase' } });
     expect(reset.status).toBe(204);
@@ -195,7 +195,7 @@ describe('an access token ends with its session', () => {
 
 describe('Cache-Control', () => {
   it('is no-store on every auth answer and every /api answer, errors included', async () => {
-    const s = await login('admin', 'demo1234');
+    const s = await login('admin', 'barron-demo-2026');
     const answers = [
       s,
       await login('admin', 'wrong-password'),
@@ -212,12 +212,12 @@ describe('Cache-Control', () => {
 
 describe('a deactivated user', () => {
   it('can neither log in, nor refresh, nor use an access token issued before', async () => {
-    const s = await login('operator.press', 'demo1234');
+    const s = await login('operator.press', 'barron-demo-2026');
     const admin = await tokenFor(h, 'admin');
     const deactivate = await h.call('POST', `/api/admin/users/${s.body.user.id}/deactivate`, { token: admin });
     expect(deactivate.status).toBe(200);
 
-    const again = await login('operator.press', 'demo1234');
+    const again = await login('operator.press', 'barron-demo-2026');
     expect(again.status).toBe(401);
     expectCleanError(again.body, 'invalid_credentials');
     expect((await refresh(s.body.refreshToken)).status).toBe(401);
@@ -225,7 +225,7 @@ describe('a deactivated user', () => {
   });
 
   it('cannot refresh even when its refresh tokens were not revoked with it', async () => {
-    const s = await login('operator.press', 'demo1234');
+    const s = await login('operator.press', 'barron-demo-2026');
     await h.deps.db.updateTable('users').set({ active: 0 }).where('id', '=', s.body.user.id).execute();
     expect((await refresh(s.body.refreshToken)).status).toBe(401);
   });

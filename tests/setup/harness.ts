@@ -11,7 +11,7 @@ import type { Deps } from '../../server/context';
 import { openDatabase, type Database } from '../../server/db/db';
 import { migrateUp } from '../../server/db/migrate';
 import { loadEnv } from '../../server/env';
-import { seedDemo } from '../../server/seed';
+import { DEMO_PASSWORD, seedDemo } from '../../server/seed';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -118,7 +118,7 @@ export function useHarness(opts: { seed?: boolean } = {}): Harness {
     }
     return { status: res.status, body, headers: res.headers };
   };
-  h.login = async (username, password = 'demo1234') => {
+  h.login = async (username, password = DEMO_PASSWORD) => {
     const r = await h.call('POST', '/api/auth/login', { body: { username, password } });
     if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
