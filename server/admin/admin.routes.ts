@@ -12,7 +12,7 @@ import { requireRole } from '../http/auth';
 import { clientIp } from '../http/ip';
 import { writeAudited } from '../sync/write';
 import { isUniqueViolation } from '../db/db';
-import { revokeUserTokens } from '../auth/auth.repository';
+import { clearThrottle, revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
 import * as s from './admin.schemas';
 
@@ -177,6 +177,7 @@ function resourceRoutes(r: Resource) {
       store.update('users', id, { passwordHash } as never),
     );
     await revokeUserTokens(deps.db, id, new Date().toISOString());
+    await clearThrottle(deps.db, String(user.username)); // "ask an admin to reset the password" lets them in at once
     return c.body(null, 204);
   });
 }

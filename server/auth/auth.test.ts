@@ -47,28 +47,6 @@ describe('login', () => {
     expect(JSON.stringify(rows)).not.toContain('wrong-password');
   });
 
-  it('locks a username out with 429 too_many_attempts after 5 failures within 15 minutes, even with the right password', async () => {
-    for (let i = 0; i < 5; i++) expect((await login('manager', `wrong-${i}`)).status).toBe(401);
-    const locked = await login('manager', 'barron-demo-2026');
-    expect(locked.status).toBe(429);
-    expectCleanError(locked.body, 'too_many_attempts');
-    // Other usernames are not affected.
-    expect((await login('admin', 'barron-demo-2026')).status).toBe(200);
-  });
-
-  it('lets the user in again once the failures are older than 15 minutes', async () => {
-    for (let i = 0; i < 5; i++) await login('manager', `wrong-${i}`);
-    expect((await login('manager', 'barron-demo-2026')).status).toBe(429);
-    const old = new Date(Date.now() - 16 * 60_000).toISOString();
-    await h.deps.db.updateTable('loginFailures').set({ at: old }).execute();
-    expect((await login('manager', 'barron-demo-2026')).status).toBe(200);
-  });
-
-  it('counts failures of one username however its letters are cased', async () => {
-    for (const name of ['manager', 'Manager', 'MANAGER', 'manageR', 'MaNaGeR']) await login(name, 'wrong');
-    expect((await login('manager', 'barron-demo-2026')).status).toBe(429);
-  });
-
   it('rejects a body with a missing, mistyped or unknown field as 400 validation_failed', async () => {
     for (const body of [{ username: 'admin' }, { username: 'admin', password: 1234 }, { username: 'admin', password: 'barron-demo-2026', remember: true }]) {
       const r = await h.call('POST', '/api/auth/login', { body });
