@@ -19,7 +19,7 @@ async function benchImport(url: string) {
       csv.push(`BENCH-${o},Customer ${o % 50},2026-12-${String(1 + (o % 28)).padStart(2, '0')},${SKUS[i % SKUS.length]},${100 + (i % 900)}`);
     }
     const body = csv.join('\n');
-    const login = await (await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: 'demo1234' }) })).json() as any;
+    const login = await (await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: 'barron-demo-2026' }) })).json() as any;
     const form = new FormData();
     form.set('file', new File([body], 'bench.csv'));
     const t0 = performance.now();

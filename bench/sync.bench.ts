@@ -77,7 +77,7 @@ async function benchOne(label: string, url: string) {
   try {
     const db = running.deps.db;
     const f = await fixtures(db);
-    const login = await post(`${running.url}/api/auth/login`, '', { username: 'manager', password: 'demo1234' });
+    const login = await post(`${running.url}/api/auth/login`, '', { username: 'manager', password: 'barron-demo-2026' });
     const token = login.accessToken;
     const perClient = Math.floor(TOTAL / CLIENTS);
 

@@ -18,7 +18,7 @@ for (const spec of shots) {
   const page = await ctx.newPage();
   await page.goto(url + '/');
   await page.getByLabel(/user ?name/i).fill(user);
-  await page.getByLabel(/password/i).fill('demo1234');
+  await page.getByLabel(/password/i).fill('barron-demo-2026');
   await page.getByRole('button', { name: /sign in|log in/i }).click();
   await page.waitForTimeout(2500);
   await page.goto(url + path);

@@ -29,6 +29,11 @@ export function createApp(deps: Deps) {
   });
 
   const api = new Hono<AppEnv>();
+  // Answers of the API hold tokens and plant data: no browser, service worker or proxy may keep them.
+  api.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+  });
   const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
   api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));

@@ -170,7 +170,7 @@ describe('GET /health', () => {
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({ status: 'unavailable', db: 'down' });
 
-    const token = await issueAccessToken(TEST_SECRET, { id: '0190aaaa-0000-7000-8000-000000000000', username: 'x', displayName: 'X', role: 'admin', departmentId: null });
+    const token = await issueAccessToken(TEST_SECRET, { id: '0190aaaa-0000-7000-8000-000000000000', username: 'x', displayName: 'X', role: 'admin', departmentId: null }, '0190aaaa-0000-7000-8000-000000000001');
     const me = await app.request('/api/me', { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(500);
     expectCleanError(await me.json(), 'internal');

@@ -10,7 +10,7 @@ import type { Db } from './db/db';
 import { writeAudit } from './audit/audit';
 import { ServerStore } from './sync/server-store';
 
-export const DEMO_PASSWORD = 'demo1234';
+export const DEMO_PASSWORD = 'barron-demo-2026';
 
 export const DEMO_USERS: { username: string; displayName: string; role: Role; dept: string | null }[] = [
   { username: 'admin', displayName: 'Alex Admin', role: 'admin', dept: null },

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificate, type TestCertificate } from '../tests/setup/tls';
-import { issueAccessToken } from './auth/tokens';
+import { issueSession } from './auth/sessions';
+import { uuidv7 } from '../sync/ids';
 import { loadEnv } from './env';
 import { startServer, type Running } from './server';
 
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 async function adminToken(running: Running) {
   const u = await running.deps.db.selectFrom('users').selectAll().where('username', '=', 'admin').executeTakeFirstOrThrow();
-  return issueAccessToken(running.deps.env.JWT_SECRET, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId });
+  return (await issueSession(running.deps, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId }, uuidv7(), new Date())).accessToken;
 }
 
 interface RawAnswer { status: number; headers: Record<string, string>; body: string; serverClosed: boolean }

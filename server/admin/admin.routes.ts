@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import bcrypt from 'bcryptjs';
 import * as v from 'valibot';
 import { uuidv7 } from '../../sync/ids';
+import { passwordProblem } from '../../sync/password';
 import type { TableName } from '../../sync/tables';
 import type { AppEnv, Deps } from '../context';
 import { AppError, body, notFound, params, query } from '../http/errors';
@@ -11,7 +12,7 @@ import { requireRole } from '../http/auth';
 import { clientIp } from '../http/ip';
 import { writeAudited } from '../sync/write';
 import { isUniqueViolation } from '../db/db';
-import { revokeUserTokens } from '../auth/auth.repository';
+import { clearThrottle, revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
 import * as s from './admin.schemas';
 
@@ -28,11 +29,11 @@ interface Resource {
   defaults?: Record<string, unknown>;
 }
 
-const badRef = (field: string, message: string) => new AppError(400, 'validation_failed', `The request body is not valid.`, [{ field, message }]);
+const badField = (field: string, message: string) => new AppError(400, 'validation_failed', `The request body is not valid.`, [{ field, message }]);
 
 async function checkDepartment(deps: Deps, input: Record<string, unknown>) {
   if (typeof input.departmentId === 'string' && !(await repo.exists(deps.db, 'departments', input.departmentId))) {
-    throw badRef('departmentId', 'no active department has this id');
+    throw badField('departmentId', 'no active department has this id');
   }
 }
 
@@ -41,7 +42,7 @@ const RESOURCES: Resource[] = [
     path: 'departments', table: 'departments', label: 'Department', unique: 'code', orderBy: 'code', fields: s.DepartmentFields,
     defaults: { hodUserId: null },
     async prepare(deps, input) {
-      if (typeof input.hodUserId === 'string' && !(await repo.exists(deps.db, 'users', input.hodUserId))) throw badRef('hodUserId', 'no active user has this id');
+      if (typeof input.hodUserId === 'string' && !(await repo.exists(deps.db, 'users', input.hodUserId))) throw badField('hodUserId', 'no active user has this id');
       return input;
     },
   },
@@ -67,7 +68,7 @@ const RESOURCES: Resource[] = [
     defaults: { revision: 'A', unit: 'pcs', sellPrice: 0, standardMinutes: 0, routing: [] },
     async prepare(deps, input) {
       for (const [i, step] of ((input.routing as { departmentId: string }[] | undefined) ?? []).entries()) {
-        if (!(await repo.exists(deps.db, 'departments', step.departmentId))) throw badRef(`routing.${i}.departmentId`, 'no active department has this id');
+        if (!(await repo.exists(deps.db, 'departments', step.departmentId))) throw badField(`routing.${i}.departmentId`, 'no active department has this id');
       }
       return input;
     },
@@ -167,12 +168,16 @@ function resourceRoutes(r: Resource) {
     const deps = c.get('deps');
     const { id } = params(c, IdParam);
     const { password } = await body(c, s.PasswordResetSchema);
-    if (!(await repo.getWire(deps.db, r.table, id))) throw notFound(r.label);
+    const user = await repo.getWire(deps.db, r.table, id);
+    if (!user) throw notFound(r.label);
+    const problem = passwordProblem(password, String(user.username));
+    if (problem) throw badField('password', problem);
     const passwordHash = await bcrypt.hash(password, 10);
     await writeAudited(deps, { user: c.get('user'), name: 'admin.users.reset_password', table, id, ip: clientIp(c) }, (store) =>
       store.update('users', id, { passwordHash } as never),
     );
     await revokeUserTokens(deps.db, id, new Date().toISOString());
+    await clearThrottle(deps.db, String(user.username)); // "ask an admin to reset the password" lets them in at once
     return c.body(null, 204);
   });
 }

@@ -1,12 +1,12 @@
 // Valibot schemas of the master data an admin maintains (shared with the admin pages' forms).
 import * as v from 'valibot';
+import { containsUsername, PASSWORD_USERNAME_MESSAGE, PasswordSchema } from '../../sync/password';
 import { ROLES } from '../../sync/roles';
 
 const Name = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
 const Code = (max: number) => v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
 const Id = v.pipe(v.string(), v.uuid('must be an id'));
 const Num = (min: number, max: number) => v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
-const Password = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'), v.maxLength(200));
 
 export const DepartmentFields = { code: Code(16), name: Name(100), hodUserId: v.nullable(Id) };
 export const UserFields = {
@@ -30,8 +30,13 @@ export const SupplierFields = {
   leadTimeDays: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(365)),
 };
 
-export const UserCreateSchema = v.strictObject({ ...UserFields, password: Password });
-export const PasswordResetSchema = v.strictObject({ password: Password });
+/** The password rule is sync/password.ts; the username part needs the username, so it runs on the whole body. */
+export const UserCreateSchema = v.pipe(
+  v.strictObject({ ...UserFields, password: PasswordSchema }),
+  v.forward(v.partialCheck([['username'], ['password']], (o) => !containsUsername(o.password, o.username), PASSWORD_USERNAME_MESSAGE), ['password']),
+);
+/** The username part of the rule is checked by the route, which knows the user. */
+export const PasswordResetSchema = v.strictObject({ password: PasswordSchema });
 
 /** Every field optional, at least one given, nothing unknown. */
 export function patchOf<E extends v.ObjectEntries>(entries: E) {

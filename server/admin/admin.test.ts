@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useHarness } from '../../tests/setup/harness';
+import { passwordProblem } from '../../sync/password';
+import { DEMO_PASSWORD, DEMO_USERS } from '../seed';
 import { auditRows, countAll, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
 
 const h = useHarness();
@@ -180,7 +182,7 @@ describe('users', () => {
     const session = await h.login('operator.press');
     const r = await call('POST', `/api/admin/users/${session.user.id}/reset-password`, { password: 'brand-new-pass' });
     expect(r.status).toBe(204);
-    expect((await h.call('POST', '/api/auth/login', { body: { username: 'operator.press', password: 'demo1234' } })).status).toBe(401);
+    expect((await h.call('POST', '/api/auth/login', { body: { username: 'operator.press', password: 'barron-demo-2026' } })).status).toBe(401);
     expect((await h.call('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
     await h.login('operator.press', 'brand-new-pass');
     const [row] = await auditRows(h, 'admin.users.reset_password');
@@ -193,6 +195,36 @@ describe('users', () => {
     const r = await call('POST', `/api/admin/users/${op.id}/reset-password`, { password: 'short' });
     expect(r.status).toBe(400);
     expect(r.body.error.details).toEqual([{ field: 'password', message: expect.any(String) }]);
+  });
+
+  it('the demo password passes the rule for every demo user, so the demo shows nothing an admin could not set', () => {
+    for (const u of DEMO_USERS) expect(passwordProblem(DEMO_PASSWORD, u.username), u.username).toBeUndefined();
+  });
+
+  it('refuses a weak password on create and on reset with 400 naming the field, and writes nothing', async () => {
+    const op = await userByName(h, 'operator.press');
+    const newUser = (password: string) => ({ username: 'new.welder', displayName: 'Nina', role: 'operator', departmentId: null, password });
+    const cases: [string, string, RegExp][] = [
+      ['12345678', 'new.welder', /at least 10 characters/],
+      ['password123', 'new.welder', /too common/],
+      ['Password2026!', 'new.welder', /too common/],
+      ['new.welder', 'new.welder', /username/],
+      ['operator.press', 'operator.press', /username/],
+      ['my-new.welder-pass', 'new.welder', /username/],
+      ['my-operator.press-pass', 'operator.press', /username/],
+      ['é'.repeat(30) + '-and-some-more', 'new.welder', /at most 72 bytes/],
+    ];
+    const before = await countAll(h, WRITTEN);
+    for (const [password, username, message] of cases) {
+      const r = username === 'operator.press'
+        ? await call('POST', `/api/admin/users/${op.id}/reset-password`, { password })
+        : await call('POST', '/api/admin/users', newUser(password));
+      expect(r.status, password).toBe(400);
+      expectCleanError(r.body, 'validation_failed');
+      expect(r.body.error.details, password).toEqual([{ field: 'password', message: expect.stringMatching(message) }]);
+    }
+    expect(await countAll(h, WRITTEN)).toEqual(before);
+    expect((await h.call('POST', '/api/auth/login', { body: { username: 'operator.press', password: 'operator.press' } })).status).toBe(401);
   });
 
   it('changes role and department, which take effect at the next request of that user', async () => {

@@ -2,21 +2,18 @@
 import { Hono } from 'hono';
 import bcrypt from 'bcryptjs';
 import * as v from 'valibot';
-import type { AppEnv, Deps } from '../context';
+import type { AppEnv } from '../context';
 import { writeAudit } from '../audit/audit';
 import { AppError, body } from '../http/errors';
 import { clientIp } from '../http/ip';
 import * as repo from './auth.repository';
-import { ACCESS_TOKEN_SECONDS, hashToken, issueAccessToken, newRefreshToken, REFRESH_TOKEN_DAYS } from './tokens';
-import type { PublicUser } from '../../sync/roles';
+import { hashToken } from './tokens';
+import { issueSession } from './sessions';
+import { reserveLogin, settleLogin, waitWords } from './throttle';
 import { uuidv7 } from '../../sync/ids';
 
-const MAX_FAILURES_PER_USERNAME = 5;
-const MAX_FAILURES_PER_IP = 50;
-const WINDOW_MS = 15 * 60 * 1000;
-
-// Usernames are stored in lower case (admin.schemas.ts), so the lookup and the failure count are
-// case-blind on every database collation: "Admin" and "admin" share one rate limit.
+// Usernames are stored in lower case (admin.schemas.ts), so the lookup and the throttle are
+// case-blind on every database collation: "Admin" and "admin" share one limit.
 const LoginSchema = v.strictObject({
   username: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1, 'is required'), v.maxLength(64)),
   password: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(200)),
@@ -26,41 +23,29 @@ const RefreshSchema = v.strictObject({ refreshToken: v.pipe(v.string(), v.minLen
 /** A bcrypt hash of nothing in particular, compared against when the user does not exist so timing does not tell. */
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
 
-async function issueSession(deps: Deps, user: PublicUser, familyId: string, now: Date) {
-  const refreshToken = newRefreshToken();
-  await repo.insertRefreshToken(deps.db, {
-    userId: user.id, familyId, tokenHash: hashToken(refreshToken), createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + REFRESH_TOKEN_DAYS * 86_400_000).toISOString(),
-  });
-  const accessToken = await issueAccessToken(deps.env.JWT_SECRET, user, Math.floor(now.getTime() / 1000));
-  return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_SECONDS, user };
-}
-
 export const authRoutes = new Hono<AppEnv>()
   .post('/login', async (c) => {
     const deps = c.get('deps');
     const { username, password } = await body(c, LoginSchema);
     const ip = clientIp(c);
     const now = new Date();
-    const since = new Date(now.getTime() - WINDOW_MS).toISOString();
-    if (
-      (await repo.countRecentFailures(deps.db, 'username', username, since)) >= MAX_FAILURES_PER_USERNAME ||
-      (ip && (await repo.countRecentFailures(deps.db, 'ip', ip, since)) >= MAX_FAILURES_PER_IP)
-    ) {
+    // Counted before the password is checked: concurrent guesses cannot get past the limit (throttle.ts).
+    const attempt = await reserveLogin(deps, username, ip, now);
+    if (!attempt.ok) {
       await writeAudit(deps.db, { mutationName: 'auth.login', username, outcome: 'rejected', code: 'too_many_attempts', ip });
-      throw new AppError(429, 'too_many_attempts', 'Too many failed logins. Wait 15 minutes or ask an admin to reset the password.');
+      const wait = attempt.retryAfterSeconds;
+      throw new AppError(429, 'too_many_attempts', `Too many failed logins. Try again in ${waitWords(wait)}, or ask an admin to reset the password.`, undefined, { 'Retry-After': String(wait) });
     }
     const user = await repo.findUserByUsername(deps.db, username);
     const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    await settleLogin(deps, attempt.reservation, !!user && ok && user.active, new Date());
     if (!user || !ok || !user.active) {
-      await repo.recordFailure(deps.db, username, ip, now.toISOString());
       await writeAudit(deps.db, {
         mutationName: 'auth.login', userId: user?.id, username, outcome: 'rejected', code: 'invalid_credentials',
         message: user && ok ? 'account deactivated' : 'wrong username or password', ip,
       });
       throw new AppError(401, 'invalid_credentials', 'Wrong username or password.');
     }
-    await repo.clearFailures(deps.db, username);
     const session = await issueSession(deps, repo.publicUser(user), uuidv7(), now);
     await writeAudit(deps.db, { mutationName: 'auth.login', userId: user.id, username, entity: 'users', entityId: user.id, outcome: 'applied', ip });
     return c.json(session);

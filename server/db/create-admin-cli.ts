@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import bcrypt from 'bcryptjs';
 import { uuidv7 } from '../../sync/ids';
+import { PASSWORD_MIN_CHARACTERS, passwordProblem } from '../../sync/password';
 import { loadEnv } from '../env';
 import { openDatabase } from './db';
 import { migrateUp } from './migrate';
@@ -15,10 +16,11 @@ if (!username || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username)) {
   process.exit(2);
 }
 const rl = createInterface({ input: process.stdin, output: process.stdout });
-const password = (await rl.question('Password (at least 8 characters): ')).trim();
+const password = (await rl.question(`Password (at least ${PASSWORD_MIN_CHARACTERS} characters, not the username, not a common one): `)).trim();
 rl.close();
-if (password.length < 8) {
-  console.error('The password must be at least 8 characters.');
+const problem = passwordProblem(password, username);
+if (problem) {
+  console.error(`The password ${problem}.`);
   process.exit(2);
 }
 const env = loadEnv();

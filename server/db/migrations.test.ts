@@ -6,10 +6,10 @@ import { createTestDatabase, type TestDb } from '../../tests/setup/harness';
 import { migrateDownAll, migrateDownOne, migrateUp, migrationProvider } from './migrate';
 
 const KYSELY = ['kysely_migration', 'kysely_migration_lock'];
-/** The tables the foundation issue promises; later migrations add more. */
+/** The tables the foundation issue promises; later migrations add more (login_throttle replaced login_failures). */
 const FOUNDATION = [
   'departments', 'users', 'machines', 'products', 'defect_codes', 'sops', 'suppliers', 'config', 'audit_log',
-  'refresh_tokens', 'login_failures', 'counters', 'sync_clients', 'sync_mutations', 'change_log',
+  'refresh_tokens', 'login_throttle', 'counters', 'sync_clients', 'sync_mutations', 'change_log',
 ];
 
 let t: TestDb | undefined;

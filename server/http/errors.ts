@@ -12,6 +12,8 @@ export class AppError extends Error {
     public readonly code: string,
     message: string,
     public readonly details?: unknown[],
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    public readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -36,7 +38,7 @@ export type Logger = (msg: string, err?: unknown) => void;
 
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
     if (err instanceof HTTPException) {
       if (err.status === 413) return tooLarge(c, 'The request body is too large.');
       return c.json(errorBody(err.status === 401 ? 'unauthenticated' : 'bad_request', err.message || 'Bad request.'), err.status as ContentfulStatusCode);

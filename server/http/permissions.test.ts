@@ -66,7 +66,7 @@ const target = (resource: string, ctx: Ctx) => ctx.idOf(tables[resource], resour
 
 const MATRIX: Record<string, Rule> = {
   'GET /health': { who: 'public', ok: 200 },
-  'POST /api/auth/login': { who: 'public', ok: 200, request: () => ({ body: { username: 'operator.press', password: 'demo1234' } }) },
+  'POST /api/auth/login': { who: 'public', ok: 200, request: () => ({ body: { username: 'operator.press', password: 'barron-demo-2026' } }) },
   'POST /api/auth/refresh': { who: 'public', ok: 200, request: async () => ({ body: { refreshToken: await refreshTokenFor('operator.press') } }) },
   'POST /api/auth/logout': { who: 'public', ok: 204, request: async () => ({ body: { refreshToken: await refreshTokenFor('operator.press') } }) },
   'GET /api/me': { who: 'signed-in', ok: 200 },

@@ -32,7 +32,7 @@ it('operators sharing a tablet each keep their queued changes, and each is sent 
 
   // Offline, someone who never signed in here cannot; Olivia can, with her own password only.
   await page.getByLabel('Username').fill('manager');
-  await page.getByLabel('Password').fill('demo1234');
+  await page.getByLabel('Password').fill('barron-demo-2026');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('has not signed in on this device before').waitFor();
   await page.getByRole('button', { name: /Olivia Operator/ }).click();
@@ -41,7 +41,7 @@ it('operators sharing a tablet each keep their queued changes, and each is sent 
   await page.getByText('Wrong username or password.').waitFor();
   await expect(page.getByRole('button', { name: /Pat Operator/ }).textContent()).resolves.toContain('1 queued');
   await screenshots(page, 'shared-device-sign-in');
-  await page.getByLabel('Password').fill('demo1234');
+  await page.getByLabel('Password').fill('barron-demo-2026');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   await logReject(page, 'PRS-02 — Press 400 t', 'DENT — Dent or ding', '6');

@@ -11,7 +11,7 @@ import type { Deps } from '../../server/context';
 import { openDatabase, type Database } from '../../server/db/db';
 import { migrateUp } from '../../server/db/migrate';
 import { loadEnv } from '../../server/env';
-import { seedDemo } from '../../server/seed';
+import { DEMO_PASSWORD, seedDemo } from '../../server/seed';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -77,8 +77,8 @@ export interface Harness {
   database: Database;
   /** Logs a demo user in and returns its access token, refresh token and user. */
   login(username: string, password?: string): Promise<{ accessToken: string; refreshToken: string; user: any }>;
-  /** JSON request with an optional bearer token; returns status and parsed body. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  /** JSON request with an optional bearer token; returns status, parsed body and the response headers. */
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /** Registers the hooks of one test file and returns the live harness. */
@@ -116,9 +116,9 @@ export function useHarness(opts: { seed?: boolean } = {}): Harness {
     } catch {
       // non-JSON body: left as text for the assertion to show
     }
-    return { status: res.status, body };
+    return { status: res.status, body, headers: res.headers };
   };
-  h.login = async (username, password = 'demo1234') => {
+  h.login = async (username, password = DEMO_PASSWORD) => {
     const r = await h.call('POST', '/api/auth/login', { body: { username, password } });
     if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;

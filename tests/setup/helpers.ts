@@ -1,9 +1,9 @@
 // Small helpers the server suites share: tokens for demo users without a bcrypt login, audit rows,
 // row counts and a check that an error body leaks nothing of the server's insides.
 import { expect } from 'vitest';
-import { issueAccessToken } from '../../server/auth/tokens';
+import { issueSession } from '../../server/auth/sessions';
+import { uuidv7 } from '../../sync/ids';
 import type { Harness } from './harness';
-import { TEST_SECRET } from './harness';
 
 export const ROLE_USERS = {
   admin: 'admin',
@@ -19,10 +19,11 @@ export async function userByName(h: Harness, username: string) {
   return h.deps.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
 }
 
-/** A valid access token for a seeded user, signed directly (logins are slow on purpose: bcrypt). */
+/** A valid access token of a new session of a seeded user, without a bcrypt login (logins are slow on purpose). */
 export async function tokenFor(h: Harness, username: string): Promise<string> {
   const u = await userByName(h, username);
-  return issueAccessToken(TEST_SECRET, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId });
+  const user = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId };
+  return (await issueSession(h.deps, user, uuidv7(), new Date())).accessToken;
 }
 
 /** The audit rows, oldest first, optionally only those of one mutation name; JSON columns parsed. */

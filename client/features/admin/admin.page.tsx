@@ -2,6 +2,7 @@
 // Forms validate with the server's own valibot schemas before anything is sent.
 import { useEffect, useState } from 'preact/hooks';
 import type * as v from 'valibot';
+import { PASSWORD_HINT, PasswordSchema, passwordProblem } from '../../../sync/password';
 import { ROLES } from '../../../sync/roles';
 import * as s from '../../../server/admin/admin.schemas';
 import { errorMessage, useSession } from '../../app-state';
@@ -21,7 +22,7 @@ const list = (xs: readonly string[]) => () => xs.map((x) => ({ value: x, label: 
 
 const RESOURCES: Resource[] = [
   {
-    path: 'users', title: 'Users', one: 'user', entries: s.UserFields, createEntries: { ...s.UserFields, password: s.PasswordResetSchema.entries.password },
+    path: 'users', title: 'Users', one: 'user', entries: s.UserFields, createEntries: { ...s.UserFields, password: PasswordSchema },
     columns: ['username', 'displayName', 'role', 'departmentId'],
     fields: [
       { name: 'username', label: 'Username', kind: 'text' }, { name: 'displayName', label: 'Display name', kind: 'text' },
@@ -198,8 +199,8 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
 
   async function resetPassword() {
     setPwMsg(null);
-    const invalid = validate(s.PasswordResetSchema.entries, { password });
-    if (invalid) return setPwMsg(`Password ${invalid.fields.password}`);
+    const problem = passwordProblem(password, String(item!.username));
+    if (problem) return setPwMsg(`Password ${problem}`);
     try {
       await app.request(`/api/admin/users/${item!.id}/reset-password`, { method: 'POST', body: { password } });
       setPassword('');
@@ -221,7 +222,7 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
               placeholder={f.nullable ? '(none)' : 'Choose'} options={f.options!(lookups)} />
           ) : (
             <TextField key={f.name} label={f.label} type={f.kind === 'password' ? 'password' : 'text'} inputMode={f.kind === 'number' ? 'decimal' : undefined}
-              value={values[f.name] ?? ''} onValue={set(f.name)} error={errors.fields[f.name]} />
+              value={values[f.name] ?? ''} onValue={set(f.name)} error={errors.fields[f.name]} hint={f.kind === 'password' ? PASSWORD_HINT : undefined} />
           ),
         )}
       </div>
@@ -250,7 +251,7 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
       {item && r.path === 'users' && (
         <div class="card flat" style="margin-top:16px">
           <h3>Reset password</h3>
-          <TextField label="New password" type="password" autoComplete="new-password" value={password} onValue={setPassword} />
+          <TextField label="New password" type="password" autoComplete="new-password" value={password} onValue={setPassword} hint={PASSWORD_HINT} />
           {pwMsg && <p class="small"><strong>{pwMsg}</strong></p>}
           <button type="button" class="btn dark" onClick={resetPassword}>Set new password</button>
         </div>
