@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { label, ORDER, STAGE } from './state-machines';
 import * as planning from './planning';
 import { Uuid } from './protocol';
-import { ALL_ROLES, FLOOR } from './roles';
+import { FLOOR, LEADS } from './roles';
 import { Rejection, type MutationStore } from './store';
 import type { Order, Stage } from './tables';
 import { actionTime, Count, define, mustGet, Text, transition } from './mutation-kit';
@@ -148,7 +148,8 @@ export const orderTransition = define({
   scope: { table: 'orders', arg: 'id' },
   kind: 'transition',
   table: 'orders',
-  roles: ALL_ROLES.filter((r) => r !== 'technician'),
+  // Operators start and complete orders only through their stages (the stage mutators make those moves).
+  roles: LEADS,
   args: OrderTransitionArgs,
   async apply(store, args, ctx) {
     const order = await mustGet(store, 'orders', args.id);

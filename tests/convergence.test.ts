@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../sync/ids';
 import { MAINTENANCE, REJECT, STAGE, allowedMoves, type MaintenanceStatus, type RejectStatus, type StageStatus } from '../sync/state-machines';
 import { Rejection } from '../sync/store';
-import { canSee, SYNCED_TABLES, type TableName } from '../sync/tables';
+import { editOf } from '../sync/merge';
+import { mayUse } from '../sync/mutations';
+import { canSee, SYNCED_TABLES, type Order, type Stage, type TableName } from '../sync/tables';
 import { fromDb, toWire } from '../server/sync/codec';
 import { useHarness } from './setup/harness';
 import { makeDevice, type Device } from './setup/device';
@@ -22,7 +24,8 @@ async function randomAction(d: Device, r: Rng): Promise<boolean> {
   const machines = await db.rows('machines').toArray();
   const defects = await db.rows('defectCodes').toArray();
   const technicians = (await db.rows('users').toArray()).filter((u) => u.role === 'technician');
-  const kind = r.int(0, 7);
+  const orders = ((await db.rows('orders').toArray()) as unknown as Order[]).filter((o) => !o.deletedAt);
+  const kind = r.int(0, 10);
   try {
     if (kind === 0 && tickets.length) {
       const t = r.pick(tickets)!;
@@ -52,6 +55,21 @@ async function randomAction(d: Device, r: Rng): Promise<boolean> {
       await engine.mutate('stage.transition', { id: s.id, from: s.status as StageStatus, to });
     } else if (kind === 7 && tickets.length) {
       await engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: r.pick(tickets)!.id, note: `note ${r.int(1, 99)}` });
+    } else if (kind === 8 && stages.length && mayUse(user.role, 'stage.schedule')) {
+      // Planning on the same devices: schedule a stage onto a machine of its department (or take it off).
+      const s = r.pick(stages)!;
+      const options = machines.filter((m) => m.departmentId === s.departmentId && m.active);
+      const machine = r.chance(0.2) ? null : r.pick(options);
+      const day = 1 + r.int(0, 9);
+      await engine.mutate('stage.schedule', { id: s.id, machineId: machine?.id ?? null, scheduledStart: machine ? `2030-01-${String(day).padStart(2, '0')}T06:00:00.000Z` : null, confirmOverCapacity: true });
+    } else if (kind === 9 && stages.length && mayUse(user.role, 'stage.update')) {
+      const s = r.pick(stages)! as unknown as Stage;
+      await engine.mutate('stage.update', { id: s.id, ...editOf(s, { plannedMinutes: 30 * r.int(1, 8) }) });
+    } else if (kind === 10 && orders.length && mayUse(user.role, 'order.update')) {
+      const o = r.pick(orders)!;
+      const edit = r.chance(0.5) ? editOf(o, { priority: r.int(1, 4) }) : editOf(o, { notes: `note by ${user.username} #${r.int(1, 99)}` });
+      if (!Object.keys(edit.changes).length) return false;
+      await engine.mutate('order.update', { id: o.id, ...edit });
     } else return false;
     return true;
   } catch (err) {
@@ -79,7 +97,7 @@ async function serverView(user: Device['user'], table: TableName) {
 }
 
 describe('convergence', () => {
-  it(`devices that change the same tickets, rejects and stages offline and sync in random order over a lossy network converge (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
+  it(`devices that change the same tickets, rejects, stages and plans offline and sync in random order over a lossy network converge (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
     const r = rng(SEED);
     const devices = [
       await makeDevice(h, 'operator.press'),
@@ -120,8 +138,9 @@ describe('convergence', () => {
       }
     }
     // Each queued mutation was handled exactly once and audited exactly once.
-    const stored = await h.deps.db.selectFrom('syncMutations').select(['mutationId', 'result']).execute();
+    const stored = await h.deps.db.selectFrom('syncMutations').select(['mutationId', 'name', 'result']).execute();
     expect(stored.length).toBe(queued);
+    for (const name of ['stage.schedule', 'stage.update', 'order.update']) expect(stored.some((x) => x.name === name), name).toBe(true);
     expect(new Set(stored.map((s) => s.mutationId)).size).toBe(queued);
     const audits = await h.deps.db.selectFrom('auditLog').select('mutationId').where('clientId', 'is not', null).execute();
     expect(audits.length).toBe(queued);

@@ -8,8 +8,32 @@ import { useHarness } from '../../tests/setup/harness';
 const h = useHarness();
 const USER_OF_ROLE = { admin: 'admin', manager: 'manager', supervisor: 'supervisor.press', operator: 'operator.press', technician: 'technician' } as const;
 
+/**
+ * Who may send each mutation, written down here independently of the definitions under test
+ * (A admin, M manager, S supervisor, O operator, T technician), as the route matrix is.
+ */
+const EXPECTED: Record<string, string> = {
+  'stage.transition': 'AMSO',
+  'stage.update': 'AMS',
+  'stage.schedule': 'AMS',
+  'job.progress': 'AMSO',
+  'job.downtime': 'AMSO',
+  'order.create': 'AM',
+  'order.update': 'AM',
+  'order.transition': 'AMS',
+  'reject.create': 'AMSO',
+  'reject.transition': 'AMS',
+  'maintenance.create': 'AMSOT',
+  'maintenance.update': 'AMSOT',
+  'maintenance.transition': 'AMST',
+  'maintenance.comment': 'AMSOT',
+};
+const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
+
 describe('mutation permissions', () => {
   it('every mutation is refused as forbidden for each role it does not list, and reaches validation for each role it does', async () => {
+    // A new mutation fails here until its row above says who may send it.
+    expect(Object.keys(EXPECTED).sort()).toEqual([...MUTATIONS.keys()].sort());
     const seen: string[] = [];
     for (const role of ROLES) {
       const { accessToken } = await h.login(USER_OF_ROLE[role]);
@@ -19,7 +43,7 @@ describe('mutation permissions', () => {
       for (const [i, def] of [...MUTATIONS.values()].entries()) {
         const result = r.body.results[i];
         expect(result.status, `${role} ${def.name}`).toBe('rejected');
-        expect(result.code, `${role} ${def.name}`).toBe(def.roles.includes(role) ? 'validation_failed' : 'forbidden');
+        expect(result.code, `${role} ${def.name}`).toBe(EXPECTED[def.name].includes(LETTER[role]) ? 'validation_failed' : 'forbidden');
         seen.push(`${role}:${def.name}`);
       }
     }
