@@ -1,6 +1,7 @@
 // Who may act where: the department rules a screen asks before offering an action and the mutator
 // checks again (a rule only on the device is a hole, a rule only on the server a surprise).
-import type { Actor, Role } from './roles';
+import { LEADS, type Actor, type Role } from './roles';
+import type { Stage } from './tables';
 
 /** Roles that work across every department (planners, the plant's management). */
 const PLANT_WIDE: readonly Role[] = ['admin', 'manager'];
@@ -33,4 +34,12 @@ export function mayMoveTicketTo(actor: Actor, departmentId: string): boolean {
   if (actor.role === 'operator') return false;
   if (actor.role === 'supervisor') return actor.departmentId === departmentId;
   return true;
+}
+
+/**
+ * Whether the actor may edit or schedule a stage: planners any, a supervisor their own department's;
+ * a finished stage is history and stays as it was worked.
+ */
+export function mayPlanStage(actor: Actor, stage: Pick<Stage, 'departmentId' | 'status'>): boolean {
+  return LEADS.includes(actor.role) && worksIn(actor, stage.departmentId) && stage.status !== 'done';
 }

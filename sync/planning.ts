@@ -7,6 +7,7 @@ import { IsoDate, IsoTime, Uuid } from './protocol';
 import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
 import { alreadyExists } from './rejections';
+import { mayPlanStage } from './permissions';
 import { define, editArgs, RequiredText, Text } from './mutation-kit';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
@@ -184,15 +185,15 @@ export async function applyOrderUpdate(store: MutationStore, args: v.InferOutput
   return { table: 'orders' as const, id: order.id, conflicts };
 }
 
-function assertOwnDepartment(ctx: MutationContext, stage: Stage) {
-  if (ctx.actor.role === 'supervisor' && stage.departmentId !== ctx.actor.departmentId) {
-    throw new Rejection('forbidden', 'A supervisor plans only the stages of their own department.');
-  }
+/** The rule the stage screens ask (`mayPlanStage`), checked again here. */
+function assertMayPlan(ctx: MutationContext, stage: Stage) {
+  if (stage.status === 'done') throw new Rejection('illegal_transition', 'A finished stage cannot be changed or rescheduled.');
+  if (!mayPlanStage(ctx.actor, stage)) throw new Rejection('forbidden', 'A supervisor plans only the stages of their own department.');
 }
 
 export async function applyStageUpdate(store: MutationStore, args: v.InferOutput<typeof StageUpdateArgs>, ctx: MutationContext) {
   const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
-  assertOwnDepartment(ctx, stage);
+  assertMayPlan(ctx, stage);
   const { apply, conflicts } = mergeFields(stage as unknown as Record<string, unknown>, args.base, args.changes);
   if (typeof apply.assigneeId === 'string') {
     const who = await store.get('users', apply.assigneeId);
@@ -209,8 +210,7 @@ export async function applyStageUpdate(store: MutationStore, args: v.InferOutput
 
 export async function applyStageSchedule(store: MutationStore, args: v.InferOutput<typeof StageScheduleArgs>, ctx: MutationContext) {
   const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
-  assertOwnDepartment(ctx, stage);
-  if (stage.status === 'done') throw new Rejection('illegal_transition', 'A finished stage cannot be rescheduled.');
+  assertMayPlan(ctx, stage);
   // The machine is checked whether or not a time comes with it: "on PRS-01, not yet timed" is a plan too.
   const machine = args.machineId ? await machineFor(store, args.machineId, stage.departmentId, 'machineId') : null;
   if (!machine || !args.scheduledStart) {

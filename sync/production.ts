@@ -1,7 +1,7 @@
 // Production on the floor: stages started, paused and completed, progress and downtime events,
 // and the order moves that follow from them (DOMAIN.md §1).
 import * as v from 'valibot';
-import { label, ORDER, STAGE } from './state-machines';
+import { label, ORDER, STAGE, type OrderStatus } from './state-machines';
 import * as planning from './planning';
 import { Uuid } from './protocol';
 import { FLOOR, LEADS } from './roles';
@@ -143,6 +143,11 @@ const OrderTransitionArgs = v.pipe(
   v.check((a) => a.to !== 'on_hold' || !!a.holdReason, 'holdReason is required to put an order on hold'),
 );
 
+/** Where a held order goes when resumed: back to the state it was held from (what the Resume button offers). */
+export function resumesTo(order: Pick<Order, 'status' | 'statusBeforeHold'>): OrderStatus | null {
+  return order.status === 'on_hold' ? order.statusBeforeHold : null;
+}
+
 export const orderTransition = define({
   name: 'order.transition',
   scope: { table: 'orders', arg: 'id' },
@@ -153,7 +158,7 @@ export const orderTransition = define({
   args: OrderTransitionArgs,
   async apply(store, args, ctx) {
     const order = await mustGet(store, 'orders', args.id);
-    if (args.from === 'on_hold' && (args.to === 'released' || args.to === 'in_progress') && order.status === 'on_hold' && order.statusBeforeHold !== args.to) {
+    if (args.from === 'on_hold' && (args.to === 'released' || args.to === 'in_progress') && order.status === 'on_hold' && resumesTo(order) !== args.to) {
       throw new Rejection('illegal_transition', `The order was ${order.statusBeforeHold?.replace('_', ' ')} when it was held; it resumes to that.`);
     }
     if (!transition(ORDER, order.status, args, ctx)) return { table: 'orders', id: order.id };

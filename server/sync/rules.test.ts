@@ -80,3 +80,15 @@ describe('downtime totals', () => {
     expect(Number((await one('stages', { id: stage.id })).downtimeMinutes)).toBe(Number(stage.downtimeMinutes) + 65);
   });
 });
+
+describe('finished stages are history', () => {
+  it('a done stage cannot be renamed, re-timed or rescheduled, by anyone', async () => {
+    const stage = await h.deps.db.selectFrom('stages').selectAll().where('status', '=', 'done').executeTakeFirstOrThrow();
+    const edit = await send('manager', 'stage.update', { id: stage.id, base: { plannedMinutes: stage.plannedMinutes }, changes: { plannedMinutes: 5 } });
+    expect(edit).toMatchObject({ status: 'rejected', code: 'illegal_transition' });
+    const machine = await h.deps.db.selectFrom('machines').selectAll().where('departmentId', '=', stage.departmentId).executeTakeFirstOrThrow();
+    const slot = await send('admin', 'stage.schedule', { id: stage.id, machineId: machine.id, scheduledStart: '2030-01-02T06:00:00.000Z' });
+    expect(slot).toMatchObject({ status: 'rejected', code: 'illegal_transition' });
+    expect(await one('stages', { id: stage.id })).toMatchObject({ plannedMinutes: stage.plannedMinutes, version: stage.version });
+  });
+});
