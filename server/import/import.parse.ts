@@ -127,7 +127,7 @@ function parseCsv(bytes: Uint8Array): Sheet {
     const blank = field.trim() === '';
     if (!blank && (line > LAST_ROW || record.length >= MAX_COLUMNS)) throw outOfBounds(`${colName(record.length)}${line}`, line, rows.length);
     // Blank fields past the last column are dropped, so `,,,,` padding costs no memory.
-    if (record.length < MAX_COLUMNS) record.push(blank ? field : field.startsWith('=') ? { formula: true } : ERROR_LITERAL.test(field.trim()) ? { error: field.trim() } : field);
+    if (record.length < MAX_COLUMNS) record.push(blank ? field : ERROR_LITERAL.test(field.trim()) ? { error: field.trim() } : field);
     filled ||= !blank;
     if (end && end[0] === sep) { i = stop + 1; continue; }
     if (filled) rows.push({ line, cells: record });

@@ -6,6 +6,7 @@ import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
 import { writeAudit } from '../audit/audit';
 import type { Deps } from '../context';
+import { startsLikeFormula } from '../http/csv';
 import { AppError } from '../http/errors';
 import { ServerStore } from '../sync/server-store';
 import { colName, type Cell, type Sheet } from './import.parse';
@@ -53,6 +54,11 @@ export function resolveColumns(headers: string[], mapping: Partial<Record<Import
   return index;
 }
 
+/**
+ * The value of one cell, or why it cannot be imported. Text is trimmed first, so a leading space,
+ * tab, line break or no-break space cannot hide a formula; text that a spreadsheet would run as a
+ * formula (startsLikeFormula) is refused, not stored, so no later export can hand it to Excel.
+ */
 function cellText(c: Cell | undefined, ref: string): { value: string | number | Date | null; problem?: string } {
   if (c === null || c === undefined) return { value: null };
   if (c instanceof Date || typeof c === 'number') return { value: c };
@@ -61,6 +67,7 @@ function cellText(c: Cell | undefined, ref: string): { value: string | number | 
     return { value: null, problem: 'formula' in c ? `cell ${ref} holds a formula; export the sheet with values only` : `cell ${ref} holds an error (${c.error})` };
   }
   const text = c.trim();
+  if (startsLikeFormula(text)) return { value: null, problem: `cell ${ref} starts with "${text[0]}", which a spreadsheet would run as a formula; remove the "${text[0]}"` };
   return { value: text === '' ? null : text };
 }
 

