@@ -1,24 +1,47 @@
-// npm run bench:import — 10,000 order lines imported over HTTP (dry run + commit through the
-// order.create mutator) vs. a raw Kysely bulk insert of the same orders, items and stages.
+// npm run bench:import — (1) reading an .xlsx is linear: time per row at 20,000 rows against
+// 2,000 rows, in the worker thread the server uses; (2) 10,000 order lines imported over HTTP
+// (dry run + commit through the order.create mutator) vs. a raw Kysely bulk insert of the same
+// orders, items and stages.
 import { uuidv7 } from '../sync/ids';
 import { loadEnv } from '../server/env';
+import { parseUpload } from '../server/import/import.parse';
 import { startServer } from '../server/server';
+import { DEMO_SKUS, genericOrderLines, LINES_PER_ORDER, xlsxBytes } from '../tests/fixtures/build';
 import { benchKinds, withBenchDatabase } from './bench-db';
 
 const LINES = Number(process.env.BENCH_IMPORT_LINES ?? 10_000);
-const LINES_PER_ORDER = 4;
-const SKUS = ['BRK-100', 'HSG-200', 'PNL-300', 'CLP-400'];
+
+/** Median milliseconds of `runs` reads of one file (after one warm-up read). */
+async function parseMs(name: string, bytes: Uint8Array, runs: number) {
+  await parseUpload(name, bytes);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await parseUpload(name, bytes);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+async function benchParse() {
+  console.log('Reading a sheet (median of 5 reads, after a warm-up; 1.00 = linear in the rows)');
+  for (const [kind, make] of [
+    ['.xlsx (worker thread)', async (n: number) => xlsxBytes(genericOrderLines(n))],
+    ['.csv', async (n: number) => new TextEncoder().encode(genericOrderLines(n).map((r) => r.join(',')).join('\n'))],
+  ] as const) {
+    const [small, large] = [2_000, 20_000];
+    const name = kind.startsWith('.xlsx') ? 'bench.xlsx' : 'bench.csv';
+    const perRow = async (n: number) => (await parseMs(name, await make(n), 5)) / n;
+    const [a, b] = [await perRow(small), await perRow(large)];
+    console.log(`  ${kind}: ${small} rows ${(a * 1000).toFixed(1)} µs/row, ${large} rows ${(b * 1000).toFixed(1)} µs/row; ratio ${(b / a).toFixed(2)}`);
+  }
+}
 
 async function benchImport(url: string) {
   const env = loadEnv({ DATABASE_URL: url, PORT: '0', SEED_DEMO: '1', LOG_LEVEL: 'error', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
   try {
-    const csv = ['Order ref,Customer,Due date,SKU,Quantity'];
-    for (let i = 0; i < LINES; i++) {
-      const o = Math.floor(i / LINES_PER_ORDER);
-      csv.push(`BENCH-${o},Customer ${o % 50},2026-12-${String(1 + (o % 28)).padStart(2, '0')},${SKUS[i % SKUS.length]},${100 + (i % 900)}`);
-    }
-    const body = csv.join('\n');
+    const body = genericOrderLines(LINES, 'BENCH').map((r) => r.join(',')).join('\n');
     const login = await (await fetch(`${running.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'manager', password: 'barron-demo-2026' }) })).json() as any;
     const form = new FormData();
     form.set('file', new File([body], 'bench.csv'));
@@ -42,7 +65,7 @@ async function benchImport(url: string) {
         orderId = uuidv7();
         orders.push({ id: orderId, ...meta, number: `RAW-${i}`, customerName: `Customer ${i % 50}`, externalRef: `RAW-${i}`, dueDate: '2026-12-01', priority: 3, status: 'draft', source: 'import', departmentIds: '[]' });
       }
-      const p = products.find((x) => x.sku === SKUS[i % SKUS.length])!;
+      const p = products.find((x) => x.sku === DEMO_SKUS[i % DEMO_SKUS.length])!;
       const itemId = uuidv7();
       items.push({ id: itemId, ...meta, orderId, productId: p.id, quantity: 100, goodQty: 0, rejectQty: 0, departmentIds: '[]' });
       for (const [n, r] of (JSON.parse(p.routing) as { name: string; departmentId: string; plannedMinutes: number }[]).entries()) {
@@ -65,4 +88,5 @@ async function benchImport(url: string) {
   }
 }
 
+await benchParse();
 for (const kind of benchKinds()) await withBenchDatabase(kind, benchImport);

