@@ -70,7 +70,7 @@ export async function seedDemo(db: Db): Promise<void> {
       ['ASM-01', 'Assembly cell 1', 'ASM', 8, 90], ['ASM-02', 'Assembly cell 2', 'ASM', 8, 120],
     ];
     for (const [code, name, dept, hours, cycle] of machines) {
-      await s.insert('machines', { id: id(code), code, name, departmentId: id(dept), status: 'idle', hoursPerDay: hours, idealCycleSeconds: cycle, active: true });
+      await s.insert('machines', { id: id(code), code, name, departmentId: id(dept), status: 'idle', hoursPerDay: hours, idealCycleSeconds: cycle, active: true, allowParallel: false });
     }
 
     const step = (name: string, dept: string, plannedMinutes: number) => ({ name, departmentId: id(dept), plannedMinutes });

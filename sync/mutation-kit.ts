@@ -81,3 +81,15 @@ export function editArgs<E extends v.ObjectEntries>(fields: E) {
     v.check((a) => Object.keys(a.changes).every((k) => k in a.base), 'base must hold the value seen for every changed field'),
   );
 }
+
+/**
+ * The questions a mutator can ask: a rejection whose details carry one of these codes means "confirm
+ * and send again with the flag", and a screen reads the code to ask it (offline too, since the device
+ * runs the same mutator).
+ */
+export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due' } as const;
+
+/** The ASK code of a rejection's details, if it is a question. */
+export function askedFor(details: unknown[] | undefined): { code: string; [k: string]: unknown } | undefined {
+  return details?.find((d): d is { code: string } => !!d && typeof d === 'object' && Object.values(ASK).includes((d as { code?: string }).code as never)) as { code: string } | undefined;
+}

@@ -1,9 +1,10 @@
 // The mutation registry: one object of every module's mutations, so that names and args are
 // derived from it (`MutationName`, `MutationArgs`), and `runMutator`, the entry point both sides use.
 import * as v from 'valibot';
-import { jobDowntime, jobProgress, orderTransition, stageTransition } from './production';
+import { jobCorrection, jobDowntime, jobProgress, orderTransition, stageTransition } from './production';
 import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning';
 import { rejectCreate, rejectTransition } from './quality';
+import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
@@ -20,11 +21,14 @@ export const mutators = {
   'stage.transition': stageTransition,
   'job.progress': jobProgress,
   'job.downtime': jobDowntime,
+  'job.correction': jobCorrection,
   'order.transition': orderTransition,
   'order.create': orderCreate,
   'order.update': orderUpdate,
   'stage.update': stageUpdate,
   'stage.schedule': stageSchedule,
+  'holdRequest.create': holdRequestCreate,
+  'holdRequest.transition': holdRequestTransition,
   'reject.create': rejectCreate,
   'reject.transition': rejectTransition,
   'maintenance.create': maintenanceCreate,

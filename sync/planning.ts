@@ -8,7 +8,7 @@ import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
 import { alreadyExists } from './rejections';
 import { mayPlanStage } from './permissions';
-import { define, editArgs, RequiredText, Text } from './mutation-kit';
+import { ASK, define, editArgs, RequiredText, Text } from './mutation-kit';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
@@ -34,6 +34,26 @@ export function availableHours(machine: Pick<Machine, 'hoursPerDay'>, day: strin
 }
 
 export const dayOf = (iso: string) => iso.slice(0, 10);
+
+/**
+ * The shift (of the calendar, on UTC days like capacity: decision 0004) that an instant falls in, as
+ * [start, end) instants; null outside every shift or on a day off. A shift past midnight ends next day.
+ */
+export function shiftAt(at: string, cal: ShiftCalendar = DEFAULT_CALENDAR): { name: string; start: string; end: string } | null {
+  const t = Date.parse(at);
+  for (const back of [0, 1]) {
+    const day = new Date(Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), new Date(t).getUTCDate() - back));
+    const iso = day.toISOString().slice(0, 10);
+    if (!cal.workingDays.includes(day.getUTCDay()) || cal.holidays.includes(iso)) continue;
+    for (const sh of cal.shifts) {
+      const start = day.getTime() + minutesOf(sh.start) * 60_000;
+      let end = day.getTime() + minutesOf(sh.end) * 60_000;
+      if (end <= start) end += 86_400_000;
+      if (t >= start && t < end) return { name: sh.name, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+    }
+  }
+  return null;
+}
 
 /** Scheduled hours of a machine's stages on a day (stages that are not done), optionally without one stage. */
 export function scheduledHours(stages: Pick<Stage, 'id' | 'machineId' | 'scheduledStart' | 'plannedMinutes' | 'status' | 'deletedAt'>[], machineId: string, day: string, exceptId?: string) {
@@ -95,7 +115,14 @@ export const OrderCreateArgs = v.strictObject({
   notes: v.optional(v.nullable(Text(2000))),
   source: v.optional(v.picklist(['manual', 'import'])),
   items: v.pipe(v.array(OrderItemInputSchema), v.minLength(1, 'an order needs at least one item'), v.maxLength(100)),
+  /** A due date before today: the planner was warned and confirmed (an order entered late). */
+  confirmPastDue: v.optional(v.boolean()),
 });
+
+/** Whether a due date has passed on the day of `now` (UTC days, decision 0004). */
+export function isPastDue(dueDate: string, now: string): boolean {
+  return dueDate < dayOf(now);
+}
 
 export const ORDER_EDIT_FIELDS = { customerName: RequiredText(200), externalRef: v.nullable(Text(64)), dueDate: DateOnly, priority: Priority, notes: v.nullable(Text(2000)) };
 export const STAGE_EDIT_FIELDS = { name: RequiredText(100), plannedMinutes: Minutes, assigneeId: v.nullable(Uuid) };
@@ -158,6 +185,11 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
     }
     planned.push({ item, stages });
   }
+  if (isPastDue(args.dueDate, ctx.now) && !args.confirmPastDue) {
+    throw new Rejection('validation_failed', `The due date ${args.dueDate} has already passed. Confirm to create the order anyway.`, [
+      { field: 'dueDate', code: ASK.pastDue, message: 'is in the past' },
+    ]);
+  }
   const departmentIds = [...depts];
   await store.insert('orders', {
     id: args.id, number: await store.nextNumber('ORD'), customerName: args.customerName, externalRef: args.externalRef ?? null,
@@ -174,7 +206,6 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
       });
     }
   }
-  void ctx;
   return { table: 'orders' as const, id: args.id };
 }
 

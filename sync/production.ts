@@ -7,12 +7,12 @@ import { Uuid } from './protocol';
 import { FLOOR, LEADS } from './roles';
 import { Rejection, type MutationStore } from './store';
 import type { Order, Stage } from './tables';
-import { actionTime, Count, define, mustGet, Text, transition } from './mutation-kit';
+import { actionTime, ASK, Count, define, mustGet, RequiredText, Text, transition } from './mutation-kit';
+import { createReject, MAX_OVER_PLAN } from './quality';
 
 /** When a stage finishes: the next stage of its item becomes ready; the order completes with its last stage. */
 async function afterStageDone(store: MutationStore, stage: Stage) {
-  const siblings = await store.find('stages', 'orderItemId', stage.orderItemId);
-  const next = siblings.filter((s) => s.sequence > stage.sequence).sort((a, b) => a.sequence - b.sequence)[0];
+  const next = await nextStage(store, stage);
   if (next && next.status === 'pending') await store.update('stages', next.id, { status: 'ready' });
   const all = await store.find('stages', 'orderId', stage.orderId);
   if (all.every((s) => s.id === stage.id || s.status === 'done')) {
@@ -28,7 +28,57 @@ const StageTransitionArgs = v.strictObject({
   from: v.picklist(STAGE.states),
   to: v.picklist(STAGE.states),
   note: v.optional(Text(1000)),
+  /** Completing with fewer good parts than planned: the operator saw the counts and confirmed. */
+  confirmShort: v.optional(v.boolean()),
+  /** Starting on a machine that allows parallel work while another stage runs on it. */
+  confirmParallel: v.optional(v.boolean()),
 });
+
+/** Good parts still missing when a stage is completed now (0 when it reached its planned quantity). */
+export function shortfall(stage: Pick<Stage, 'goodQty'>, item: { quantity: number } | undefined): number {
+  return item ? Math.max(0, item.quantity - stage.goodQty) : 0;
+}
+
+/** Other stages running on the stage's machine now (the "one job per machine" rule). */
+export async function runningOnMachine(store: MutationStore, stage: Pick<Stage, 'id' | 'machineId'>): Promise<Stage[]> {
+  if (!stage.machineId) return [];
+  return (await store.find('stages', 'machineId', stage.machineId)).filter((s) => s.id !== stage.id && s.status === 'running');
+}
+
+/** The next stage of the stage's item, by sequence. */
+async function nextStage(store: MutationStore, stage: Stage): Promise<Stage | undefined> {
+  const siblings = await store.find('stages', 'orderItemId', stage.orderItemId);
+  return siblings.filter((s) => s.sequence > stage.sequence).sort((a, b) => a.sequence - b.sequence)[0];
+}
+
+/** Reopening undoes what completing did: the next stage waits again, a completed order is in progress again. */
+async function reopen(store: MutationStore, stage: Stage) {
+  const next = await nextStage(store, stage);
+  if (next && next.status !== 'pending' && next.status !== 'ready') {
+    throw new Rejection('illegal_transition', `${next.name} has started: ${stage.name} can no longer be reopened. Log a correction instead.`);
+  }
+  if (next && next.status === 'ready') await store.update('stages', next.id, { status: 'pending' });
+  const order = await store.get('orders', stage.orderId);
+  if (order && order.status === 'completed') await store.update('orders', order.id, { status: 'in_progress', completedAt: null });
+}
+
+async function checkStart(store: MutationStore, stage: Stage, args: { confirmParallel?: boolean }) {
+  const others = await runningOnMachine(store, stage);
+  if (!others.length) return;
+  const machine = await store.get('machines', stage.machineId!);
+  const which = others.map((o) => o.name).join(', ');
+  const code = machine?.code ?? 'The machine';
+  if (!machine?.allowParallel) {
+    throw new Rejection('illegal_transition', `${code} is running ${which}. Pause it first: this machine runs one stage at a time.`, [
+      { field: 'machineId', code: ASK.machineBusy, message: 'runs another stage', running: others.map((o) => o.id), parallel: false },
+    ]);
+  }
+  if (!args.confirmParallel) {
+    throw new Rejection('validation_failed', `${code} is running ${which}. Confirm to run both at once.`, [
+      { field: 'confirmParallel', code: ASK.machineBusy, message: 'runs another stage', running: others.map((o) => o.id), parallel: true },
+    ]);
+  }
+}
 
 export const stageTransition = define({
   name: 'stage.transition',
@@ -52,6 +102,19 @@ export const stageTransition = define({
     if (!transition(STAGE, stage.status, args, ctx)) return { table: 'stages', id: stage.id };
     const when = actionTime(ctx);
     const changes: Partial<Stage> = { status: args.to };
+    if (args.to === 'running' && stage.status !== 'done') await checkStart(store, stage, args);
+    if (args.to === 'done') {
+      const missing = shortfall(stage, await store.get('orderItems', stage.orderItemId));
+      if (missing > 0 && !args.confirmShort) {
+        throw new Rejection('validation_failed', `Only ${stage.goodQty} good of ${stage.goodQty + missing} planned. Confirm to complete the stage anyway.`, [
+          { field: 'confirmShort', code: ASK.short, message: 'fewer good parts than planned', good: stage.goodQty, planned: stage.goodQty + missing },
+        ]);
+      }
+    }
+    if (stage.status === 'done') {
+      await reopen(store, stage);
+      changes.completedAt = null;
+    }
     if (args.to === 'running' && !stage.startedAt) changes.startedAt = when;
     if (args.to === 'done') changes.completedAt = when;
     await store.update('stages', stage.id, changes);
@@ -64,6 +127,14 @@ export const stageTransition = define({
   },
 });
 
+/** The reject that rejected parts of a progress entry become: its id and defect code (machine: the stage's, unless given). */
+const ProgressRejectArgs = v.strictObject({
+  id: Uuid,
+  defectCodeId: Uuid,
+  machineId: v.optional(Uuid),
+  description: v.optional(Text(2000)),
+}, 'must name the defect of the rejected parts');
+
 const JobProgressArgs = v.pipe(
   v.strictObject({
     id: Uuid,
@@ -71,9 +142,44 @@ const JobProgressArgs = v.pipe(
     goodQty: Count,
     rejectQty: Count,
     note: v.optional(Text(1000)),
-  }),
-  v.check((a) => a.goodQty + a.rejectQty > 0, 'goodQty and rejectQty cannot both be 0'),
+    /** Required when rejectQty > 0: rejected parts always reach quality with a defect code. */
+    reject: v.optional(ProgressRejectArgs),
+    /** More good parts than the stage still needs: the operator saw the counts and confirmed. */
+    confirmOverPlan: v.optional(v.boolean()),
+  }, 'has a field that is not allowed'),
+  v.check((a) => a.goodQty + a.rejectQty > 0, 'Enter good or rejected parts: both cannot be 0'),
+  v.forward(v.check((a) => a.rejectQty === 0 || !!a.reject, 'Rejected parts need a defect code'), ['reject']),
 );
+
+/** A count a stage can plausibly hold: beyond this many times the planned quantity it is a typo (999999 on 200). */
+function checkPlausible(stage: Stage, item: { quantity: number } | undefined, good: number, rejected: number, confirmed: boolean) {
+  if (!item) return;
+  const bound = item.quantity * MAX_OVER_PLAN;
+  if (stage.goodQty + stage.rejectQty + good + rejected > bound) {
+    throw new Rejection('validation_failed', `That would make ${stage.goodQty + stage.rejectQty + good + rejected} parts on a stage planned for ${item.quantity}: check the number.`, [
+      { field: good > 0 ? 'goodQty' : 'rejectQty', message: `is more than ${MAX_OVER_PLAN} times the planned quantity` },
+    ]);
+  }
+  const remaining = Math.max(0, item.quantity - stage.goodQty);
+  if (good > remaining && !confirmed) {
+    throw new Rejection('validation_failed', `${good} good is more than the ${remaining} still needed (${stage.goodQty} of ${item.quantity} done). Confirm to log it anyway.`, [
+      { field: 'confirmOverPlan', code: ASK.overPlan, message: 'more than the stage still needs', remaining, planned: item.quantity, good: stage.goodQty },
+    ]);
+  }
+}
+
+/** Adds good and rejected parts (negative for a correction) to the stage and its item's totals. */
+async function addToTotals(store: MutationStore, stage: Stage, good: number, rejected: number) {
+  // Totals live on the parent rows and are only ever moved by events: two devices' events both count.
+  await store.update('stages', stage.id, { goodQty: stage.goodQty + good, rejectQty: stage.rejectQty + rejected });
+  const item = await store.get('orderItems', stage.orderItemId);
+  const last = (await store.find('stages', 'orderItemId', stage.orderItemId)).every((s) => s.sequence <= stage.sequence);
+  if (item && last) {
+    await store.update('orderItems', item.id, { goodQty: item.goodQty + good, rejectQty: item.rejectQty + rejected });
+  } else if (item && rejected !== 0) {
+    await store.update('orderItems', item.id, { rejectQty: item.rejectQty + rejected });
+  }
+}
 
 export const jobProgress = define({
   name: 'job.progress',
@@ -84,20 +190,76 @@ export const jobProgress = define({
   args: JobProgressArgs,
   async apply(store, args, ctx) {
     const stage = await mustGet(store, 'stages', args.stageId);
+    checkPlausible(stage, await store.get('orderItems', stage.orderItemId), args.goodQty, args.rejectQty, !!args.confirmOverPlan);
     await store.insert('jobEvents', {
       id: args.id, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress',
       goodQty: args.goodQty, rejectQty: args.rejectQty, downtimeReason: null, minutes: 0, note: args.note ?? null,
       userId: ctx.actor.id, at: actionTime(ctx),
     });
-    // Totals live on the parent rows and are only ever incremented: two devices' events both count.
-    await store.update('stages', stage.id, { goodQty: stage.goodQty + args.goodQty, rejectQty: stage.rejectQty + args.rejectQty });
-    const item = await store.get('orderItems', stage.orderItemId);
-    const last = (await store.find('stages', 'orderItemId', stage.orderItemId)).every((s) => s.sequence <= stage.sequence);
-    if (item && last) {
-      await store.update('orderItems', item.id, { goodQty: item.goodQty + args.goodQty, rejectQty: item.rejectQty + args.rejectQty });
-    } else if (item && args.rejectQty > 0) {
-      await store.update('orderItems', item.id, { rejectQty: item.rejectQty + args.rejectQty });
+    await addToTotals(store, stage, args.goodQty, args.rejectQty);
+    if (args.rejectQty > 0 && args.reject) {
+      const machineId = args.reject.machineId ?? stage.machineId;
+      if (!machineId) throw new Rejection('validation_failed', 'Choose the machine the rejected parts came from.', [{ field: 'reject.machineId', message: 'is required: the stage has no machine' }]);
+      await createReject(store, ctx, { id: args.reject.id, machineId, defectCodeId: args.reject.defectCodeId, quantity: args.rejectQty, stageId: stage.id, description: args.reject.description ?? args.note }, 'reject.');
     }
+    return { table: 'jobEvents', id: args.id };
+  },
+});
+
+const Correction = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.maxValue(0, 'is taken off: enter it as 0 or less (e.g. -5)'),
+  v.minValue(-1_000_000, 'is at most 1,000,000 parts'),
+);
+
+const JobCorrectionArgs = v.pipe(
+  v.strictObject({
+    id: Uuid,
+    stageId: Uuid,
+    goodQty: Correction,
+    rejectQty: Correction,
+    reason: RequiredText(500),
+  }, 'has a field that is not allowed'),
+  v.check((a) => a.goodQty + a.rejectQty < 0, 'Enter the parts to take off: both cannot be 0'),
+);
+
+/**
+ * Corrects a wrong count with an event of its own (negative quantities and a reason), so totals stay
+ * a sum of events and the audit shows both entries. An operator corrects only what they logged on the
+ * stage in the current shift; supervisors and planners any count. Never below zero.
+ */
+export const jobCorrection = define({
+  name: 'job.correction',
+  scope: { table: 'stages', arg: 'stageId' },
+  kind: 'event',
+  table: 'jobEvents',
+  roles: FLOOR,
+  args: JobCorrectionArgs,
+  async apply(store, args, ctx) {
+    const stage = await mustGet(store, 'stages', args.stageId);
+    const when = actionTime(ctx);
+    if (stage.goodQty + args.goodQty < 0 || stage.rejectQty + args.rejectQty < 0) {
+      throw new Rejection('validation_failed', `The stage has ${stage.goodQty} good and ${stage.rejectQty} rejected: a correction cannot take it below zero.`, [
+        { field: stage.goodQty + args.goodQty < 0 ? 'goodQty' : 'rejectQty', message: 'would take the count below zero' },
+      ]);
+    }
+    if (ctx.actor.role === 'operator') {
+      const shift = planning.shiftAt(when, (await store.config<planning.ShiftCalendar>('shiftCalendar')) ?? planning.DEFAULT_CALENDAR);
+      if (!shift) throw new Rejection('forbidden', 'Outside a shift an operator cannot correct counts: ask your supervisor.');
+      const mine = (await store.find('jobEvents', 'stageId', stage.id)).filter((e) => e.userId === ctx.actor.id && e.at >= shift.start && e.at < shift.end);
+      const good = mine.reduce((n, e) => n + e.goodQty, 0);
+      const rejected = mine.reduce((n, e) => n + e.rejectQty, 0);
+      if (good + args.goodQty < 0 || rejected + args.rejectQty < 0) {
+        throw new Rejection('forbidden', `You logged ${good} good and ${rejected} rejected on this stage this shift: an operator corrects only their own counts of the shift. Ask your supervisor for more.`);
+      }
+    }
+    await store.insert('jobEvents', {
+      id: args.id, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'correction',
+      goodQty: args.goodQty, rejectQty: args.rejectQty, downtimeReason: null, minutes: 0, note: args.reason,
+      userId: ctx.actor.id, at: when,
+    });
+    await addToTotals(store, stage, args.goodQty, args.rejectQty);
     return { table: 'jobEvents', id: args.id };
   },
 });
@@ -148,6 +310,14 @@ export function resumesTo(order: Pick<Order, 'status' | 'statusBeforeHold'>): Or
   return order.status === 'on_hold' ? order.statusBeforeHold : null;
 }
 
+/** Holds an order: every unfinished stage is blocked, remembering where it was, and the reason is shown on them. */
+export async function putOnHold(store: MutationStore, order: Order, reason: string) {
+  for (const s of await store.find('stages', 'orderId', order.id)) {
+    if (s.status !== 'done' && s.status !== 'blocked') await store.update('stages', s.id, { status: 'blocked', statusBeforeBlock: s.status });
+  }
+  await store.update('orders', order.id, { status: 'on_hold', holdReason: reason, statusBeforeHold: order.status });
+}
+
 export const orderTransition = define({
   name: 'order.transition',
   scope: { table: 'orders', arg: 'id' },
@@ -170,11 +340,8 @@ export const orderTransition = define({
       throw new Rejection('illegal_transition', `The order cannot be completed while ${open.length} of its stages ${open.length === 1 ? 'is' : 'are'} not done: ${which}${open.length > 3 ? ', …' : ''}.`);
     }
     if (args.to === 'on_hold') {
-      changes.holdReason = args.holdReason ?? null;
-      changes.statusBeforeHold = order.status;
-      for (const s of stages) {
-        if (s.status !== 'done' && s.status !== 'blocked') await store.update('stages', s.id, { status: 'blocked', statusBeforeBlock: s.status });
-      }
+      await putOnHold(store, order, args.holdReason ?? '');
+      return { table: 'orders', id: order.id };
     } else if (args.from === 'on_hold') {
       changes.holdReason = null;
       changes.statusBeforeHold = null;

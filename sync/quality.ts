@@ -4,6 +4,7 @@ import { REJECT } from './state-machines';
 import { Uuid } from './protocol';
 import { FLOOR } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
+import { alreadyExists } from './rejections';
 import { worksIn } from './permissions';
 import { actionTime, define, mustBeActive, mustGet, mustSee, Qty, Text, transition } from './mutation-kit';
 
@@ -14,7 +15,7 @@ export const MAX_OVER_PLAN = 10;
 
 export const DISPOSITIONS = ['scrap', 'rework', 'use_as_is', 'return_to_supplier'] as const;
 
-const RejectCreateArgs = v.strictObject({
+export const RejectCreateArgs = v.strictObject({
   id: Uuid,
   machineId: Uuid,
   defectCodeId: Uuid,
@@ -59,24 +60,31 @@ export const rejectCreate = define({
   table: 'rejects',
   roles: FLOOR,
   args: RejectCreateArgs,
-  async apply(store, args, ctx) {
-    const machine = await mustGet(store, 'machines', args.machineId);
-    mustBeActive(machine, `Machine ${machine.code}`, 'machineId');
-    if (!worksIn(ctx.actor, machine.departmentId)) {
-      throw new Rejection('forbidden', `${machine.code} is a machine of another department: a ${ctx.actor.role} logs rejects only on their own department's machines.`, [{ field: 'machineId', message: 'belongs to another department' }]);
-    }
-    const defect = await mustGet(store, 'defectCodes', args.defectCodeId);
-    mustBeActive(defect, `Defect code ${defect.code}`, 'defectCodeId');
-    const { orderId, productId } = await rejectOrigin(store, ctx, args, machine);
-    await store.insert('rejects', {
-      id: args.id, number: await store.nextNumber('REJ'), stageId: args.stageId ?? null, orderId,
-      productId, machineId: machine.id, departmentId: machine.departmentId, defectCodeId: args.defectCodeId,
-      quantity: args.quantity, description: args.description ?? null, reportedBy: ctx.actor.id, status: 'open',
-      disposition: null, rootCause: null, correctiveAction: null, approvedBy: null, approvedAt: null, closedAt: null,
-    });
-    return { table: 'rejects', id: args.id };
-  },
+  apply: (store, args, ctx) => createReject(store, ctx, args),
 });
+
+/**
+ * A reject, from its own form or from the rejected parts of a progress entry (one flow for both, so
+ * scrap always reaches quality with a defect code). `field` prefixes the fields named in errors.
+ */
+export async function createReject(store: MutationStore, ctx: MutationContext, args: v.InferOutput<typeof RejectCreateArgs>, field = '') {
+  if (field && (await store.get('rejects', args.id))) throw alreadyExists('rejects', args.id, `${field}id`);
+  const machine = await mustGet(store, 'machines', args.machineId);
+  mustBeActive(machine, `Machine ${machine.code}`, `${field}machineId`);
+  if (!worksIn(ctx.actor, machine.departmentId)) {
+    throw new Rejection('forbidden', `${machine.code} is a machine of another department: a ${ctx.actor.role} logs rejects only on their own department's machines.`, [{ field: `${field}machineId`, message: 'belongs to another department' }]);
+  }
+  const defect = await mustGet(store, 'defectCodes', args.defectCodeId);
+  mustBeActive(defect, `Defect code ${defect.code}`, `${field}defectCodeId`);
+  const { orderId, productId } = await rejectOrigin(store, ctx, args, machine);
+  await store.insert('rejects', {
+    id: args.id, number: await store.nextNumber('REJ'), stageId: args.stageId ?? null, orderId,
+    productId, machineId: machine.id, departmentId: machine.departmentId, defectCodeId: args.defectCodeId,
+    quantity: args.quantity, description: args.description ?? null, reportedBy: ctx.actor.id, status: 'open',
+    disposition: null, rootCause: null, correctiveAction: null, approvedBy: null, approvedAt: null, closedAt: null,
+  });
+  return { table: 'rejects' as const, id: args.id };
+}
 
 const RejectTransitionArgs = v.strictObject({
   id: Uuid,

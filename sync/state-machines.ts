@@ -28,6 +28,8 @@ export const ORDER = machine('order', ['draft', 'released', 'in_progress', 'on_h
 export const STAGE = machine('stage', ['pending', 'ready', 'running', 'paused', 'done', 'blocked'], [
   ['pending', 'ready', S],
   ['ready', 'running', FLOOR],
+  // Reopen a stage completed by mistake, while the next stage has not started (checked by the mutator).
+  ['done', 'running', S],
   ['running', 'paused', FLOOR],
   ['paused', 'running', FLOOR],
   [['running', 'paused'], 'done', FLOOR],
@@ -82,7 +84,14 @@ export function label(state: string): string {
   return state.replace(/_/g, ' ');
 }
 
+/** A hold request from the floor: a planner grants it (the order goes on hold) or declines it with a note. */
+export const HOLD_REQUEST = machine('hold request', ['open', 'granted', 'declined'], [
+  ['open', 'granted', M],
+  ['open', 'declined', M],
+]);
+
 export type OrderStatus = StateOf<typeof ORDER>;
+export type HoldRequestStatus = StateOf<typeof HOLD_REQUEST>;
 export type StageStatus = StateOf<typeof STAGE>;
 export type RejectStatus = StateOf<typeof REJECT>;
 export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;

@@ -1,10 +1,12 @@
 // The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
 import type { Actor, Role } from './roles';
-import type { MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
+import type { HoldRequestStatus, MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
 
 export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
 export const WORK_TABLES = [
   'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents',
+  // New tables go last: a snapshot cursor counts tables by position.
+  'holdRequests',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -29,6 +31,8 @@ export interface Department extends RowMeta { code: string; name: string; hodUse
 export interface UserRow extends RowMeta { username: string; displayName: string; role: Role; departmentId: string | null; active: boolean }
 export interface Machine extends RowMeta {
   code: string; name: string; departmentId: string; status: string; hoursPerDay: number; idealCycleSeconds: number; active: boolean;
+  /** The plant runs several stages on this machine at once (a multi-cavity press, a paint line). */
+  allowParallel: boolean;
 }
 export interface RoutingStep { name: string; departmentId: string; plannedMinutes: number }
 export interface Product extends RowMeta {
@@ -71,10 +75,16 @@ export interface MaintenanceEvent extends RowMeta {
   note: string | null; userId: string; at: string;
 }
 
+/** A request from the floor to put an order on hold (bad material, a drawing that is wrong), answered by a planner. */
+export interface HoldRequest extends RowMeta {
+  orderId: string; stageId: string | null; departmentIds: string[]; reason: string; requestedBy: string;
+  status: HoldRequestStatus; answeredBy: string | null; answeredAt: string | null; answerNote: string | null;
+}
+
 export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
-  maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent;
+  maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent; holdRequests: HoldRequest;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -82,9 +92,10 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   products: ['routing'],
   orders: ['departmentIds'],
   orderItems: ['departmentIds'],
+  holdRequests: ['departmentIds'],
 };
 /** Fields stored as 0/1 and sent as booleans. */
-export const BOOL_FIELDS = ['active'];
+export const BOOL_FIELDS = ['active', 'allowParallel'];
 /** Columns never sent to a device. */
 export const SECRET_FIELDS: Partial<Record<TableName, string[]>> = { users: ['passwordHash'] };
 
@@ -106,6 +117,7 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   rejects: ['reportedBy'],
   maintenanceTickets: ['reportedBy', 'assigneeId'],
   maintenanceEvents: ['userId'],
+  holdRequests: ['requestedBy'],
 };
 
 export function scopeFor(user: Actor, table: TableName): ScopeRule {
@@ -118,7 +130,7 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   // supervisor and operator: their department, plus what they raised or are assigned to.
   const dept = user.departmentId ?? '';
   const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
-  if (table === 'orders' || table === 'orderItems') {
+  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests') {
     return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: dept }] };
   }
   return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };

@@ -19,6 +19,7 @@ export const WINDOW: Partial<Record<TableName, WindowRule>> = {
   rejects: { kind: 'own', field: 'status', closed: ['closed'] },
   maintenanceTickets: { kind: 'own', field: 'status', closed: ['verified', 'cancelled'] },
   maintenanceEvents: { kind: 'parent', parent: 'maintenanceTickets', via: 'ticketId' },
+  holdRequests: { kind: 'parent', parent: 'orders', via: 'orderId' },
 };
 
 export function horizon(now: Date, days = DEFAULT_SYNC_WINDOW_DAYS): string {

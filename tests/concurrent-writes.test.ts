@@ -11,12 +11,13 @@ describe('concurrent writes', () => {
     const users = ['operator.press', 'supervisor.press', 'manager', 'admin'];
     const tokens = await Promise.all(users.map((u) => h.login(u)));
     const stage = await h.deps.db.selectFrom('stages').selectAll().where('status', '=', 'running').executeTakeFirstOrThrow();
+    const defect = await h.deps.db.selectFrom('defectCodes').select('id').executeTakeFirstOrThrow();
     const devices = Array.from({ length: 8 }, (_, i) => ({ token: tokens[i % tokens.length].accessToken, clientId: uuidv7() }));
     const ROUNDS = 6;
     for (let round = 1; round <= ROUNDS; round++) {
       await Promise.all(devices.map((d) => h.call('POST', '/api/sync/push', {
         token: d.token,
-        body: { clientId: d.clientId, schemaVersion: 1, mutations: [{ id: uuidv7(), seq: round, name: 'job.progress', at: new Date().toISOString(), args: { id: uuidv7(), stageId: stage.id, goodQty: 3, rejectQty: 1 } }] },
+        body: { clientId: d.clientId, schemaVersion: 1, mutations: [{ id: uuidv7(), seq: round, name: 'job.progress', at: new Date().toISOString(), args: { id: uuidv7(), stageId: stage.id, goodQty: 3, rejectQty: 1, reject: { id: uuidv7(), defectCodeId: defect.id } } }] },
       }).then((r) => expect(r.body.results?.[0]?.status, JSON.stringify(r.body)).toBe('applied'))));
     }
     const after = await h.deps.db.selectFrom('stages').selectAll().where('id', '=', stage.id).executeTakeFirstOrThrow();

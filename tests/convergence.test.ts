@@ -47,7 +47,11 @@ async function randomAction(d: Device, r: Rng): Promise<boolean> {
       if (!to) return false;
       await engine.mutate('reject.transition', { id: x.id, from: x.status as RejectStatus, to, disposition: 'rework', rootCause: 'Worn punch' });
     } else if (kind === 5 && stages.length) {
-      await engine.mutate('job.progress', { id: uuidv7(), stageId: r.pick(stages)!.id, goodQty: r.int(0, 30), rejectQty: r.int(1, 3) });
+      const rejectQty = r.int(0, 3);
+      await engine.mutate('job.progress', {
+        id: uuidv7(), stageId: r.pick(stages)!.id, goodQty: r.int(1, 30), rejectQty,
+        ...(rejectQty ? { reject: { id: uuidv7(), defectCodeId: r.pick(defects)!.id, machineId: r.pick(machines)!.id } } : {}), confirmOverPlan: true,
+      });
     } else if (kind === 6 && stages.length) {
       const s = r.pick(stages)!;
       const to = r.pick(allowedMoves(STAGE, s.status as string, user.role));

@@ -44,7 +44,8 @@ export interface Shadow {
 
 export interface MetaEntry { key: string; value: unknown }
 
-const TABLE_INDEXES: Record<TableName, string> = {
+/** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -59,6 +60,7 @@ const TABLE_INDEXES: Record<TableName, string> = {
   maintenanceTickets: 'id, status, machineId, departmentId, createdAt',
   maintenanceEvents: 'id, ticketId, at',
 };
+const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
@@ -69,12 +71,14 @@ export class BarronDB extends Dexie {
   constructor(name: string, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores({
-      ...TABLE_INDEXES,
+      ...TABLE_INDEXES_V1,
       outbox: 'seq, id',
       syncIssues: 'id, resolved, createdAt',
       shadows: 'key',
       meta: 'key',
     });
+    // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
+    this.version(2).stores(TABLE_INDEXES_V2);
   }
 
   rows(table: TableName): Table<Row, string> {

@@ -63,7 +63,12 @@ describe('client sync engine', () => {
     const mgr = await makeDevice(h, 'manager');
     await op.engine.sync();
     await mgr.engine.sync();
-    const ready = (await op.db.rows('stages').toArray()).find((s) => s.status === 'ready')!;
+    const stages = await op.db.rows('stages').toArray();
+    const ready = stages.find((s) => s.status === 'ready')!;
+    // One job per machine: what runs on its machine is paused first.
+    for (const busy of stages.filter((o) => o.status === 'running' && o.machineId && o.machineId === ready.machineId)) {
+      await op.engine.mutate('stage.transition', { id: busy.id, from: 'running', to: 'paused' });
+    }
     op.network.offline = true;
     await op.engine.mutate('stage.transition', { id: ready.id, from: 'ready', to: 'running' });
     expect((await op.db.rows('stages').get(ready.id))?.status).toBe('running');
@@ -159,7 +164,8 @@ describe('client sync engine', () => {
     const stage = (await a.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
     a.network.offline = true;
     b.network.offline = true;
-    await a.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 12, rejectQty: 1 });
+    const defect = (await a.db.rows('defectCodes').toArray())[0];
+    await a.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 12, rejectQty: 1, reject: { id: uuidv7(), defectCodeId: defect.id } });
     await b.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 30, rejectQty: 0 });
     expect((await a.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 12);
     a.network.offline = false;

@@ -181,6 +181,8 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
       try {
         await runMutator(store, 'order.create', {
           id, customerName: o.customerName, externalRef: o.externalRef, dueDate: o.dueDate, priority: o.priority, notes: o.notes, source: 'import',
+          // The planner saw the preview (late due dates flagged there) before committing.
+          confirmPastDue: true,
           items: o.lines.map((l) => ({ id: uuidv7(), productId: l.productId, quantity: l.quantity })),
         }, { actor: user, now, at: now, side: 'server' });
       } catch (err) {

@@ -131,17 +131,21 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
     const ticket = await h.deps.db.selectFrom('maintenanceTickets').selectAll().executeTakeFirstOrThrow();
     const event = { id: uuidv7() };
     const mEvent = { id: uuidv7() };
+    const hold = { id: uuidv7() };
     const made = await results('admin', [
       m(1, 'job.progress', { id: event.id, stageId: stage.id, goodQty: 1, rejectQty: 0 }),
       m(2, 'maintenance.comment', { id: mEvent.id, ticketId: ticket.id, note: 'first' }),
+      m(3, 'holdRequest.create', { id: hold.id, orderId: stage.orderId, reason: 'first' }),
     ]);
-    expect(made.map((x) => x.status)).toEqual(['applied', 'applied']);
+    expect(made.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
     const reject = await h.deps.db.selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
     const order = await one('orders', { customerName: 'Atlas Copco' });
     const taken: Record<string, Record<string, unknown>> = {
       'job.progress': { id: event.id, stageId: stage.id, goodQty: 1, rejectQty: 0 },
       'job.downtime': { id: event.id, stageId: stage.id, reason: 'breakdown', minutes: 5 },
       'reject.create': { id: reject.id, machineId: machine.id, defectCodeId: defect.id, quantity: 1 },
+      'job.correction': { id: event.id, stageId: stage.id, goodQty: -1, rejectQty: 0, reason: 'typo' },
+      'holdRequest.create': { id: hold.id, orderId: stage.orderId, reason: 'again' },
       'maintenance.create': { id: ticket.id, machineId: machine.id, type: 'corrective', priority: 3, description: 'again' },
       'maintenance.comment': { id: mEvent.id, ticketId: ticket.id, note: 'again' },
       'order.create': { id: order.id, customerName: 'Again', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5 }] },
@@ -160,7 +164,7 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       ] }] },
     ];
     const before = await countAll(h, WRITTEN);
-    const mutations = [...Object.entries(taken).map(([name, args], i) => m(i + 1, name, args)), ...nested.map((args, i) => m(7 + i, 'order.create', args))];
+    const mutations = [...Object.entries(taken).map(([name, args], i) => m(i + 1, name, args)), ...nested.map((args, i) => m(Object.keys(taken).length + 1 + i, 'order.create', args))];
     const r = await pushAs('admin', mutations);
     expect(r.status).toBe(200);
     expect(r.body.results.map((x: { code?: string }) => x.code)).toEqual(Array(mutations.length).fill('already_exists'));
