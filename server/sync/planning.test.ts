@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
+import { OVER_CAPACITY } from '../../sync/planning';
 import { useHarness } from '../../tests/setup/harness';
 
 const h = useHarness();
@@ -72,7 +73,7 @@ describe('job planning', () => {
     }
     expect(total).toBeGreaterThan(8);
     const refused = results.find((r) => r.status === 'rejected');
-    expect(refused).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'confirmOverCapacity', message: 'over_capacity' })] });
+    expect(refused).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'confirmOverCapacity', code: OVER_CAPACITY })] });
     expect(refused.message).toMatch(/PRS-03 would be over capacity on 2026-12-02/);
     const stuck = pressStages[results.indexOf(refused)];
     expect((await row('stages', stuck.id)).scheduledStart).toBeNull();
