@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useHarness } from '../../tests/setup/harness';
 import { auditRows, countAll, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
+import { byName } from '../db/db';
 
 const h = useHarness();
 let admin: string;
@@ -53,7 +54,7 @@ const SPECS: Spec[] = [
 /** The seeded unique values depend on DOMAIN.md's demo plant; read one where the spec does not name one. */
 async function takenValue(spec: Spec): Promise<string> {
   if (spec.taken) return spec.taken;
-  const r = await h.deps.db.selectFrom(spec.table).select(spec.unique).orderBy(spec.unique).executeTakeFirstOrThrow();
+  const r = await byName(h.deps.db).selectFrom(spec.table).select(spec.unique).orderBy(spec.unique).executeTakeFirstOrThrow();
   return r[spec.unique] as string;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { OVER_CAPACITY } from '../../sync/planning';
 import { useHarness } from '../../tests/setup/harness';
+import { byName } from '../db/db';
 
 const h = useHarness();
 
@@ -15,9 +16,9 @@ async function push(token: string, name: string, args: unknown) {
   expect(r.status).toBe(200);
   return r.body.results[0];
 }
-const row = (table: string, id: string) => h.deps.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const rows = (table: string, field: string, value: string) => h.deps.db.selectFrom(table).selectAll().where(field, '=', value).orderBy('sequence').execute();
-const byCode = (table: string, field: string, code: string) => h.deps.db.selectFrom(table).selectAll().where(field, '=', code).executeTakeFirstOrThrow();
+const row = (table: string, id: string) => byName(h.deps.db).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const rows = (table: string, field: string, value: string) => byName(h.deps.db).selectFrom(table).selectAll().where(field, '=', value).orderBy('sequence').execute();
+const byCode = (table: string, field: string, code: string) => byName(h.deps.db).selectFrom(table).selectAll().where(field, '=', code).executeTakeFirstOrThrow();
 
 describe('job planning', () => {
   it('a manager creates an order whose item gets its stages from the product routing, releases it, and the first stage becomes ready', async () => {
