@@ -3,6 +3,7 @@
 // (dry run + commit through the order.create mutator) vs. a raw Kysely bulk insert of the same
 // orders, items and stages.
 import { uuidv7 } from '../sync/ids';
+import { byName } from '../server/db/db';
 import { loadEnv } from '../server/env';
 import { parseUpload } from '../server/import/import.parse';
 import { startServer } from '../server/server';
@@ -75,7 +76,7 @@ async function benchImport(url: string) {
     const r0 = performance.now();
     await db.transaction().execute(async (trx) => {
       for (const [table, rows] of [['orders', orders], ['orderItems', items], ['stages', stages]] as const) {
-        for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table).values(rows.slice(i, i + 500)).execute();
+        for (let i = 0; i < rows.length; i += 500) await byName(trx).insertInto(table).values(rows.slice(i, i + 500)).execute();
       }
     });
     const rawRate = LINES / ((performance.now() - r0) / 1000);

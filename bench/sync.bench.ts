@@ -3,7 +3,7 @@
 import { uuidv7 } from '../sync/ids';
 import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
-import type { Db } from '../server/db/db';
+import { byName, type Db } from '../server/db/db';
 import { benchKinds, withBenchDatabase } from './bench-db';
 
 const TOTAL = Number(process.env.BENCH_MUTATIONS ?? 10_000);
@@ -19,7 +19,7 @@ async function post(url: string, token: string, body: unknown) {
 
 async function fixtures(db: Db) {
   const ids = async (table: string, where?: [string, string]) => {
-    let q = db.selectFrom(table).selectAll();
+    let q = byName(db).selectFrom(table).selectAll();
     if (where) q = q.where(where[0], '=', where[1]);
     return q.execute();
   };
@@ -123,7 +123,7 @@ async function benchOne(label: string, url: string) {
     const r0 = performance.now();
     let selected = 0;
     for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
-      selected += (await db.selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+      selected += (await byName(db).selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
     }
     const selectRate = selected / ((performance.now() - r0) / 1000);
 
@@ -138,7 +138,7 @@ async function benchOne(label: string, url: string) {
 async function countVisible(db: Db) {
   let n = 0;
   for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
-    n += Number((await db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).where('deletedAt', 'is', null).executeTakeFirstOrThrow()).n);
+    n += Number((await byName(db).selectFrom(t).select((eb) => eb.fn.countAll().as('n')).where('deletedAt', 'is', null).executeTakeFirstOrThrow()).n);
   }
   return n;
 }

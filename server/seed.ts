@@ -7,8 +7,7 @@ import { DEFAULT_SLA } from '../sync/mutations';
 import type { Role } from '../sync/roles';
 import type { OrderStatus } from '../sync/state-machines';
 import type { Db } from './db/db';
-import { writeAudit } from './audit/audit';
-import { ServerStore } from './sync/server-store';
+import { auditedWrite } from './sync/write';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -45,10 +44,8 @@ let demoHash: Promise<string> | undefined;
 
 export async function seedDemo(db: Db): Promise<void> {
   const hash = await (demoHash ??= bcrypt.hash(DEMO_PASSWORD, 10));
-  await db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString();
-    const systemId = uuidv7();
-    const s = new ServerStore(trx, systemId, now);
+  // The app itself writes the demo plant: rows carry a system id as author, the audit entry no user.
+  await db.transaction().execute((trx) => auditedWrite(trx, { actor: { id: uuidv7(), username: null }, system: true, name: 'seed.demo' }, async (s, { now }) => {
     const ids: Record<string, string> = {};
     const id = (key: string) => (ids[key] ??= uuidv7());
 
@@ -197,7 +194,6 @@ export async function seedDemo(db: Db): Promise<void> {
         status: 'open', disposition: null, rootCause: null, correctiveAction: null, approvedBy: null, approvedAt: null, closedAt: null,
       });
     }
-    await s.flush();
-    await writeAudit(trx, { at: now, mutationName: 'seed.demo', outcome: 'applied', message: 'demo data loaded into an empty database' });
-  });
+    return { table: null, id: null, message: 'demo data loaded into an empty database' };
+  }));
 }

@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from './app';
 import type { Deps } from './context';
-import { openDatabase, type Database } from './db/db';
+import { openDatabase, type DatabaseHandle } from './db/db';
 import { migrateUp } from './db/migrate';
 import { EnvError, type Env } from './env';
 import { isEmpty, seedDemo } from './seed';
@@ -21,7 +21,7 @@ export interface Running {
   /** The plain-HTTP port that redirects to HTTPS (HTTP_REDIRECT_PORT), when there is one. */
   redirectPort: number | null;
   deps: Deps;
-  database: Database;
+  database: DatabaseHandle;
   seeded: boolean;
   close(): Promise<void>;
 }

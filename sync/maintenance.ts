@@ -2,7 +2,6 @@
 import * as v from 'valibot';
 import { MAINTENANCE } from './state-machines';
 import { mergeFields } from './merge';
-import { uuidv7 } from './ids';
 import { Uuid } from './protocol';
 import { ALL_ROLES } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
@@ -33,9 +32,9 @@ const MaintenanceCreateArgs = v.strictObject({
 });
 
 async function maintenanceEvent(store: MutationStore, ctx: MutationContext, ticket: { id: string; machineId: string; departmentId: string }, kind: string, fields: { fromStatus?: string; toStatus?: string; note?: string | null }) {
-  // Each side makes its own id: a device's optimistic event is replaced by the server's at the next pull.
+  // Derived from the mutation's id: the device's optimistic event and the server's are one row.
   await store.insert('maintenanceEvents', {
-    id: uuidv7(), ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind,
+    id: ctx.newId(), ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind,
     fromStatus: fields.fromStatus ?? null, toStatus: fields.toStatus ?? null, note: fields.note ?? null,
     userId: ctx.actor.id, at: actionTime(ctx),
   });

@@ -174,7 +174,7 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
   for (const [i, item] of args.items.entries()) {
     const product = await live(await store.get('products', item.productId), 'Product', item.productId);
     if (!product.active) throw new Rejection('validation_failed', `Product ${product.sku} is not active.`, [{ field: `items.${i}.productId`, message: 'is not active' }]);
-    const stages = item.stages ?? routingStages(product, item.quantity);
+    const stages = item.stages ?? routingStages(product, item.quantity, ctx.newId);
     if (!stages.length) throw new Rejection('validation_failed', `Product ${product.sku} has no routing; give the item its stages.`, [{ field: `items.${i}.stages`, message: 'is required for a product without a routing' }]);
     if (await store.get('orderItems', item.id)) throw alreadyExists('orderItems', item.id, `items.${i}.id`);
     for (const [n, s] of stages.entries()) {
@@ -258,13 +258,16 @@ export async function applyStageSchedule(store: MutationStore, args: v.InferOutp
   if (load > 1 && !args.confirmOverCapacity) {
     const pct = Number.isFinite(load) ? `${Math.round(load * 100)}%` : 'a day without shifts';
     throw new Rejection('validation_failed', `${machine.code} would be over capacity on ${day}: ${total.toFixed(1)} h scheduled of ${available.toFixed(1)} h available (${pct}). Confirm to schedule anyway.`, [
-      { field: 'confirmOverCapacity', message: 'over_capacity', scheduledHours: total, availableHours: available },
+      { field: 'confirmOverCapacity', code: OVER_CAPACITY, message: 'exceeds the hours the machine has that day', scheduledHours: total, availableHours: available },
     ]);
   }
   const end = new Date(Date.parse(start) + stage.plannedMinutes * 60_000).toISOString();
   await store.update('stages', stage.id, { machineId: machine.id, scheduledStart: start, scheduledEnd: end });
   return { table: 'stages' as const, id: stage.id };
 }
+
+/** `details[0].code` of a `stage.schedule` refused for capacity: the board then offers to confirm. */
+export const OVER_CAPACITY = 'over_capacity';
 
 /** Release: the first stage of each item becomes ready. */
 export async function readyFirstStages(store: MutationStore, orderId: string) {

@@ -2,6 +2,7 @@
 import type { Actor } from './roles';
 import type { RowMeta, RowTypes, TableName } from './tables';
 import type { RejectCode } from './protocol';
+import { derivedId } from './ids';
 
 export type NewRow<T extends TableName> = Omit<RowTypes[T], keyof RowMeta> & { id: string };
 
@@ -27,6 +28,20 @@ export interface MutationContext {
   /** The device's clock when the user acted: stored and audited, bounded by `now`, never used for ordering. */
   at: string;
   side: 'server' | 'client';
+  /**
+   * A new id for a row the mutation makes beyond its args (a ticket's history event). Derived from
+   * the mutation's id and a counter, so both sides make the same ids; never `uuidv7()` in a mutator.
+   */
+  newId(): string;
+}
+
+/**
+ * The context a mutation runs in. `mutationId` is the mutation's own id: the outbox entry's on a
+ * device, the envelope's on the server (push), or the write's own id (import, admin, seed).
+ */
+export function mutationContext(c: { actor: Actor; now: string; at: string; side: 'server' | 'client'; mutationId: string }): MutationContext {
+  let n = 0;
+  return { actor: c.actor, now: c.now, at: c.at, side: c.side, newId: () => derivedId(c.mutationId, n++) };
 }
 
 /** A mutation that cannot take effect; nothing it did is kept. */

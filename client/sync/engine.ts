@@ -4,7 +4,7 @@ import { uuidv7 } from '../../sync/ids';
 import { runMutator } from '../../sync/mutations';
 import { SCHEMA_VERSION, type MutationResult, type PullResponse, type PushResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
-import { Rejection } from '../../sync/store';
+import { mutationContext, Rejection } from '../../sync/store';
 import { SYNCED_TABLES, type Row } from '../../sync/tables';
 import type { MutationArgs, MutationName } from '../../sync/mutations';
 import type { Session, SessionsDB } from '../auth/sessions';
@@ -91,11 +91,13 @@ export class SyncEngine {
     const { user } = await this.session();
     await this.clientId();
     const at = this.o.now().toISOString();
+    // The outbox entry's id is the mutation's id: the ids the mutator derives from it match the server's.
+    const id = uuidv7();
     await this.db.transaction('rw', this.db.writeScope, async () => {
-      await runMutator(new ClientStore(this.db, user.id, at), name, args, { actor: user, now: at, at, side: 'client' });
+      await runMutator(new ClientStore(this.db, user.id, at), name, args, mutationContext({ actor: user, now: at, at, side: 'client', mutationId: id }));
       const seq = ((await this.db.getMeta<number>('lastQueuedSeq')) ?? 0) + 1;
       await this.db.setMeta('lastQueuedSeq', seq);
-      await this.db.outbox.add({ seq, id: uuidv7(), name, args, at, userId: user.id });
+      await this.db.outbox.add({ seq, id, name, args, at, userId: user.id });
     });
   }
 
@@ -289,7 +291,7 @@ export async function rebase(db: BarronDB, user: PublicUser) {
     if (e.result?.status === 'rejected') continue; // the server refused it: it is on Sync issues, not on screen
     const store = new ClientStore(db, e.userId, e.at);
     try {
-      await runMutator(store, e.name, e.args, { actor: user, now: e.at, at: e.at, side: 'client' });
+      await runMutator(store, e.name, e.args, mutationContext({ actor: user, now: e.at, at: e.at, side: 'client', mutationId: e.id }));
     } catch (err) {
       // No longer applies on this device's data (say, the order went on hold): the server decides, and a
       // rejection will show on Sync issues. Whatever it wrote before refusing is put back.

@@ -1,11 +1,11 @@
 // All SQL of master-data administration (writes go through server/sync/write.ts).
 import { sql } from 'kysely';
-import type { Db } from '../db/db';
+import { byName, type Db } from '../db/db';
 import { fromDb, toWire } from '../sync/codec';
 import type { TableName } from '../../sync/tables';
 
 export async function listRows(db: Db, table: string, includeInactive: boolean, orderBy: string) {
-  let q = db.selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy(orderBy);
+  let q = byName(db).selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy(orderBy);
   if (!includeInactive) q = q.where('active', '=', 1);
   const rows = await q.execute();
   return rows.map((r) => toWire(table as TableName, fromDb(table as TableName, r)));
@@ -16,16 +16,16 @@ export async function listRows(db: Db, table: string, includeInactive: boolean, 
  * that way and SQLite does not; comparing lower() on both sides makes "prs" clash with "PRS" on both.
  */
 export async function findByFieldIgnoringCase(db: Db, table: string, field: string, value: string) {
-  return db.selectFrom(table).select('id').where(sql<boolean>`lower(${sql.ref(field)}) = lower(${value})`).executeTakeFirst();
+  return byName(db).selectFrom(table).select('id').where(sql<boolean>`lower(${sql.ref(field)}) = lower(${value})`).executeTakeFirst();
 }
 
 export async function exists(db: Db, table: string, id: string, extra?: { field: string; value: unknown }) {
-  let q = db.selectFrom(table).select('id').where('id', '=', id).where('deletedAt', 'is', null).where('active', '=', 1);
+  let q = byName(db).selectFrom(table).select('id').where('id', '=', id).where('deletedAt', 'is', null).where('active', '=', 1);
   if (extra) q = q.where(extra.field, '=', extra.value);
   return !!(await q.executeTakeFirst());
 }
 
 export async function getWire(db: Db, table: string, id: string) {
-  const r = await db.selectFrom(table).selectAll().where('id', '=', id).where('deletedAt', 'is', null).executeTakeFirst();
+  const r = await byName(db).selectFrom(table).selectAll().where('id', '=', id).where('deletedAt', 'is', null).executeTakeFirst();
   return r ? toWire(table as TableName, fromDb(table as TableName, r)) : undefined;
 }

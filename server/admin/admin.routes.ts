@@ -127,9 +127,10 @@ function resourceRoutes(r: Resource) {
       await assertUnique(deps, r, input[r.unique]);
       const row = await (r.prepare?.(deps, { ...r.defaults, ...input }) ?? { ...r.defaults, ...input });
       const id = uuidv7();
-      await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.create`, table, id, ip: clientIp(c) }, (store) =>
-        store.insert(table, { id, ...row, active: true } as never),
-      ).catch(raceToConflict(r, input[r.unique]));
+      await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.create`, ip: clientIp(c) }, async (store) => {
+        await store.insert(table, { id, ...row, active: true } as never);
+        return { table, id };
+      }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) }, 201);
     })
     .patch('/:id', async (c) => {
@@ -143,9 +144,10 @@ function resourceRoutes(r: Resource) {
       }
       if (r.unique in input) await assertUnique(deps, r, input[r.unique], id);
       const changes = await (r.prepare?.(deps, input) ?? input);
-      await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.update`, table, id, ip: clientIp(c) }, (store) =>
-        store.update(table, id, changes as never),
-      ).catch(raceToConflict(r, input[r.unique]));
+      await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.update`, ip: clientIp(c) }, async (store) => {
+        await store.update(table, id, changes as never);
+        return { table, id };
+      }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) });
     })
     .post('/:id/deactivate', async (c) => {
@@ -155,8 +157,9 @@ function resourceRoutes(r: Resource) {
       if (!current) throw notFound(r.label);
       if (r.table === 'users' && id === c.get('user').id) throw new AppError(400, 'validation_failed', 'You cannot deactivate your own account.');
       if (current.active) {
-        await writeAudited(deps, { user: c.get('user'), name: `admin.${r.path}.deactivate`, table, id, ip: clientIp(c) }, async (store) => {
+        await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.deactivate`, ip: clientIp(c) }, async (store) => {
           await store.update(table, id, { active: false } as never);
+          return { table, id };
         });
         if (r.table === 'users') await revokeUserTokens(deps.db, id, new Date().toISOString());
       }
@@ -173,9 +176,10 @@ function resourceRoutes(r: Resource) {
     const problem = passwordProblem(password, String(user.username));
     if (problem) throw badField('password', problem);
     const passwordHash = await bcrypt.hash(password, 10);
-    await writeAudited(deps, { user: c.get('user'), name: 'admin.users.reset_password', table, id, ip: clientIp(c) }, (store) =>
-      store.update('users', id, { passwordHash } as never),
-    );
+    await writeAudited(deps.db, { actor: c.get('user'), name: 'admin.users.reset_password', ip: clientIp(c) }, async (store) => {
+      await store.update('users', id, { passwordHash } as never);
+      return { table, id };
+    });
     await revokeUserTokens(deps.db, id, new Date().toISOString());
     await clearThrottle(deps.db, String(user.username)); // "ask an admin to reset the password" lets them in at once
     return c.body(null, 204);

@@ -3,6 +3,7 @@ import { useHarness } from '../../tests/setup/harness';
 import { passwordProblem } from '../../sync/password';
 import { DEMO_PASSWORD, DEMO_USERS } from '../seed';
 import { auditRows, countAll, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
+import { byName } from '../db/db';
 
 const h = useHarness();
 let admin: string;
@@ -55,7 +56,7 @@ const SPECS: Spec[] = [
 /** The seeded unique values depend on DOMAIN.md's demo plant; read one where the spec does not name one. */
 async function takenValue(spec: Spec): Promise<string> {
   if (spec.taken) return spec.taken;
-  const r = await h.deps.db.selectFrom(spec.table).select(spec.unique).orderBy(spec.unique).executeTakeFirstOrThrow();
+  const r = await byName(h.deps.db).selectFrom(spec.table).select(spec.unique).orderBy(spec.unique).executeTakeFirstOrThrow();
   return r[spec.unique] as string;
 }
 

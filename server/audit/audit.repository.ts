@@ -1,5 +1,60 @@
-// Reads of the audit log (the writer is audit.ts).
+// All SQL of the audit log: the one insert (append-only: nothing updates or deletes an audit row) and the reads.
+import { uuidv7 } from '../../sync/ids';
 import type { Db } from '../db/db';
+
+export interface AuditEntry {
+  userId?: string | null;
+  username?: string | null;
+  clientId?: string | null;
+  mutationId?: string | null;
+  mutationName: string;
+  entity?: string | null;
+  entityId?: string | null;
+  baseVersion?: number | null;
+  resultVersion?: number | null;
+  outcome: 'applied' | 'conflict' | 'rejected';
+  code?: string | null;
+  message?: string | null;
+  before?: unknown;
+  after?: unknown;
+  conflicts?: unknown;
+  clientAt?: string | null;
+  ip?: string | null;
+  at?: string;
+}
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/** Appends one entry; every audited write (`server/sync/write.ts` `auditedWrite`) and every refusal ends here. */
+export async function writeAudit(db: Db, e: AuditEntry): Promise<string> {
+  const id = uuidv7();
+  await db
+    .insertInto('auditLog')
+    .values({
+      id,
+      at: e.at ?? new Date().toISOString(),
+      userId: e.userId ?? null,
+      username: e.username ?? null,
+      clientId: e.clientId ?? null,
+      mutationId: e.mutationId ?? null,
+      mutationName: e.mutationName,
+      entity: e.entity ?? null,
+      entityId: e.entityId ?? null,
+      baseVersion: e.baseVersion ?? null,
+      resultVersion: e.resultVersion ?? null,
+      outcome: e.outcome,
+      code: e.code ?? null,
+      message: e.message ? e.message.slice(0, 500) : null,
+      before: json(e.before),
+      after: json(e.after),
+      conflicts: json(e.conflicts),
+      clientAt: e.clientAt ?? null,
+      ip: e.ip ? e.ip.slice(0, 64) : null,
+    })
+    .execute();
+  return id;
+}
+
 
 export interface AuditFilter {
   entity?: string; entityId?: string; userId?: string; from?: string; to?: string; page: number; pageSize: number;

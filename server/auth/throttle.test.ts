@@ -29,7 +29,7 @@ async function failures(n: number, username: (i: number) => string, ip: (i: numb
 async function wait(minutes: number) {
   const back = (t: string | null) => t && new Date(Date.parse(t) - minutes * 60_000).toISOString();
   for (const r of await h.deps.db.selectFrom('loginThrottle').selectAll().execute()) {
-    await h.deps.db.updateTable('loginThrottle').set({ lastAt: back(r.lastAt), blockedUntil: back(r.blockedUntil), succeededAt: back(r.succeededAt) }).where('bucket', '=', r.bucket).execute();
+    await h.deps.db.updateTable('loginThrottle').set({ lastAt: back(r.lastAt)!, blockedUntil: back(r.blockedUntil), succeededAt: back(r.succeededAt) }).where('bucket', '=', r.bucket).execute();
   }
 }
 

@@ -33,10 +33,10 @@ try {
     process.exitCode = 1;
   } else {
     const id = uuidv7();
-    const deps = { db: database.db, dialect: database.dialect, env, log: () => {} };
-    await writeAudited(deps, { user: { id, username }, name: 'admin.users.create', table: 'users', id }, (store) =>
-      store.insert('users', { id, username, displayName: name.join(' ') || username, role: 'admin', departmentId: null, active: true, passwordHash: bcrypt.hashSync(password, 10) } as never),
-    );
+    await writeAudited(database.db, { actor: { id, username }, name: 'admin.users.create' }, async (store) => {
+      await store.insert('users', { id, username, displayName: name.join(' ') || username, role: 'admin', departmentId: null, active: true, passwordHash: bcrypt.hashSync(password, 10) } as never);
+      return { table: 'users', id };
+    });
     console.log(`Admin "${username}" created.`);
   }
 } finally {

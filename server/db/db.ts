@@ -4,14 +4,24 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
+import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'mysql';
 
-/** Kysely over the app's tables. Columns are snake_case in the database, camelCase in code. */
-// The table types are loose on purpose: each repository file owns the shapes of what it reads.
-export type Db = Kysely<any>;
+/** Kysely over the app's tables (server/db/schema.ts). Columns are snake_case in the database, camelCase in code. */
+export type Db = Kysely<Database>;
 
-export interface Database {
+/**
+ * The same handle for code that names its table at run time (the generic row functions of sync and
+ * admin, test helpers): the one cast away from the typed Db. Rows read this way go through
+ * server/sync/codec.ts `fromDb`, which gives them their wire shape.
+ */
+export function byName(db: Db): Kysely<any> {
+  return db as unknown as Kysely<any>;
+}
+
+/** An open database: the typed handle, the raw one for migrations, and how to close both. */
+export interface DatabaseHandle {
   db: Db;
   /** The same database without the camelCase mapping, for migrations (which name columns as stored). */
   raw: Kysely<any>;
@@ -19,11 +29,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string): Database {
+export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('mysql://')) {
     const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
-    const db = raw.withPlugin(new CamelCasePlugin());
+    const db = raw.withPlugin(new CamelCasePlugin()) as Db;
     return { db, raw, dialect: 'mysql', close: () => raw.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
@@ -33,7 +43,7 @@ export function openDatabase(url: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const db = raw.withPlugin(new CamelCasePlugin());
+  const db = raw.withPlugin(new CamelCasePlugin()) as Db;
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
 }
 

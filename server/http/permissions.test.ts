@@ -8,6 +8,7 @@ import { insertRefreshToken } from '../auth/auth.repository';
 import { hashToken, newRefreshToken } from '../auth/tokens';
 import { useHarness } from '../../tests/setup/harness';
 import { countRows, expectCleanError, ROLE_NAMES, ROLE_USERS, tokenFor, userByName, type RoleName } from '../../tests/setup/helpers';
+import { byName } from '../db/db';
 
 const h = useHarness();
 
@@ -119,7 +120,7 @@ describe('the permission matrix', () => {
     const ctx = (caller: RoleName | 'none'): Ctx => ({
       caller,
       async idOf(table, where) {
-        let q = h.deps.db.selectFrom(table).select('id').orderBy('id');
+        let q = byName(h.deps.db).selectFrom(table).select('id').orderBy('id');
         if (where) q = q.where(where[0], '=', where[1]);
         return (await q.executeTakeFirstOrThrow()).id;
       },

@@ -4,11 +4,11 @@ import { uuidv7 } from '../../sync/ids';
 import { runMutator } from '../../sync/mutations';
 import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
-import { writeAudit } from '../audit/audit';
 import type { Deps } from '../context';
 import { startsLikeFormula } from '../http/csv';
 import { AppError } from '../http/errors';
-import { ServerStore } from '../sync/server-store';
+import type { ServerStore } from '../sync/server-store';
+import { writeAudited } from '../sync/write';
 import { colName, type Cell, type Sheet } from './import.parse';
 import { IMPORT_FIELDS, REQUIRED_FIELDS, type ImportField, type Preset } from './import.presets';
 import * as repo from './import.repository';
@@ -172,9 +172,7 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
     throw new AppError(400, 'import_has_errors', `${plan.errorCount} of ${plan.rowCount} rows have errors; nothing was imported.`,
       plan.rows.filter((r) => r.errors.length).slice(0, 200).map((r) => ({ line: r.line, errors: r.errors })));
   }
-  return deps.db.transaction().execute(async (trx) => {
-    const now = new Date().toISOString();
-    const store = new ServerStore(trx, user.id, now, { bulkInserts: true });
+  const done = await writeAudited(deps.db, { actor: user, name: 'import.orders', ip: meta.ip, bulkInserts: true }, async (store, w) => {
     const created: { id: string; number: string | null; externalRef: string | null; lines: number }[] = [];
     for (const o of plan.orders) {
       const id = uuidv7();
@@ -184,7 +182,7 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
           // The planner saw the preview (late due dates flagged there) before committing.
           confirmPastDue: true,
           items: o.lines.map((l) => ({ id: uuidv7(), productId: l.productId, quantity: l.quantity })),
-        }, { actor: user, now, at: now, side: 'server' });
+        }, w.context(user, id));
       } catch (err) {
         if (err instanceof Rejection) {
           throw new AppError(400, 'import_has_errors', `Row ${o.lines[0].line}: ${err.message} Nothing was imported.`, [{ line: o.lines[0].line, errors: [{ field: 'row', message: err.message }] }]);
@@ -193,13 +191,12 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
       }
       created.push({ id, number: null, externalRef: o.externalRef, lines: o.lines.length });
     }
-    await store.flush();
-    const numbers = new Map(store.writes.filter((w) => w.table === 'orders').map((w) => [w.id, w.after.number as string]));
-    for (const c of created) c.number = numbers.get(c.id) ?? null;
-    await writeAudit(trx, {
-      at: now, userId: user.id, username: user.username, mutationName: 'import.orders', entity: 'orders', outcome: 'applied', ip: meta.ip,
-      after: { file: meta.fileName.slice(0, 200), preset: meta.preset, orders: created.length, lines: plan.rowCount, numbers: created.map((c) => c.number) },
-    });
-    return { orders: created, orderCount: created.length, lineCount: plan.rowCount };
+    const summary = (s: ServerStore) => {
+      const numbers = new Map(s.writes.filter((x) => x.table === 'orders').map((x) => [x.id, x.after.number as string]));
+      for (const c of created) c.number = numbers.get(c.id) ?? null;
+      return { file: meta.fileName.slice(0, 200), preset: meta.preset, orders: created.length, lines: plan.rowCount, numbers: created.map((c) => c.number) };
+    };
+    return { table: 'orders' as const, id: null, summary, created };
   });
+  return { orders: done.created, orderCount: done.created.length, lineCount: plan.rowCount };
 }

@@ -45,7 +45,7 @@ describe('order import', () => {
     expect(stages.length).toBe(4); // BRK-100: 3 stages, CLP-400: 1
     const audit = await h.deps.db.selectFrom('auditLog').selectAll().where('mutationName', '=', 'import.orders').execute();
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0].after)).toMatchObject({ orders: 2, lines: 3, preset: 'd365' });
+    expect(JSON.parse(audit[0].after!)).toMatchObject({ orders: 2, lines: 3, preset: 'd365' });
 
     const again = await upload(accessToken, file, { preset: 'd365', commit: true });
     expect(again.status).toBe(400);

@@ -3,6 +3,7 @@
 // through real pushes, on SQLite and on MariaDB.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
+import { byName } from '../db/db';
 import { useHarness } from '../../tests/setup/harness';
 import { tokenFor } from '../../tests/setup/helpers';
 
@@ -20,7 +21,7 @@ async function send(username: string, name: string, args: Record<string, unknown
   return r.body.results[0];
 }
 const one = (table: string, where: Record<string, unknown>) => {
-  let q = h.deps.db.selectFrom(table).selectAll();
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
+import { OVER_CAPACITY } from '../../sync/planning';
 import { useHarness } from '../../tests/setup/harness';
+import { byName } from '../db/db';
 
 const h = useHarness();
 
@@ -14,9 +16,9 @@ async function push(token: string, name: string, args: unknown) {
   expect(r.status).toBe(200);
   return r.body.results[0];
 }
-const row = (table: string, id: string) => h.deps.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const rows = (table: string, field: string, value: string) => h.deps.db.selectFrom(table).selectAll().where(field, '=', value).orderBy('sequence').execute();
-const byCode = (table: string, field: string, code: string) => h.deps.db.selectFrom(table).selectAll().where(field, '=', code).executeTakeFirstOrThrow();
+const row = (table: string, id: string) => byName(h.deps.db).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const rows = (table: string, field: string, value: string) => byName(h.deps.db).selectFrom(table).selectAll().where(field, '=', value).orderBy('sequence').execute();
+const byCode = (table: string, field: string, code: string) => byName(h.deps.db).selectFrom(table).selectAll().where(field, '=', code).executeTakeFirstOrThrow();
 
 describe('job planning', () => {
   it('a manager creates an order whose item gets its stages from the product routing, releases it, and the first stage becomes ready', async () => {
@@ -72,7 +74,7 @@ describe('job planning', () => {
     }
     expect(total).toBeGreaterThan(8);
     const refused = results.find((r) => r.status === 'rejected');
-    expect(refused).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'confirmOverCapacity', message: 'over_capacity' })] });
+    expect(refused).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'confirmOverCapacity', code: OVER_CAPACITY })] });
     expect(refused.message).toMatch(/PRS-03 would be over capacity on 2026-12-02/);
     const stuck = pressStages[results.indexOf(refused)];
     expect((await row('stages', stuck.id)).scheduledStart).toBeNull();

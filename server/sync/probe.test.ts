@@ -5,12 +5,13 @@ import { uuidv7 } from '../../sync/ids';
 import { MUTATIONS } from '../../sync/mutations';
 import { useHarness } from '../../tests/setup/harness';
 import { auditRows, countAll, expectCleanError, tokenFor } from '../../tests/setup/helpers';
+import { byName } from '../db/db';
 
 const h = useHarness();
 
 const m = (seq: number, name: string, args: Record<string, unknown>, at = new Date().toISOString()) => ({ id: uuidv7(), seq, name, args, at });
 const one = (table: string, where: Record<string, unknown>) => {
-  let q = h.deps.db.selectFrom(table).selectAll();
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };

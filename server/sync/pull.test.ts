@@ -105,7 +105,10 @@ describe('pull', () => {
     const clientId = uuidv7();
     const first = await pullAll(mgr.accessToken, clientId);
     const reject = first.changes.find((c) => c.table === 'rejects')!;
-    await writeAudited(h.deps, { user: mgr.user, name: 'test.tombstone', table: 'rejects', id: reject.id }, (s) => s.update('rejects', reject.id, { deletedAt: new Date().toISOString() }));
+    await writeAudited(h.deps.db, { actor: mgr.user, name: 'test.tombstone' }, async (s) => {
+      await s.update('rejects', reject.id, { deletedAt: new Date().toISOString() });
+      return { table: 'rejects', id: reject.id };
+    });
     const next = await pullAll(mgr.accessToken, clientId, first.cursor);
     expect(next.changes).toEqual([{ table: 'rejects', op: 'delete', id: reject.id }]);
   });

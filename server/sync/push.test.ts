@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
+import { byName } from '../db/db';
 
 const h = useHarness();
 
 async function firstRow(table: string, where: Record<string, unknown> = {}) {
-  let q = h.deps.db.selectFrom(table).selectAll();
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 }
@@ -19,7 +20,7 @@ async function push(token: string, clientId: string, mutations: unknown[]) {
 }
 
 async function count(table: string, where: Record<string, unknown> = {}) {
-  let q = h.deps.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+  let q = byName(h.deps.db).selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return Number((await q.executeTakeFirst())?.n);
 }

@@ -6,12 +6,12 @@ import { isRealTimestamp, jsonDepth, MAX_ARGS_DEPTH, MutationEnvelopeSchema, typ
 import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
 import { UUID_RE } from '../../sync/ids';
-import { diff, writeAudit } from '../audit/audit';
+import { writeAudit } from '../audit/audit';
 import type { Deps } from '../context';
 import { AppError } from '../http/errors';
 import { classifyDbError } from '../db/errors';
-import { ServerStore, type Write } from './server-store';
 import * as repo from './sync.repository';
+import { auditedWrite } from './write';
 
 interface PushMeta { clientId: string; user: PublicUser; ip: string | null }
 
@@ -106,26 +106,14 @@ async function applyInTransaction(deps: Deps, meta: PushMeta, raw: Record<string
       throw new Rejection('validation_failed', `The mutation's args nest more than ${MAX_ARGS_DEPTH} levels deep.`, [{ field: 'args', message: `nests more than ${MAX_ARGS_DEPTH} levels` }]);
     }
     const now = new Date().toISOString();
-    const clientAt = clientTime(envelope.output.at)!;
-    const store = new ServerStore(trx, meta.user.id, now);
-    const outcome = await runMutator(store, name, envelope.output.args, { actor: meta.user, now, at: clientAt, side: 'server' });
-    await store.flush();
-    const primary = store.writes.find((w) => w.table === outcome.table && w.id === outcome.id);
-    const current = primary?.after ?? (await repo.getRow(trx, outcome.table, outcome.id));
-    const version = Number(current?.version ?? 0);
-    const conflicts = outcome.conflicts?.length ? outcome.conflicts : undefined;
+    const done = await auditedWrite(trx, { actor: meta.user, name, mutationId: id, now, clientAt: clientTime(envelope.output.at)!, clientId: meta.clientId, ip: meta.ip },
+      (store, w) => runMutator(store, name, envelope.output.args, w.context(meta.user)));
     const result: MutationResult = {
-      id, seq, status: conflicts ? 'conflict' : 'applied',
-      entity: { table: outcome.table, id: outcome.id, version },
-      ...(conflicts ? { conflicts } : {}),
+      id, seq, status: done.status,
+      entity: { table: done.table, id: done.id, version: done.version },
+      ...(done.status === 'conflict' ? { conflicts: done.conflicts } : {}),
     };
-    const { before, after } = auditFields(primary, store.writes);
-    await writeAudit(trx, {
-      at: now, userId: meta.user.id, username: meta.user.username, clientId: meta.clientId, mutationId: id, mutationName: name,
-      entity: outcome.table, entityId: outcome.id, baseVersion: primary?.before ? Number(primary.before.version) : primary ? null : version,
-      resultVersion: version, outcome: result.status, before, after, conflicts, clientAt, ip: meta.ip,
-    });
-    await repo.storeResult(trx, meta.clientId, result, name, now, store.position ?? (await repo.readCounter(trx, 'sync')));
+    await repo.storeResult(trx, meta.clientId, result, name, now, done.position);
     await repo.advanceClient(trx, meta.clientId, seq, now);
     return { kind: 'result', result } as Step;
   });
@@ -192,13 +180,4 @@ function truncateArgs(args: Record<string, unknown>) {
   if (jsonDepth(args, MAX_ARGS_DEPTH) > MAX_ARGS_DEPTH) return { args: `(nested more than ${MAX_ARGS_DEPTH} levels: not kept)` };
   const text = JSON.stringify(args);
   return text.length <= 20_000 ? { args } : { args: `${text.slice(0, 20_000)}…` };
-}
-
-/** Before/after of the mutation's own row, plus the other rows it moved (a stage's totals, the next stage). */
-function auditFields(primary: Write | undefined, writes: Write[]) {
-  const main = primary ? diff(primary.before, primary.after) : { before: null, after: {} };
-  const related = writes
-    .filter((w) => w !== primary)
-    .map((w) => ({ table: w.table, id: w.id, ...diff(w.before, w.after) }));
-  return { before: main.before, after: related.length ? { ...main.after, $related: related } : main.after };
 }

@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { DEFAULT_SLA } from '../../sync/mutations';
+import { byName } from '../db/db';
 import { useHarness } from '../../tests/setup/harness';
 import { tokenFor } from '../../tests/setup/helpers';
 
@@ -19,7 +20,7 @@ async function send(username: string, name: string, args: Record<string, unknown
   return r.body.results[0] as { status: string; code?: string; message?: string; conflicts?: { field: string }[]; details?: { field: string }[] };
 }
 const one = (table: string, where: Record<string, unknown>) => {
-  let q = h.deps.db.selectFrom(table).selectAll();
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };

@@ -1,6 +1,6 @@
 // All SQL of the sync engine: the sequence counter, clients, stored results, the change log, synced rows.
 import { sql } from 'kysely';
-import type { Db, Dialect } from '../db/db';
+import { byName, type Db, type Dialect } from '../db/db';
 import type { TableName } from '../../sync/tables';
 import type { Actor } from '../../sync/roles';
 import { whereInScope } from '../db/scope';
@@ -34,7 +34,7 @@ export async function findClient(db: Db, id: string, dialect: Dialect, lock = fa
   let q = db.selectFrom('syncClients').select(['id', 'userId', 'lastSeq']).where('id', '=', id);
   if (lock && dialect === 'mysql') q = q.forUpdate();
   const r = await q.executeTakeFirst();
-  return r && { id: r.id as string, userId: r.userId as string, lastSeq: Number(r.lastSeq) };
+  return r && { id: r.id, userId: r.userId, lastSeq: Number(r.lastSeq) };
 }
 
 export async function insertClient(db: Db, id: string, userId: string, now: string) {
@@ -47,7 +47,7 @@ export async function advanceClient(trx: Db, id: string, lastSeq: number, now: s
 
 export async function storedResult(trx: Db, clientId: string, seq: number): Promise<MutationResult | undefined> {
   const r = await trx.selectFrom('syncMutations').select('result').where('clientId', '=', clientId).where('seq', '=', seq).executeTakeFirst();
-  return r ? (JSON.parse(r.result as string) as MutationResult) : undefined;
+  return r ? (JSON.parse(r.result) as MutationResult) : undefined;
 }
 
 /** `commitSeq`: the sequence counter when the mutation committed (no write of it comes later). */
@@ -71,26 +71,28 @@ export async function coveredSeq(db: Db, clientId: string, upTo: number): Promis
   return Number(r?.seq ?? 0);
 }
 
+// ── synced rows, by table name (byName: the tables' row types meet in the codec, not in Kysely) ──
+
 export async function getRow(trx: Db, table: TableName, id: string) {
-  const r = await trx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await byName(trx).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
   return r && fromDb(table, r);
 }
 
 export async function findRows(trx: Db, table: TableName, field: string, value: string) {
-  const rows = await trx.selectFrom(table).selectAll().where(field, '=', value).where('deletedAt', 'is', null).execute();
+  const rows = await byName(trx).selectFrom(table).selectAll().where(field, '=', value).where('deletedAt', 'is', null).execute();
   return rows.map((r) => fromDb(table, r));
 }
 
 export async function insertRow(trx: Db, table: TableName, row: Record<string, unknown>) {
-  await trx.insertInto(table).values(toDb(table, row)).execute();
+  await byName(trx).insertInto(table).values(toDb(table, row)).execute();
 }
 
 export async function insertRows(trx: Db, table: TableName, rows: Record<string, unknown>[]) {
-  if (rows.length) await trx.insertInto(table).values(rows.map((r) => toDb(table, r))).execute();
+  if (rows.length) await byName(trx).insertInto(table).values(rows.map((r) => toDb(table, r))).execute();
 }
 
 export async function updateRow(trx: Db, table: TableName, id: string, changes: Record<string, unknown>) {
-  await trx.updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
+  await byName(trx).updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
 }
 
 export async function logChanges(trx: Db, entries: { seq: number; tableName: TableName; rowId: string; evict: boolean }[], at: string) {
@@ -102,7 +104,7 @@ export async function logChanges(trx: Db, entries: { seq: number; tableName: Tab
 
 export async function readConfig(trx: Db, key: string): Promise<unknown> {
   const r = await trx.selectFrom('config').select('value').where('key', '=', key).executeTakeFirst();
-  return r ? JSON.parse(r.value as string) : undefined;
+  return r ? JSON.parse(r.value) : undefined;
 }
 
 // ── pull ─────────────────────────────────────────────────────────────────
@@ -122,7 +124,7 @@ function windowed(q: any, table: TableName, horizon: string) {
 
 /** A page of live rows of one table in id order after `afterId`, within the user's scope and the sync window. */
 export async function snapshotRows(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string) {
-  let q = db.selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
+  let q = byName(db).selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
   const rows = await windowed(whereInScope(q, user, table), table, horizon).execute();
   return rows.map((r: Record<string, unknown>) => fromDb(table, r));
@@ -130,13 +132,13 @@ export async function snapshotRows(db: Db, table: TableName, user: Actor, afterI
 
 export async function changesAfter(db: Db, seq: number, limit: number) {
   const rows = await db.selectFrom('changeLog').select(['seq', 'tableName', 'rowId', 'evict']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
-  return rows.map((r) => ({ seq: Number(r.seq), table: r.tableName as TableName, rowId: r.rowId as string, evict: !!Number(r.evict) }));
+  return rows.map((r) => ({ seq: Number(r.seq), table: r.tableName as TableName, rowId: r.rowId, evict: !!Number(r.evict) }));
 }
 
 export async function rowsByIds(db: Db, table: TableName, ids: string[]) {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom(table).selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await byName(db).selectFrom(table).selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
     out.push(...rows.map((r) => fromDb(table, r)));
   }
   return out;
@@ -146,7 +148,7 @@ export async function rowsByIds(db: Db, table: TableName, ids: string[]) {
 export async function evictedSince(db: Db, ids: string[], seq: number): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('changeLog').select('rowId').distinct().where('rowId', 'in', ids).where('seq', '>', seq).where('evict', '=', 1).execute();
-  return new Set(rows.map((r) => r.rowId as string));
+  return new Set(rows.map((r) => r.rowId));
 }
 
 /** Drops change-log entries older than `before`; later cursors older than the horizon get a reset. */

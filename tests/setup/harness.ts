@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createConnection } from 'mysql2/promise';
 import { createApp, type App } from '../../server/app';
 import type { Deps } from '../../server/context';
-import { openDatabase, type Database } from '../../server/db/db';
+import { openDatabase, type DatabaseHandle } from '../../server/db/db';
 import { migrateUp } from '../../server/db/migrate';
 import { loadEnv } from '../../server/env';
 import { DEMO_PASSWORD, seedDemo } from '../../server/seed';
@@ -17,7 +17,7 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
 export interface TestDb {
   url: string;
-  database: Database;
+  database: DatabaseHandle;
   drop(): Promise<void>;
 }
 
@@ -65,7 +65,7 @@ export async function createTestDatabase(): Promise<TestDb> {
 const KEEP = new Set(['kysely_migration', 'kysely_migration_lock']);
 
 /** Empties every table and resets the counters, leaving the schema. */
-export async function resetDatabase(database: Database) {
+export async function resetDatabase(database: DatabaseHandle) {
   const tables = (await database.raw.introspection.getTables()).map((t) => t.name).filter((n) => !KEEP.has(n));
   for (const t of tables) await database.raw.deleteFrom(t).execute();
   await database.raw.insertInto('counters').values(['sync', 'horizon', 'ORD', 'REJ', 'MT'].map((name) => ({ name, value: 0 }))).execute();
@@ -74,7 +74,7 @@ export async function resetDatabase(database: Database) {
 export interface Harness {
   app: App;
   deps: Deps;
-  database: Database;
+  database: DatabaseHandle;
   /** Logs a demo user in and returns its access token, refresh token and user. */
   login(username: string, password?: string): Promise<{ accessToken: string; refreshToken: string; user: any }>;
   /** JSON request with an optional bearer token; returns status, parsed body and the response headers. */

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { issueSession } from '../../server/auth/sessions';
 import { uuidv7 } from '../../sync/ids';
 import type { Harness } from './harness';
+import { byName } from '../../server/db/db';
 
 export const ROLE_USERS = {
   admin: 'admin',
@@ -36,7 +37,7 @@ export async function auditRows(h: Harness, mutationName?: string) {
 }
 
 export async function countRows(h: Harness, table: string): Promise<number> {
-  const r = await h.deps.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const r = await byName(h.deps.db).selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -2,7 +2,7 @@
 // stages and its capacity; unscheduled stages per department below; a dialog to place a stage on a
 // machine and a slot, which asks before going over capacity.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ShiftCalendar } from '../../../sync/planning';
+import { OVER_CAPACITY, type ShiftCalendar } from '../../../sync/planning';
 import { Rejection } from '../../../sync/store';
 import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
@@ -228,8 +228,8 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
       await app.mutate('stage.schedule', { id: stage.id, machineId: machine, scheduledStart: slotIso(day, time), ...(confirmOverCapacity ? { confirmOverCapacity: true } : {}) });
       onClose();
     } catch (err) {
-      const first = err instanceof Rejection ? (err.details?.[0] as { message?: string } | undefined) : undefined;
-      if (first?.message === 'over_capacity') setOver({ message: (err as Error).message });
+      const first = err instanceof Rejection ? (err.details?.[0] as { code?: string } | undefined) : undefined;
+      if (first?.code === OVER_CAPACITY) setOver({ message: (err as Error).message });
       else setError(formErrors(err).form);
     } finally {
       setBusy(false);
