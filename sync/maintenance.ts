@@ -5,6 +5,7 @@ import { mergeFields } from './merge';
 import { Uuid } from './protocol';
 import { ALL_ROLES } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
+import { fieldLabel } from './labels';
 import { mayMoveTicketTo, mayRaiseMaintenance } from './permissions';
 import { actionTime, define, editArgs, mustBeActive, mustGet, RequiredText, Text, transition } from './mutation-kit';
 
@@ -26,10 +27,10 @@ export const DEFAULT_SLA: Record<string, { responseHours: number; resolutionHour
 const MaintenanceCreateArgs = v.strictObject({
   id: Uuid,
   machineId: Uuid,
-  type: v.picklist(['corrective', 'preventive']),
-  priority: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4)),
+  type: v.picklist(['corrective', 'preventive'], 'is not one of the choices'),
+  priority: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'is at least 1'), v.maxValue(4, 'is at most 4')),
   description: RequiredText(2000),
-});
+}, 'has a field that is not allowed');
 
 async function maintenanceEvent(store: MutationStore, ctx: MutationContext, ticket: { id: string; machineId: string; departmentId: string }, kind: string, fields: { fromStatus?: string; toStatus?: string; note?: string | null }) {
   // Derived from the mutation's id: the device's optimistic event and the server's are one row.
@@ -68,10 +69,10 @@ export const maintenanceCreate = define({
 
 export const MAINTENANCE_EDIT_FIELDS = {
   description: RequiredText(2000),
-  priority: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4)),
+  priority: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'is at least 1'), v.maxValue(4, 'is at most 4')),
   workDone: Text(2000),
   partsUsed: Text(2000),
-  downtimeMinutes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(525_600)),
+  downtimeMinutes: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'cannot be negative'), v.maxValue(525_600, 'is at most 525,600 minutes (a year)')),
   machineId: Uuid,
 };
 const MaintenanceUpdateArgs = editArgs(MAINTENANCE_EDIT_FIELDS);
@@ -106,7 +107,7 @@ export const maintenanceUpdate = define({
           await store.update('maintenanceEvents', e.id, { departmentId: moved.departmentId, machineId: moved.machineId });
         }
       }
-      await maintenanceEvent(store, ctx, moved, 'update', { note: Object.keys(apply).filter((k) => k !== 'departmentId').join(', ') });
+      await maintenanceEvent(store, ctx, moved, 'update', { note: `Changed: ${Object.keys(apply).filter((k) => k !== 'departmentId').map(fieldLabel).join(', ').toLowerCase()}` });
     }
     return { table: 'maintenanceTickets', id: ticket.id, conflicts };
   },
@@ -114,11 +115,11 @@ export const maintenanceUpdate = define({
 
 const MaintenanceTransitionArgs = v.strictObject({
   id: Uuid,
-  from: v.picklist(MAINTENANCE.states),
-  to: v.picklist(MAINTENANCE.states),
+  from: v.picklist(MAINTENANCE.states, 'is not one of the choices'),
+  to: v.picklist(MAINTENANCE.states, 'is not one of the choices'),
   assigneeId: v.optional(Uuid),
   note: v.optional(Text(2000)),
-});
+}, 'has a field that is not allowed');
 
 export const maintenanceTransition = define({
   name: 'maintenance.transition',
@@ -151,7 +152,7 @@ export const maintenanceTransition = define({
   },
 });
 
-const MaintenanceCommentArgs = v.strictObject({ id: Uuid, ticketId: Uuid, note: RequiredText(2000) });
+const MaintenanceCommentArgs = v.strictObject({ id: Uuid, ticketId: Uuid, note: RequiredText(2000) }, 'has a field that is not allowed');
 
 export const maintenanceComment = define({
   name: 'maintenance.comment',

@@ -28,10 +28,10 @@ export function define<S extends v.GenericSchema>(def: MutationDef<S>): Mutation
   return def;
 }
 
-export const Text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
+export const Text = (max: number) => v.pipe(v.string('must be text'), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
 export const RequiredText = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
-export const Count = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'), v.maxValue(1_000_000));
-export const Qty = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(1_000_000));
+export const Count = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'), v.maxValue(1_000_000, 'is at most 1,000,000'));
+export const Qty = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(1_000_000, 'is at most 1,000,000'));
 
 // ── helpers shared by the mutators ─────────────────────────────────────────
 
@@ -74,9 +74,9 @@ export function transition(m: StateMachine, current: string, args: { from: strin
 
 /** The args of an edit (SYNC-PROTOCOL.md): `base` holds the value seen for every field in `changes`. */
 export function editArgs<E extends v.ObjectEntries>(fields: E) {
-  const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> });
+  const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> }, 'has a field that is not allowed');
   return v.pipe(
-    v.strictObject({ id: Uuid, base: opt, changes: opt }),
+    v.strictObject({ id: Uuid, base: opt, changes: opt }, 'has a field that is not allowed'),
     v.check((a) => Object.keys(a.changes).length > 0, 'changes must name at least one field'),
     v.check((a) => Object.keys(a.changes).every((k) => k in a.base), 'base must hold the value seen for every changed field'),
   );

@@ -8,6 +8,7 @@ import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
+import { fieldLabel, mutationLabel } from './labels';
 import type { Role } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
 import { canSee } from './tables';
@@ -61,7 +62,12 @@ export async function runMutator(store: MutationStore, name: string, rawArgs: un
   if (!def) throw new Rejection('unknown_mutation', `There is no mutation called "${name}".`);
   if (!def.roles.includes(ctx.actor.role)) throw new Rejection('forbidden', `A ${ctx.actor.role} may not use ${name}.`);
   const parsed = v.safeParse(def.args, rawArgs);
-  if (!parsed.success) throw new Rejection('validation_failed', `The ${name} request is not valid.`, issueDetails(parsed.issues));
+  if (!parsed.success) {
+    const details = issueDetails(parsed.issues);
+    const first = details[0];
+    const what = first?.field ? `${fieldLabel(first.field)} ${first.message}` : (first?.message ?? 'check the marked fields');
+    throw new Rejection('validation_failed', `${mutationLabel(name)}: ${what}.`, details);
+  }
   if (def.scope) {
     // What a user may not see they may not change either (a Press operator and a Paint stage's id).
     // Answered as if the row did not exist, so another department's ids cannot be told from made-up ones.

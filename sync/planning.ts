@@ -92,19 +92,19 @@ export function isLate(order: Pick<Order, 'dueDate' | 'status'>, today: string):
 // ── mutations ──────────────────────────────────────────────────────────────
 
 const DateOnly = IsoDate;
-const Minutes = v.pipe(v.number(), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000));
-const Priority = v.pipe(v.number(), v.integer(), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
+const Minutes = v.pipe(v.number('must be a number'), v.minValue(0, 'must be 0 or more'), v.maxValue(100_000, 'is at most 100,000'));
+const Priority = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be 1 to 4'), v.maxValue(4, 'must be 1 to 4'));
 
 export const StageInputSchema = v.strictObject({
   id: Uuid, name: RequiredText(100), departmentId: Uuid, plannedMinutes: Minutes, machineId: v.optional(v.nullable(Uuid)),
-});
+}, 'has a field that is not allowed');
 
 export const OrderItemInputSchema = v.strictObject({
   id: Uuid,
   productId: Uuid,
-  quantity: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(10_000_000)),
-  stages: v.optional(v.pipe(v.array(StageInputSchema), v.minLength(1, 'needs at least one stage'), v.maxLength(30))),
-});
+  quantity: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(10_000_000, 'is at most 10,000,000')),
+  stages: v.optional(v.pipe(v.array(StageInputSchema, 'must be a list'), v.minLength(1, 'needs at least one stage'), v.maxLength(30, 'can hold at most 30'))),
+}, 'has a field that is not allowed');
 
 export const OrderCreateArgs = v.strictObject({
   id: Uuid,
@@ -113,11 +113,11 @@ export const OrderCreateArgs = v.strictObject({
   dueDate: DateOnly,
   priority: v.optional(Priority),
   notes: v.optional(v.nullable(Text(2000))),
-  source: v.optional(v.picklist(['manual', 'import'])),
-  items: v.pipe(v.array(OrderItemInputSchema), v.minLength(1, 'an order needs at least one item'), v.maxLength(100)),
+  source: v.optional(v.picklist(['manual', 'import'], 'is not one of the choices')),
+  items: v.pipe(v.array(OrderItemInputSchema, 'must be a list'), v.minLength(1, 'an order needs at least one item'), v.maxLength(100, 'can hold at most 100')),
   /** A due date before today: the planner was warned and confirmed (an order entered late). */
-  confirmPastDue: v.optional(v.boolean()),
-});
+  confirmPastDue: v.optional(v.boolean('must be true or false')),
+}, 'has a field that is not allowed');
 
 /** Whether a due date has passed on the day of `now` (UTC days, decision 0004). */
 export function isPastDue(dueDate: string, now: string): boolean {
@@ -134,8 +134,8 @@ export const StageScheduleArgs = v.strictObject({
   id: Uuid,
   machineId: v.nullable(Uuid),
   scheduledStart: v.nullable(IsoTime),
-  confirmOverCapacity: v.optional(v.boolean()),
-});
+  confirmOverCapacity: v.optional(v.boolean('must be true or false')),
+}, 'has a field that is not allowed');
 
 /** The machine a stage is put on: it must exist, be in use and belong to the stage's department. */
 async function machineFor(store: MutationStore, machineId: string, departmentId: string, field: string) {

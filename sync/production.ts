@@ -25,14 +25,14 @@ async function afterStageDone(store: MutationStore, stage: Stage) {
 
 const StageTransitionArgs = v.strictObject({
   id: Uuid,
-  from: v.picklist(STAGE.states),
-  to: v.picklist(STAGE.states),
+  from: v.picklist(STAGE.states, 'is not one of the choices'),
+  to: v.picklist(STAGE.states, 'is not one of the choices'),
   note: v.optional(Text(1000)),
   /** Completing with fewer good parts than planned: the operator saw the counts and confirmed. */
-  confirmShort: v.optional(v.boolean()),
+  confirmShort: v.optional(v.boolean('must be true or false')),
   /** Starting on a machine that allows parallel work while another stage runs on it. */
-  confirmParallel: v.optional(v.boolean()),
-});
+  confirmParallel: v.optional(v.boolean('must be true or false')),
+}, 'has a field that is not allowed');
 
 /** Good parts still missing when a stage is completed now (0 when it reached its planned quantity). */
 export function shortfall(stage: Pick<Stage, 'goodQty'>, item: { quantity: number } | undefined): number {
@@ -145,7 +145,7 @@ const JobProgressArgs = v.pipe(
     /** Required when rejectQty > 0: rejected parts always reach quality with a defect code. */
     reject: v.optional(ProgressRejectArgs),
     /** More good parts than the stage still needs: the operator saw the counts and confirmed. */
-    confirmOverPlan: v.optional(v.boolean()),
+    confirmOverPlan: v.optional(v.boolean('must be true or false')),
   }, 'has a field that is not allowed'),
   v.check((a) => a.goodQty + a.rejectQty > 0, 'Enter good or rejected parts: both cannot be 0'),
   v.forward(v.check((a) => a.rejectQty === 0 || !!a.reject, 'Rejected parts need a defect code'), ['reject']),
@@ -269,10 +269,10 @@ export const DOWNTIME_REASONS = ['breakdown', 'changeover', 'no_material', 'no_o
 const JobDowntimeArgs = v.strictObject({
   id: Uuid,
   stageId: Uuid,
-  reason: v.picklist(DOWNTIME_REASONS),
-  minutes: v.pipe(v.number(), v.integer(), v.minValue(1, 'must be at least 1'), v.maxValue(24 * 60)),
+  reason: v.picklist(DOWNTIME_REASONS, 'is not one of the choices'),
+  minutes: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(24 * 60, 'is at most 1,440 minutes (one day)')),
   note: v.optional(Text(1000)),
-});
+}, 'has a field that is not allowed');
 
 export const jobDowntime = define({
   name: 'job.downtime',
@@ -298,10 +298,10 @@ export const jobDowntime = define({
 const OrderTransitionArgs = v.pipe(
   v.strictObject({
     id: Uuid,
-    from: v.picklist(ORDER.states),
-    to: v.picklist(ORDER.states),
+    from: v.picklist(ORDER.states, 'is not one of the choices'),
+    to: v.picklist(ORDER.states, 'is not one of the choices'),
     holdReason: v.optional(Text(500)),
-  }),
+  }, 'has a field that is not allowed'),
   v.check((a) => a.to !== 'on_hold' || !!a.holdReason, 'holdReason is required to put an order on hold'),
 );
 

@@ -24,7 +24,7 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
   return deepest;
 }
 
-export const Uuid = v.pipe(v.string(), v.uuid('must be a UUID'));
+export const Uuid = v.pipe(v.string('must be an id'), v.uuid('must be an id (a UUID)'));
 
 /** Years a plant's dates and action times may fall in: anything else is a typo or a broken clock. */
 export const MIN_YEAR = 2000;
@@ -74,8 +74,8 @@ export const DeviceTime = v.pipe(
 /** One mutation as sent; `args` is checked later against the mutation's own schema. */
 export const MutationEnvelopeSchema = v.object({
   id: Uuid,
-  seq: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  name: v.pipe(v.string(), v.maxLength(64)),
+  seq: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'is at least 1')),
+  name: v.pipe(v.string('must be text'), v.maxLength(64, 'can hold at most 64')),
   args: v.unknown(),
   at: DeviceTime,
 });
@@ -85,18 +85,18 @@ export const PushRequestSchema = v.strictObject({
   clientId: Uuid,
   schemaVersion: v.literal(SCHEMA_VERSION),
   mutations: v.pipe(
-    v.array(v.unknown()),
+    v.array(v.unknown(), 'must be a list'),
     v.minLength(1, 'must hold at least one mutation'),
     v.maxLength(MAX_MUTATIONS_PER_PUSH, `must hold at most ${MAX_MUTATIONS_PER_PUSH} mutations`),
   ),
-});
+}, 'has a field that is not allowed');
 export type PushRequest = v.InferOutput<typeof PushRequestSchema>;
 
 export const PullQuerySchema = v.strictObject({
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(1000)), '500'),
+  cursor: v.optional(v.pipe(v.string('must be text'), v.maxLength(200, 'can hold at most 200'))),
+  limit: v.optional(v.pipe(v.string('must be text'), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1, 'is at least 1'), v.maxValue(1000, 'is at most 1,000')), '500'),
   clientId: Uuid,
-});
+}, 'has a field that is not allowed');
 
 export type MutationStatus = 'applied' | 'conflict' | 'rejected';
 export type RejectCode =

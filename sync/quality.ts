@@ -24,7 +24,7 @@ export const RejectCreateArgs = v.strictObject({
   orderId: v.optional(Uuid),
   productId: v.optional(Uuid),
   description: v.optional(Text(2000)),
-});
+}, 'has a field that is not allowed');
 
 /** Every reference a reject carries must exist, be the sender's to see, and agree with the others. */
 async function rejectOrigin(store: MutationStore, ctx: MutationContext, args: v.InferOutput<typeof RejectCreateArgs>, machine: { code: string; departmentId: string }) {
@@ -88,12 +88,12 @@ export async function createReject(store: MutationStore, ctx: MutationContext, a
 
 const RejectTransitionArgs = v.strictObject({
   id: Uuid,
-  from: v.picklist(REJECT.states),
-  to: v.picklist(REJECT.states),
-  disposition: v.optional(v.picklist(DISPOSITIONS)),
+  from: v.picklist(REJECT.states, 'is not one of the choices'),
+  to: v.picklist(REJECT.states, 'is not one of the choices'),
+  disposition: v.optional(v.picklist(DISPOSITIONS, 'is not one of the choices')),
   rootCause: v.optional(Text(2000)),
   correctiveAction: v.optional(Text(2000)),
-});
+}, 'has a field that is not allowed');
 
 export const rejectTransition = define({
   name: 'reject.transition',

@@ -1,0 +1,49 @@
+// Words for people: what each mutation and each field is called on screen, in history and in
+// messages, so internal names ("maintenance.transition", "workDone") never reach a user.
+import type { MutationName } from './mutations';
+
+export const MUTATION_LABELS: Record<MutationName, string> = {
+  'stage.transition': 'Stage status change',
+  'job.progress': 'Progress entry',
+  'job.downtime': 'Downtime entry',
+  'job.correction': 'Count correction',
+  'order.transition': 'Order status change',
+  'order.create': 'New order',
+  'order.update': 'Order edit',
+  'stage.update': 'Stage edit',
+  'stage.schedule': 'Stage schedule',
+  'holdRequest.create': 'Hold request',
+  'holdRequest.transition': 'Hold request answer',
+  'reject.create': 'Reject',
+  'reject.transition': 'Reject review',
+  'maintenance.create': 'Maintenance request',
+  'maintenance.update': 'Maintenance ticket edit',
+  'maintenance.transition': 'Maintenance status change',
+  'maintenance.comment': 'Maintenance comment',
+};
+
+/** Field names as a form or a history line says them. */
+export const FIELD_LABELS: Record<string, string> = {
+  id: 'Id', stageId: 'Stage', orderId: 'Order', productId: 'Product', machineId: 'Machine', defectCodeId: 'Defect',
+  goodQty: 'Good parts', rejectQty: 'Rejected parts', quantity: 'Quantity', note: 'Note', reason: 'Reason', minutes: 'Minutes',
+  description: 'Description', priority: 'Priority', type: 'Type', workDone: 'Work done', partsUsed: 'Parts used',
+  downtimeMinutes: 'Downtime (min)', assigneeId: 'Assigned to', status: 'Status', from: 'From', to: 'To',
+  customerName: 'Customer', externalRef: 'Customer reference', dueDate: 'Due date', notes: 'Notes', items: 'Items',
+  name: 'Name', plannedMinutes: 'Planned minutes', scheduledStart: 'Start', scheduledEnd: 'End', disposition: 'Disposition',
+  rootCause: 'Root cause', correctiveAction: 'Corrective action', holdReason: 'Hold reason', answerNote: 'Answer',
+  respondedAt: 'Responded', completedAt: 'Completed', verifiedAt: 'Verified', startedAt: 'Started', approvedAt: 'Approved',
+  closedAt: 'Closed', responseDueAt: 'Response due', resolutionDueAt: 'Resolution due', reject: 'Defect',
+  confirmShort: 'Confirmation', confirmParallel: 'Confirmation', confirmOverPlan: 'Confirmation', confirmPastDue: 'Confirmation',
+  confirmOverCapacity: 'Confirmation',
+};
+
+/** A mutation's name as people say it; an unknown name is shown as it is. */
+export function mutationLabel(name: string): string {
+  return (MUTATION_LABELS as Record<string, string>)[name] ?? name;
+}
+
+/** A field's label; a dotted path (`items.0.quantity`) is labelled by its last named part. */
+export function fieldLabel(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? path;
+  return FIELD_LABELS[last] ?? last.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
