@@ -13,7 +13,7 @@ import { writeAudited } from '../sync/write';
 import { isUniqueViolation } from '../db/db';
 import { revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
-import * as s from './admin.schemas';
+import * as s from '../../sync/master-data';
 
 interface Resource {
   path: string;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type * as v from 'valibot';
 import { ROLES } from '../../../sync/roles';
-import * as s from '../../../server/admin/admin.schemas';
+import * as s from '../../../sync/master-data';
 import { errorMessage, useSession } from '../../app-state';
 import { Empty, FormError, Link, Loading, PageHead, SelectField, TextField, useDirty } from '../../ui/components';
 import { formErrors, NO_ERRORS, num, validate, type FormErrors } from '../../ui/form';
@@ -42,7 +42,7 @@ const RESOURCES: Resource[] = [
     fields: [
       { name: 'code', label: 'Code (printed on the QR label)', kind: 'text' }, { name: 'name', label: 'Name', kind: 'text' },
       { name: 'departmentId', label: 'Department', kind: 'select', options: deptOptions },
-      { name: 'status', label: 'Status', kind: 'select', options: list(['running', 'idle', 'down', 'maintenance']) },
+      { name: 'status', label: 'Status', kind: 'select', options: list(s.MACHINE_STATUSES) },
       { name: 'hoursPerDay', label: 'Hours per day', kind: 'number' }, { name: 'idealCycleSeconds', label: 'Ideal cycle (seconds)', kind: 'number' },
     ],
   },
@@ -58,7 +58,7 @@ const RESOURCES: Resource[] = [
     path: 'defect-codes', title: 'Defect codes', one: 'defect code', entries: s.DefectCodeFields, columns: ['code', 'name', 'category'],
     fields: [
       { name: 'code', label: 'Code', kind: 'text' }, { name: 'name', label: 'Name', kind: 'text' },
-      { name: 'category', label: 'Category', kind: 'select', options: list(['man', 'machine', 'method', 'material', 'measurement', 'environment']) },
+      { name: 'category', label: 'Category', kind: 'select', options: list(s.DEFECT_CATEGORIES) },
     ],
   },
   {
