@@ -34,3 +34,18 @@ export function mayMoveTicketTo(actor: Actor, departmentId: string): boolean {
   if (actor.role === 'supervisor') return actor.departmentId === departmentId;
   return true;
 }
+
+/** Whether the role may read the audit trail (the server's GET /api/audit and the screens that show it). */
+export function mayViewAudit(role: Role): boolean {
+  return PLANT_WIDE.includes(role);
+}
+
+/** Whether the role may import orders from a spreadsheet (the Import screen and /api/import). */
+export function mayImport(role: Role): boolean {
+  return PLANT_WIDE.includes(role);
+}
+
+/** Whether the role may maintain master data (the Admin screens and /api/admin). */
+export function mayAdminister(role: Role): boolean {
+  return role === 'admin';
+}

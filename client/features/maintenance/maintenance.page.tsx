@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
-import { mayRaiseMaintenance } from '../../../sync/permissions';
+import { mayRaiseMaintenance, mayViewAudit } from '../../../sync/permissions';
 import { allowedMoves, MAINTENANCE, type MaintenanceStatus } from '../../../sync/state-machines';
 import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
 import { errorMessage, useSession } from '../../app-state';
@@ -171,7 +171,7 @@ function TicketDetail({ id }: { id: string }) {
           </ul>
           <CommentForm ticketId={t.id} />
         </div>
-        {(user.role === 'admin' || user.role === 'manager') && <AuditTrail ticketId={t.id} />}
+        {mayViewAudit(user.role) && <AuditTrail ticketId={t.id} />}
       </div>
     </>
   );

@@ -5,7 +5,7 @@ import { uuidv7 } from '../../../sync/ids';
 import { DISPOSITIONS } from '../../../sync/mutations';
 import { worksIn } from '../../../sync/permissions';
 import { allowedMoves, REJECT, type RejectStatus } from '../../../sync/state-machines';
-import type { Reject, Stage } from '../../../sync/tables';
+import { canSee, type Reject, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextArea, useDirty } from '../../ui/components';
@@ -33,7 +33,7 @@ function RejectList() {
   const [filter, setFilter] = useState(0);
   if (!rows || !lookups) return <Loading />;
   const states = STATUS_FILTERS[filter][1];
-  const shown = rows.filter((r) => !r.deletedAt && states.includes(r.status) && (user.role !== 'operator' || r.departmentId === user.departmentId || r.reportedBy === user.id));
+  const shown = rows.filter((r) => !r.deletedAt && states.includes(r.status) && canSee(user, 'rejects', r));
   return (
     <>
       <PageHead title="Rejects">
@@ -72,7 +72,7 @@ function NewReject() {
   const q = query();
   const stages = useLive(async () => {
     const all = (await db.rows('stages').toArray()) as unknown as Stage[];
-    return all.filter((s) => ['running', 'paused', 'ready'].includes(s.status) && (user.role !== 'operator' || s.departmentId === user.departmentId));
+    return all.filter((s) => ['running', 'paused', 'ready'].includes(s.status) && canSee(user, 'stages', s));
   }, [db]);
   const [machineId, setMachineId] = useState(q.get('machineId') ?? '');
   const [defectCodeId, setDefectCodeId] = useState('');
