@@ -5,9 +5,10 @@ import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
 import { mayRaiseMaintenance, mayViewAudit } from '../../../sync/permissions';
 import { allowedMoves, MAINTENANCE, type MaintenanceStatus } from '../../../sync/state-machines';
-import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
+import type { MaintenanceTicket } from '../../../sync/tables';
 import { errorMessage, useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { allRows, rowById, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
 import { show, when, words } from '../../ui/format';
@@ -30,7 +31,7 @@ export default function MaintenancePage({ id }: { id?: string }) {
 function TicketList() {
   const { db } = useSession();
   const lookups = useLookups(db);
-  const rows = useLive(() => db.rows('maintenanceTickets').toArray(), [db]) as MaintenanceTicket[] | undefined;
+  const rows = useLive(() => allRows(db, 'maintenanceTickets'), [db]);
   const [view, setView] = useState(0);
   const [priority, setPriority] = useState('');
   const [machine, setMachine] = useState('');
@@ -126,8 +127,8 @@ function NewTicket() {
 function TicketDetail({ id }: { id: string }) {
   const { db, user } = useSession();
   const lookups = useLookups(db);
-  const t = useLive(async () => (await db.rows('maintenanceTickets').get(id)) ?? null, [db, id]) as MaintenanceTicket | null | undefined;
-  const events = useLive(() => db.rows('maintenanceEvents').where('ticketId').equals(id).toArray(), [db, id]) as MaintenanceEvent[] | undefined;
+  const t = useLive(() => rowById(db, 'maintenanceTickets', id), [db, id]);
+  const events = useLive(() => rowsWhere(db, 'maintenanceEvents', 'ticketId', id), [db, id]);
   if (t === undefined || !lookups) return <Loading />;
   if (!t) return <Empty>This ticket is not on this device.</Empty>;
   const sla = t.status === 'open' || t.status === 'assigned' ? `respond by ${when(t.responseDueAt)}` : t.completedAt ? `completed ${when(t.completedAt)}` : `resolve by ${when(t.resolutionDueAt)}`;

@@ -8,6 +8,7 @@ import { allowedMoves, REJECT, type RejectStatus } from '../../../sync/state-mac
 import { canSee, type Reject, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { allRows, newestFirst, rowById } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextArea, useDirty } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
@@ -29,7 +30,7 @@ export default function RejectsPage({ id }: { id?: string }) {
 function RejectList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
-  const rows = useLive(() => db.rows('rejects').orderBy('createdAt').reverse().toArray(), [db]) as Reject[] | undefined;
+  const rows = useLive(() => newestFirst(db, 'rejects', 'createdAt'), [db]);
   const [filter, setFilter] = useState(0);
   if (!rows || !lookups) return <Loading />;
   const states = STATUS_FILTERS[filter][1];
@@ -71,7 +72,7 @@ function NewReject() {
   const lookups = useLookups(db);
   const q = query();
   const stages = useLive(async () => {
-    const all = (await db.rows('stages').toArray()) as unknown as Stage[];
+    const all = await allRows(db, 'stages');
     return all.filter((s) => ['running', 'paused', 'ready'].includes(s.status) && canSee(user, 'stages', s));
   }, [db]);
   const [machineId, setMachineId] = useState(q.get('machineId') ?? '');
@@ -118,7 +119,7 @@ function NewReject() {
 function RejectDetail({ id }: { id: string }) {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
-  const r = useLive(async () => (await db.rows('rejects').get(id)) ?? null, [db, id]) as Reject | undefined | null;
+  const r = useLive(() => rowById(db, 'rejects', id), [db, id]);
   const [disposition, setDisposition] = useState('');
   const [rootCause, setRootCause] = useState('');
   const [correctiveAction, setCorrectiveAction] = useState('');

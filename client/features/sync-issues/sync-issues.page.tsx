@@ -7,7 +7,7 @@ import { useSession } from '../../app-state';
 import type { SyncIssue } from '../../db/db';
 import { useLive } from '../../db/live';
 import { issueTarget, retryFor } from '../../sync/issues';
-import { resolveIssue, serverRow } from '../../db/sync-issues';
+import { listIssues, resolveIssue, serverRow } from '../../db/sync-issues';
 import { Empty, FormError, Link, Loading, PageHead, Status } from '../../ui/components';
 import { formErrors } from '../../ui/form';
 import { show, when, words } from '../../ui/format';
@@ -18,7 +18,7 @@ export default function SyncIssuesPage() {
   const { db } = useSession();
   const [showResolved, setShowResolved] = useState(false);
   const issues = useLive(async () => {
-    const list = await db.syncIssues.orderBy('createdAt').reverse().toArray();
+    const list = await listIssues(db);
     return Promise.all(list.map(async (issue) => {
       const target = issueTarget(issue);
       return { issue, current: target ? await serverRow(db, target.table, target.id) : null };
