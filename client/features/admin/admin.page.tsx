@@ -6,7 +6,7 @@ import { ROLES } from '../../../sync/roles';
 import * as s from '../../../sync/master-data';
 import { errorMessage, useSession } from '../../app-state';
 import { Empty, FormError, Link, Loading, PageHead, SelectField, TextField, useDirty } from '../../ui/components';
-import { formErrors, NO_ERRORS, num, validate, type FormErrors } from '../../ui/form';
+import { num, useAction, validate } from '../../ui/form';
 import { words } from '../../ui/format';
 import { useLookups, type Lookups } from '../shared/lookups';
 
@@ -164,7 +164,7 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
   const initial = Object.fromEntries(r.fields.filter((f) => f.kind !== 'routing').map((f) => [f.name, item?.[f.name] == null ? '' : String(item[f.name])]));
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [routing, setRouting] = useState<Step[]>(((item?.routing as { name: string; departmentId: string; plannedMinutes: number }[]) ?? []).map((x) => ({ ...x, plannedMinutes: String(x.plannedMinutes) })));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { errors, run, setErrors } = useAction();
   const [password, setPassword] = useState('');
   const [pwMsg, setPwMsg] = useState<string | null>(null);
   useDirty(true);
@@ -188,12 +188,10 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
     if (invalid) return setErrors(invalid);
     const body = item ? Object.fromEntries(Object.entries(input).filter(([k, val]) => JSON.stringify(item[k] ?? null) !== JSON.stringify(val))) : input;
     if (item && Object.keys(body).length === 0) return onDone();
-    try {
+    await run(async () => {
       await app.request(item ? `/api/admin/${r.path}/${item.id}` : `/api/admin/${r.path}`, { method: item ? 'PATCH' : 'POST', body });
       onDone();
-    } catch (err) {
-      setErrors(formErrors(err));
-    }
+    });
   }
 
   async function resetPassword() {

@@ -9,7 +9,7 @@ import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { allRows, rowById, rowsByIds, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextField, useDirty } from '../../ui/components';
-import { choice, formErrors, num, useAction } from '../../ui/form';
+import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
@@ -117,7 +117,7 @@ function StageDetail({ id }: { id: string }) {
   const lookups = useLookups(db);
   const views = useStages(id);
   const events = useLive(() => rowsWhere(db, 'jobEvents', 'stageId', id), [db, id]);
-  const [moveError, setMoveError] = useState<string | null>(null);
+  const { errors: moveErrors, run: runMove } = useAction();
   if (!views || !lookups) return <Loading />;
   const v = views[0];
   if (!v) return <Empty>This stage is not on this device (it may have finished or left your department).</Empty>;
@@ -126,12 +126,7 @@ function StageDetail({ id }: { id: string }) {
   const moves = allowedMoves(STAGE, stage.status, user.role);
 
   async function move(to: StageStatus) {
-    setMoveError(null);
-    try {
-      await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
-    } catch (err) {
-      setMoveError(formErrors(err).form);
-    }
+    await runMove(() => app.mutate('stage.transition', { id: stage.id, from: stage.status, to }));
   }
 
   return (
@@ -150,7 +145,7 @@ function StageDetail({ id }: { id: string }) {
           </dl>
           <Bar good={stage.goodQty} of={v.item?.quantity ?? 0} />
           {stage.status === 'blocked' && <p class="form-error" style="margin-top:12px">The order is on hold{v.order?.holdReason ? `: ${v.order.holdReason}` : ''}.</p>}
-          <FormError message={moveError} />
+          <FormError message={moveErrors.form} />
           {moves.length > 0 && (
             <div class="actions">
               {moves.map((to) => (
