@@ -311,7 +311,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     request(path, o) {
       const eng = engine.value;
       if (!eng) return Promise.reject(new LoginRequired('Sign in first.'));
-      return eng.request(path, o);
+      return eng.client.request(path, o);
     },
 
     refreshStorage,

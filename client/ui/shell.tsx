@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { mayAdminister, mayImport } from '../../sync/permissions';
-import { ALL_ROLES, FLOOR, ROLES, type Role } from '../../sync/roles';
+import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
 import { when } from './format';
@@ -34,8 +34,8 @@ const BAR_SLOTS = 6;
 export const NAV: NavItem[] = [
   // Planning pages (issue 5): the portal is the floor's landing page, orders the planner's.
   { href: '/portal', label: 'My work', icon: 'portal', roles: ['operator', 'supervisor'] },
-  { href: '/orders', label: 'Orders', icon: 'orders', roles: ['admin', 'manager', 'supervisor'] },
-  { href: '/planning', label: 'Board', icon: 'board', roles: ['admin', 'manager', 'supervisor'] },
+  { href: '/orders', label: 'Orders', icon: 'orders', roles: LEADS },
+  { href: '/planning', label: 'Board', icon: 'board', roles: LEADS },
   { href: '/stages', label: 'Stages', icon: 'stages', roles: FLOOR },
   { href: '/rejects', label: 'Rejects', icon: 'rejects', roles: FLOOR },
   { href: '/maintenance', label: 'Maintenance', short: 'Maint.', icon: 'maintenance', roles: ALL_ROLES },
