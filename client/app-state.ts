@@ -3,12 +3,15 @@
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import Dexie, { liveQuery } from 'dexie';
 import type { MutationArgs, MutationName } from '../sync/mutations';
 import type { PublicUser } from '../sync/roles';
-import { SessionsDB, type Session } from './auth/sessions';
+import { SessionsDB, type Session } from './db/sessions';
+import { pendingCount } from './db/outbox';
+import { askPersistent, isQuotaError, storageEstimate } from './db/storage';
+import { openIssueCount } from './db/sync-issues';
+import { watch } from './db/live';
 import { checkVerifier, deleteVerifier, saveVerifier } from './auth/offline-verifier';
-import { BarronDB, userDbName } from './db/db';
+import { BarronDB, deleteUserDb, userDbName, withUserDb } from './db/db';
 import { ApiError, apiRequest, NetworkError, type FetchFn } from './sync/api';
 import { LoginRequired, SyncEngine, type SyncState } from './sync/engine';
 import { SyncScheduler } from './sync/scheduler';
@@ -69,7 +72,7 @@ export interface AppStateOptions {
 }
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof Dexie.QuotaExceededError || (err instanceof Error && /quota/i.test(err.name + err.message))) {
+  if (isQuotaError(err)) {
     return 'The device is out of storage space for this app. Free space (Settings shows usage) or sync to send queued changes.';
   }
   if (err instanceof NetworkError) return 'Offline: the server cannot be reached.';
@@ -115,7 +118,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   async function refreshDeviceUsers() {
-    const all = await sessions.sessions.orderBy('lastUsedAt').reverse().toArray();
+    const all = await sessions.list();
     const activeId = session.value?.userId;
     const list: DeviceUser[] = [];
     for (const s of all) {
@@ -125,29 +128,22 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     deviceUsers.value = list;
   }
 
-  async function countPending(userId: string): Promise<number> {
-    if (!(await Dexie.exists(userDbName(userId)))) return 0;
-    const db = new BarronDB(userDbName(userId));
-    try {
-      return await db.outbox.filter((e) => !e.result).count();
-    } finally {
-      db.close();
-    }
+  function countPending(userId: string): Promise<number> {
+    return withUserDb(userId, 0, pendingCount);
   }
 
   /** Other users' queued changes go up with their own sessions, so a shared device never mixes them. */
   async function syncOtherUsers() {
     const activeId = session.value?.userId;
-    for (const s of await sessions.sessions.toArray()) {
+    for (const s of await sessions.list()) {
       if (s.userId === activeId || s.needsLogin || (await countPending(s.userId)) === 0) continue;
-      const db = new BarronDB(userDbName(s.userId));
-      try {
-        await new SyncEngine({ db, sessions, userId: s.userId, fetch: fetchFn }).sync();
-      } catch (err) {
-        if (!(err instanceof NetworkError || err instanceof LoginRequired)) reportError(`Syncing ${s.user.displayName}'s changes`, err);
-      } finally {
-        db.close();
-      }
+      await withUserDb(s.userId, undefined, async (db) => {
+        try {
+          await new SyncEngine({ db, sessions, userId: s.userId, fetch: fetchFn }).sync();
+        } catch (err) {
+          if (!(err instanceof NetworkError || err instanceof LoginRequired)) reportError(`Syncing ${s.user.displayName}'s changes`, err);
+        }
+      });
     }
   }
 
@@ -177,19 +173,14 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     engine.value = eng;
     teardown.push(eng.subscribe((st) => {
       sync.value = st;
-      if (st.needsLogin) void sessions.sessions.get(s.userId).then((fresh) => fresh && (session.value = fresh));
+      if (st.needsLogin) void sessions.get(s.userId).then((fresh) => fresh && (session.value = fresh));
     }) as () => void);
     const lastSyncAt = await db.getMeta<string>('lastSyncAt');
     if (lastSyncAt && !sync.value.lastSyncAt) sync.value = { ...sync.value, lastSyncAt };
-    const pendingSub = liveQuery(() => db.outbox.filter((e) => !e.result).count()).subscribe({
-      next: (n) => (pending.value = n),
-      error: (e) => reportError('Reading the outbox', e),
-    });
-    const issuesSub = liveQuery(() => db.syncIssues.where('resolved').equals(0).count()).subscribe({
-      next: (n) => (openIssues.value = n),
-      error: (e) => reportError('Reading sync issues', e),
-    });
-    teardown.push(() => pendingSub.unsubscribe(), () => issuesSub.unsubscribe());
+    teardown.push(
+      watch(() => pendingCount(db), { next: (n) => (pending.value = n), error: (e) => reportError('Reading the outbox', e) }),
+      watch(() => openIssueCount(db), { next: (n) => (openIssues.value = n), error: (e) => reportError('Reading sync issues', e) }),
+    );
     scheduler = new SyncScheduler({
       run: async () => {
         try {
@@ -214,9 +205,9 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   async function askPersistence() {
-    if (!navigator.storage?.persist) return;
     try {
-      const granted = await navigator.storage.persist();
+      const granted = await askPersistent();
+      if (granted === null) return;
       storage.value = { ...storage.value, persistGranted: granted };
     } catch (err) {
       reportError('Asking for persistent storage', err);
@@ -225,13 +216,9 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   async function refreshStorage() {
-    if (!navigator.storage?.estimate) {
-      storage.value = { ...storage.value, usage: null, quota: null, persisted: null };
-      return;
-    }
     try {
-      const [est, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? Promise.resolve(null)]);
-      storage.value = { ...storage.value, usage: est.usage ?? null, quota: est.quota ?? null, persisted };
+      const est = await storageEstimate();
+      storage.value = { ...storage.value, ...(est ?? { usage: null, quota: null, persisted: null }) };
     } catch (err) {
       reportError('Reading storage usage', err);
     }
@@ -265,7 +252,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
         // Offline: a user who signed in here before may come back with the same password.
-        const known = (await sessions.sessions.toArray()).find((s) => s.user.username === name);
+        const known = (await sessions.list()).find((s) => s.user.username === name);
         if (!known) throw new Error(`Offline, and ${name} has not signed in on this device before. Connect to sign in.`);
         if (!(await checkVerifier(sessions, known.userId, password))) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
         const s = { ...known, lastUsedAt: new Date().toISOString() };
@@ -288,10 +275,10 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
         if (!(err instanceof NetworkError)) reportError('Signing out on the server', err);
       }
       deactivate();
-      await sessions.sessions.delete(s.userId);
+      await sessions.remove(s.userId);
       await deleteVerifier(sessions, s.userId);
       await sessions.setActive(null);
-      await Dexie.delete(userDbName(s.userId));
+      await deleteUserDb(s.userId);
       await refreshDeviceUsers();
       return { ok: true };
     },
@@ -324,7 +311,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     request(path, o) {
       const eng = engine.value;
       if (!eng) return Promise.reject(new LoginRequired('Sign in first.'));
-      return eng.request(path, o);
+      return eng.client.request(path, o);
     },
 
     refreshStorage,

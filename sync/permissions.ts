@@ -43,3 +43,18 @@ export function mayMoveTicketTo(actor: Actor, departmentId: string): boolean {
 export function mayPlanStage(actor: Actor, stage: Pick<Stage, 'departmentId' | 'status'>): boolean {
   return LEADS.includes(actor.role) && worksIn(actor, stage.departmentId) && stage.status !== 'done';
 }
+
+/** Whether the role may read the audit trail (the server's GET /api/audit and the screens that show it). */
+export function mayViewAudit(role: Role): boolean {
+  return PLANT_WIDE.includes(role);
+}
+
+/** Whether the role may import orders from a spreadsheet (the Import screen and /api/import). */
+export function mayImport(role: Role): boolean {
+  return PLANT_WIDE.includes(role);
+}
+
+/** Whether the role may maintain master data (the Admin screens and /api/admin). */
+export function mayAdminister(role: Role): boolean {
+  return role === 'admin';
+}

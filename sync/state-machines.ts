@@ -1,5 +1,6 @@
 // Workflow state machines (DOMAIN.md) with the roles allowed on each edge: one copy for server and client.
 import { FLOOR, LEADS as S, MANAGERS as M, MAINTAINERS as TECH, type Role } from './roles';
+import type { TableName } from './tables';
 
 export interface Edge<S extends string = string> { from: S; to: S; roles: readonly Role[] }
 export interface StateMachine<S extends string = string> { name: string; states: readonly S[]; edges: readonly Edge<S>[] }
@@ -95,3 +96,6 @@ export type HoldRequestStatus = StateOf<typeof HOLD_REQUEST>;
 export type StageStatus = StateOf<typeof STAGE>;
 export type RejectStatus = StateOf<typeof REJECT>;
 export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;
+
+/** The state machine of each table whose rows move through states (a transition mutation names its table). */
+export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE };

@@ -145,6 +145,7 @@ export function inScope(rule: ScopeRule, row: Record<string, unknown>): boolean 
   );
 }
 
-export function canSee(user: Actor, table: TableName, row: Record<string, unknown>): boolean {
-  return inScope(scopeFor(user, table), row);
+/** Whether the user may see a row of the table: the device's copy of the server's scope rule. */
+export function canSee<T extends TableName>(user: Actor, table: T, row: RowTypes[T] | Record<string, unknown>): boolean {
+  return inScope(scopeFor(user, table), row as Record<string, unknown>);
 }

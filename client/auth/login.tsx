@@ -3,15 +3,14 @@
 import { useRef, useState } from 'preact/hooks';
 import { useApp } from '../app-state';
 import { FormError, TextField } from '../ui/components';
-import { formErrors, NO_ERRORS, type FormErrors } from '../ui/form';
+import { NO_ERRORS, useAction } from '../ui/form';
 
 export default function LoginPage() {
   const app = useApp();
   const users = app.deviceUsers.value;
   const [username, setUsername] = useState(users.find((u) => u.needsLogin)?.user.username ?? '');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { errors, busy, run, setErrors } = useAction();
   const form = useRef<HTMLFormElement>(null);
 
   async function submit(e: Event) {
@@ -20,14 +19,8 @@ export default function LoginPage() {
     if (!username.trim()) fields.username = 'is required';
     if (!password) fields.password = 'is required';
     if (Object.keys(fields).length) return setErrors({ form: null, fields });
-    setBusy(true);
     setErrors(NO_ERRORS);
-    try {
-      await app.login(username, password);
-    } catch (err) {
-      setErrors(formErrors(err));
-      setBusy(false);
-    }
+    await run(() => app.login(username, password));
   }
 
   function pick(name: string) {

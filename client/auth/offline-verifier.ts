@@ -1,6 +1,6 @@
 // Lets a user who signed in on this device before sign in again without network (switching users on
 // a shared tablet): a salted PBKDF2 hash of the password, kept beside the session, never sent anywhere.
-import type { SessionsDB } from './sessions';
+import type { SessionsDB } from '../db/sessions';
 
 interface Verifier { salt: string; hash: string; iterations: number }
 
@@ -18,16 +18,16 @@ export async function saveVerifier(sessions: SessionsDB, userId: string, passwor
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const iterations = 210_000;
   const value: Verifier = { salt: b64(salt), hash: await derive(password, salt, iterations), iterations };
-  await sessions.meta.put({ key: key(userId), value });
+  await sessions.setValue(key(userId), value);
 }
 
 /** true when the password is the one last used to sign in online on this device. */
 export async function checkVerifier(sessions: SessionsDB, userId: string, password: string): Promise<boolean> {
-  const v = (await sessions.meta.get(key(userId)))?.value as Verifier | undefined;
+  const v = await sessions.getValue<Verifier>(key(userId));
   if (!v) return false;
   return (await derive(password, unb64(v.salt), v.iterations)) === v.hash;
 }
 
 export async function deleteVerifier(sessions: SessionsDB, userId: string) {
-  await sessions.meta.delete(key(userId));
+  await sessions.deleteValue(key(userId));
 }

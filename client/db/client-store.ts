@@ -21,32 +21,32 @@ export class ClientStore implements MutationStore {
   }
 
   async get<T extends TableName>(table: T, id: string) {
-    return (await this.db.rows(table).get(id)) as RowTypes[T] | undefined;
+    return (await this.db.anyRows(table).get(id)) as RowTypes[T] | undefined;
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
-    const t = this.db.rows(table);
+    const t = this.db.anyRows(table);
     const indexed = t.schema.indexes.some((i) => i.name === field);
     const rows = indexed ? await t.where(field).equals(value).toArray() : await t.filter((r) => r[field] === value).toArray();
     return rows.filter((r) => !r.deletedAt) as unknown as RowTypes[T][];
   }
 
   async insert<T extends TableName>(table: T, row: NewRow<T>) {
-    const existing = await this.db.rows(table).get(row.id);
+    const existing = await this.db.anyRows(table).get(row.id);
     await this.keepShadow(table, row.id, existing);
     this.undoLog.push({ table, id: row.id, row: existing });
-    await this.db.rows(table).put({
+    await this.db.anyRows(table).put({
       ...(row as Record<string, unknown>), id: row.id, version: 0, createdAt: this.now, updatedAt: this.now,
       updatedBy: this.userId, deletedAt: null,
     } as Row);
   }
 
   async update<T extends TableName>(table: T, id: string, changes: Partial<RowTypes[T]>) {
-    const current = await this.db.rows(table).get(id);
+    const current = await this.db.anyRows(table).get(id);
     if (!current) return; // not on this device: the server will apply it
     await this.keepShadow(table, id, current);
     this.undoLog.push({ table, id, row: current });
-    await this.db.rows(table).put({ ...current, ...(changes as Record<string, unknown>), updatedAt: this.now, updatedBy: this.userId });
+    await this.db.anyRows(table).put({ ...current, ...(changes as Record<string, unknown>), updatedAt: this.now, updatedBy: this.userId });
   }
 
   async nextNumber() {
@@ -60,8 +60,8 @@ export class ClientStore implements MutationStore {
   /** Puts back every row this mutation wrote (a mutator that was refused half-way leaves nothing). */
   async undo() {
     for (const u of this.undoLog.reverse()) {
-      if (u.row) await this.db.rows(u.table).put(u.row);
-      else await this.db.rows(u.table).delete(u.id);
+      if (u.row) await this.db.anyRows(u.table).put(u.row);
+      else await this.db.anyRows(u.table).delete(u.id);
     }
     this.undoLog.length = 0;
   }

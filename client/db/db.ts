@@ -2,7 +2,7 @@
 // shadows (server state of rows with pending local changes, for rebase) and sync metadata.
 import Dexie, { type Table } from 'dexie';
 import type { MutationResult, FieldConflict } from '../../sync/protocol';
-import { SYNCED_TABLES, type Row, type TableName } from '../../sync/tables';
+import { SYNCED_TABLES, type Row, type RowTypes, type TableName } from '../../sync/tables';
 
 export interface OutboxEntry {
   seq: number;
@@ -81,7 +81,13 @@ export class BarronDB extends Dexie {
     this.version(2).stores(TABLE_INDEXES_V2);
   }
 
-  rows(table: TableName): Table<Row, string> {
+  /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */
+  rows<T extends TableName>(table: T): Table<RowTypes[T], string> {
+    return this.table(table) as Table<RowTypes[T], string>;
+  }
+
+  /** A synced table whose name is only known at run time (a pull page, a rebase): untyped rows. */
+  anyRows(table: TableName): Table<Row, string> {
     return this.table(table) as Table<Row, string>;
   }
 
@@ -101,4 +107,20 @@ export class BarronDB extends Dexie {
 
 export function userDbName(userId: string) {
   return `barron-user-${userId}`;
+}
+
+/** Runs `fn` on another user's database when the device holds one (their queue stays theirs); `absent` otherwise. */
+export async function withUserDb<T>(userId: string, absent: T, fn: (db: BarronDB) => Promise<T>): Promise<T> {
+  if (!(await Dexie.exists(userDbName(userId)))) return absent;
+  const db = new BarronDB(userDbName(userId));
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Removes a signed-out user's database from the device. */
+export function deleteUserDb(userId: string): Promise<void> {
+  return Dexie.delete(userDbName(userId));
 }

@@ -1,5 +1,5 @@
 // Components read IndexedDB through this hook only: a Dexie live query that re-renders on every
-// change, in this tab or another.
+// change, in this tab or another. The app state watches its counters with watch().
 import { liveQuery } from 'dexie';
 import { useEffect, useState } from 'preact/hooks';
 
@@ -14,4 +14,10 @@ export function useLive<T>(query: () => Promise<T> | T, deps: unknown[]): T | un
   }, deps);
   if (error) throw error;
   return value;
+}
+
+/** A live query outside components (the app state's counters); returns the unsubscribe. */
+export function watch<T>(query: () => Promise<T>, on: { next: (v: T) => void; error: (e: unknown) => void }): () => void {
+  const sub = liveQuery(query).subscribe(on);
+  return () => sub.unsubscribe();
 }

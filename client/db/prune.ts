@@ -11,17 +11,17 @@ export async function pruneWindow(db: BarronDB, horizonIso: string): Promise<num
     const closed = new Map<TableName, Set<string>>();
     for (const [table, rule] of Object.entries(WINDOW) as [TableName, NonNullable<(typeof WINDOW)[TableName]>][]) {
       if (rule.kind !== 'own') continue;
-      const ids = (await db.rows(table).filter((r) => closedBefore(table, r, horizonIso)).primaryKeys()).filter((id) => !pinned.has(`${table}:${id}`));
+      const ids = (await db.anyRows(table).filter((r) => closedBefore(table, r, horizonIso)).primaryKeys()).filter((id) => !pinned.has(`${table}:${id}`));
       closed.set(table, new Set(ids));
-      await db.rows(table).bulkDelete(ids);
+      await db.anyRows(table).bulkDelete(ids);
       removed += ids.length;
     }
     for (const [table, rule] of Object.entries(WINDOW) as [TableName, NonNullable<(typeof WINDOW)[TableName]>][]) {
       if (rule.kind !== 'parent') continue;
       const parents = closed.get(rule.parent);
       if (!parents?.size) continue;
-      const ids = (await db.rows(table).filter((r) => parents.has(r[rule.via] as string)).primaryKeys()).filter((id) => !pinned.has(`${table}:${id}`));
-      await db.rows(table).bulkDelete(ids);
+      const ids = (await db.anyRows(table).filter((r) => parents.has(r[rule.via] as string)).primaryKeys()).filter((id) => !pinned.has(`${table}:${id}`));
+      await db.anyRows(table).bulkDelete(ids);
       removed += ids.length;
     }
   });

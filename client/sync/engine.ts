@@ -1,18 +1,23 @@
 // The device's sync engine: mutate() applies a mutation to IndexedDB and queues it in the same
-// transaction; sync() pushes the outbox, pulls changes, and rebases pending mutations on top.
+// transaction; sync() pushes the outbox, pulls changes, and rebases pending mutations on top. It only
+// orchestrates: storage is in client/db/, HTTP and tokens in client/auth/client.ts.
 import { uuidv7 } from '../../sync/ids';
 import { runMutator } from '../../sync/mutations';
 import { SCHEMA_VERSION, type MutationResult, type PullResponse, type PushResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
 import { mutationContext, Rejection } from '../../sync/store';
-import { SYNCED_TABLES, type Row } from '../../sync/tables';
 import type { MutationArgs, MutationName } from '../../sync/mutations';
-import type { Session, SessionsDB } from '../auth/sessions';
+import { AuthedClient, LoginRequired, withLock } from '../auth/client';
+import type { SessionsDB } from '../db/sessions';
 import { ClientStore } from '../db/client-store';
+import { dropAcknowledged, entries, pending, pendingCount, queue, recordResults, renumber } from '../db/outbox';
 import { pruneWindow } from '../db/prune';
+import { applyChange, clearSynced, restoreServerRows } from '../db/shadows';
 import { DEFAULT_SYNC_WINDOW_DAYS, horizon } from '../../sync/window';
-import type { BarronDB, OutboxEntry } from '../db/db';
-import { ApiError, apiRequest, NetworkError, type FetchFn } from './api';
+import type { BarronDB } from '../db/db';
+import { ApiError, NetworkError, type FetchFn } from './api';
+
+export { LoginRequired, withLock };
 
 export interface EngineOptions {
   db: BarronDB;
@@ -34,14 +39,13 @@ export interface SyncState {
   needsLogin: boolean;
 }
 
-/** Sign-in is needed before this user's changes can be sent; nothing is lost meanwhile. */
-export class LoginRequired extends Error {}
-
 type Listener = (s: SyncState) => void;
 
 export class SyncEngine {
   readonly db: BarronDB;
   private readonly o: Required<Omit<EngineOptions, 'db'>>;
+  /** Online requests as this engine's user (sync, and the admin and audit screens through app.request). */
+  readonly client: AuthedClient;
   private running: Promise<void> | null = null;
   private again = false;
   state: SyncState = { syncing: false, lastSyncAt: null, lastError: null, needsLogin: false };
@@ -50,6 +54,7 @@ export class SyncEngine {
   constructor(opts: EngineOptions) {
     this.db = opts.db;
     this.o = { baseUrl: '', pushBatch: 100, pullLimit: 500, now: () => new Date(), windowDays: DEFAULT_SYNC_WINDOW_DAYS, ...opts } as Required<Omit<EngineOptions, 'db'>>;
+    this.client = new AuthedClient(this.o);
   }
 
   subscribe(fn: Listener) {
@@ -61,12 +66,6 @@ export class SyncEngine {
   private set(patch: Partial<SyncState>) {
     this.state = { ...this.state, ...patch };
     for (const l of this.listeners) l(this.state);
-  }
-
-  private async session(): Promise<Session> {
-    const s = await this.o.sessions.sessions.get(this.o.userId);
-    if (!s) throw new LoginRequired('No session for this user on this device.');
-    return s;
   }
 
   async clientId(): Promise<string> {
@@ -88,16 +87,14 @@ export class SyncEngine {
 
   /** `mutate` for a change whose name and args come from storage (Sync issues): the mutator validates them. */
   async apply(name: string, args: unknown): Promise<void> {
-    const { user } = await this.session();
+    const { user } = await this.client.session();
     await this.clientId();
     const at = this.o.now().toISOString();
     // The outbox entry's id is the mutation's id: the ids the mutator derives from it match the server's.
     const id = uuidv7();
     await this.db.transaction('rw', this.db.writeScope, async () => {
       await runMutator(new ClientStore(this.db, user.id, at), name, args, mutationContext({ actor: user, now: at, at, side: 'client', mutationId: id }));
-      const seq = ((await this.db.getMeta<number>('lastQueuedSeq')) ?? 0) + 1;
-      await this.db.setMeta('lastQueuedSeq', seq);
-      await this.db.outbox.add({ seq, id, name, args, at, userId: user.id });
+      await queue(this.db, { id, name, args, at, userId: user.id });
     });
   }
 
@@ -135,45 +132,9 @@ export class SyncEngine {
     }
   }
 
-  // ── HTTP with one refresh on 401 ─────────────────────────────────────────
-
-  private async call<T>(path: string, body?: unknown, method?: string): Promise<T> {
-    let s = await this.session();
-    if (s.needsLogin) throw new LoginRequired('Sign in again to sync.');
-    try {
-      return await apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body, method });
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) throw err;
-    }
-    s = await this.refresh(s);
-    return apiRequest<T>(this.o.fetch, this.o.baseUrl, path, { token: s.accessToken, body, method });
-  }
-
   /** An online request as this user (admin and audit screens), with the same one-refresh-on-401 as sync. */
   request<T>(path: string, o: { method?: string; body?: unknown } = {}): Promise<T> {
-    return this.call<T>(path, o.body, o.method);
-  }
-
-  /** One refresh, under a lock so two tabs never spend the same refresh token. */
-  private refresh(stale: Session): Promise<Session> {
-    return withLock(`barron-refresh-${this.o.userId}`, async () => {
-      const current = await this.session();
-      if (current.accessToken !== stale.accessToken) return current; // another tab refreshed already
-      try {
-        const r = await apiRequest<{ accessToken: string; refreshToken: string; user: PublicUser }>(this.o.fetch, this.o.baseUrl, '/api/auth/refresh', {
-          body: { refreshToken: current.refreshToken },
-        });
-        const next: Session = { ...current, accessToken: r.accessToken, refreshToken: r.refreshToken, user: r.user, needsLogin: false };
-        await this.o.sessions.save(next);
-        return next;
-      } catch (err) {
-        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-          await this.o.sessions.save({ ...current, needsLogin: true });
-          throw new LoginRequired('Your session ended. Sign in again; your unsynced changes are kept.');
-        }
-        throw err;
-      }
-    });
+    return this.client.request<T>(path, o);
   }
 
   // ── push ─────────────────────────────────────────────────────────────────
@@ -181,44 +142,26 @@ export class SyncEngine {
   private async pushAll() {
     const clientId = await this.clientId();
     for (;;) {
-      const batch = (await this.db.outbox.orderBy('seq').toArray()).filter((e) => !e.result).slice(0, this.o.pushBatch);
+      const batch = await pending(this.db, this.o.pushBatch);
       if (batch.length === 0) return;
       let res: PushResponse;
       try {
-        res = await this.call<PushResponse>('/api/sync/push', {
+        res = await this.client.request<PushResponse>('/api/sync/push', { body: {
           clientId, schemaVersion: SCHEMA_VERSION,
           mutations: batch.map((e) => ({ id: e.id, seq: e.seq, name: e.name, args: e.args, at: e.at })),
-        });
+        } });
       } catch (err) {
         // A push that stopped early (a gap, the database gone) still says what it committed.
         const partial = (err instanceof ApiError && (err.details?.[0] as { results?: unknown })?.results) || null;
-        if (Array.isArray(partial)) await this.recordResults(batch, partial as MutationResult[]);
+        if (Array.isArray(partial)) await recordResults(this.db, batch, partial as MutationResult[], this.o.now().toISOString());
         if (err instanceof ApiError && err.code === 'seq_gap') {
           await this.closeGap(Number((err.details?.[0] as { expected?: number })?.expected));
           continue;
         }
         throw err;
       }
-      await this.recordResults(batch, res.results);
+      await recordResults(this.db, batch, res.results, this.o.now().toISOString());
     }
-  }
-
-  private async recordResults(batch: OutboxEntry[], results: MutationResult[]) {
-    const bySeq = new Map(batch.map((e) => [e.seq, e]));
-    await this.db.transaction('rw', [this.db.outbox, this.db.syncIssues], async () => {
-      for (const r of results) {
-        const entry = bySeq.get(r.seq);
-        if (!entry) continue;
-        await this.db.outbox.update(r.seq, { result: r });
-        if (r.status !== 'applied') {
-          await this.db.syncIssues.put({
-            id: entry.id, seq: entry.seq, name: entry.name, args: entry.args, at: entry.at, status: r.status,
-            code: r.code, message: r.message, conflicts: r.conflicts, entity: r.entity ?? null,
-            createdAt: this.o.now().toISOString(), resolved: 0,
-          });
-        }
-      }
-    });
   }
 
   /**
@@ -227,13 +170,7 @@ export class SyncEngine {
    */
   private async closeGap(expected: number) {
     if (!Number.isInteger(expected) || expected < 1) throw new Error('The server reported a sequence gap without the expected seq.');
-    await this.db.transaction('rw', [this.db.outbox, this.db.meta], async () => {
-      const pending = (await this.db.outbox.orderBy('seq').toArray()).filter((e) => !e.result);
-      if (!pending.length || pending[0].seq <= expected) throw new Error(`Cannot close a sequence gap at ${expected}.`);
-      await this.db.outbox.bulkDelete(pending.map((e) => e.seq));
-      await this.db.outbox.bulkAdd(pending.map((e, i) => ({ ...e, seq: expected + i })));
-      await this.db.setMeta('lastQueuedSeq', expected + pending.length - 1);
-    });
+    await renumber(this.db, expected);
   }
 
   // ── pull and rebase ──────────────────────────────────────────────────────
@@ -244,7 +181,7 @@ export class SyncEngine {
       const cursor = await this.db.getMeta<string>('cursor');
       const qs = new URLSearchParams({ clientId, limit: String(this.o.pullLimit) });
       if (cursor) qs.set('cursor', cursor);
-      const page = await this.call<PullResponse>(`/api/sync/pull?${qs}`);
+      const page = await this.client.request<PullResponse>(`/api/sync/pull?${qs}`);
       await this.applyPage(page);
       if (!page.hasMore) return;
     }
@@ -252,42 +189,25 @@ export class SyncEngine {
 
   /** One pull page, its cursor, the dropping of acknowledged entries and the rebase: one transaction. */
   async applyPage(page: PullResponse) {
-    const { user } = await this.session();
+    const { user } = await this.client.session();
     await this.db.transaction('rw', this.db.writeScope, async () => {
-      if (page.reset) {
-        for (const t of SYNCED_TABLES) await this.db.rows(t).clear();
-        await this.db.shadows.clear();
-      }
-      for (const ch of page.changes) {
-        const key = `${ch.table}:${ch.id}`;
-        const shadow = await this.db.shadows.get(key);
-        if (ch.op === 'upsert') {
-          await this.db.rows(ch.table).put(ch.row as Row);
-          if (shadow) await this.db.shadows.put({ ...shadow, row: ch.row as Row });
-        } else {
-          await this.db.rows(ch.table).delete(ch.id);
-          if (shadow) await this.db.shadows.put({ ...shadow, row: null });
-        }
-      }
+      if (page.reset) await clearSynced(this.db);
+      for (const ch of page.changes) await applyChange(this.db, ch);
       await this.db.setMeta('cursor', page.cursor);
-      await this.db.outbox.where('seq').belowOrEqual(page.lastSeq).delete();
+      await dropAcknowledged(this.db, page.lastSeq);
       await rebase(this.db, user);
     });
   }
 
-  async pendingCount(): Promise<number> {
-    return this.db.outbox.filter((e) => !e.result).count();
+  pendingCount(): Promise<number> {
+    return pendingCount(this.db);
   }
 }
 
 /** Puts every row with local changes back to the server's version, then re-applies what is still pending. */
 export async function rebase(db: BarronDB, user: PublicUser) {
-  for (const s of await db.shadows.toArray()) {
-    if (s.row) await db.rows(s.table).put(s.row);
-    else await db.rows(s.table).delete(s.id);
-  }
-  await db.shadows.clear();
-  for (const e of await db.outbox.orderBy('seq').toArray()) {
+  await restoreServerRows(db);
+  for (const e of await entries(db)) {
     if (e.result?.status === 'rejected') continue; // the server refused it: it is on Sync issues, not on screen
     const store = new ClientStore(db, e.userId, e.at);
     try {
@@ -305,16 +225,4 @@ function describe(err: unknown): string {
   if (err instanceof NetworkError) return 'Offline: the server cannot be reached.';
   if (err instanceof ApiError) return `${err.message} (${err.code})`;
   return err instanceof Error ? err.message : String(err);
-}
-
-const localLocks = new Map<string, Promise<unknown>>();
-
-/** navigator.locks where the platform has it (one tab syncs at a time), an in-process queue otherwise. */
-export function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  if (locks) return locks.request(name, fn) as Promise<T>;
-  const prev = localLocks.get(name) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  localLocks.set(name, next.catch(() => undefined));
-  return next;
 }

@@ -3,11 +3,9 @@
 // goes through the same rules as any change; "discard" only files the issue away.
 import { MUTATIONS } from '../../sync/mutations';
 import type { Role } from '../../sync/roles';
-import { allowedMoves, MAINTENANCE, ORDER, REJECT, STAGE, type StateMachine } from '../../sync/state-machines';
+import { allowedMoves, STATE_MACHINE_OF } from '../../sync/state-machines';
 import type { Row, TableName } from '../../sync/tables';
 import type { SyncIssue } from '../db/db';
-
-const MACHINES: Partial<Record<TableName, StateMachine>> = { maintenanceTickets: MAINTENANCE, rejects: REJECT, stages: STAGE, orders: ORDER };
 
 export interface Retry { name: string; args: Record<string, unknown>; summary: string }
 
@@ -37,7 +35,7 @@ export function retryFor(issue: SyncIssue, current: Row | null, role: Role): Ret
     };
   }
   if (def.kind === 'transition') {
-    const machine = MACHINES[def.table];
+    const machine = STATE_MACHINE_OF[def.table];
     const state = String(current.status);
     if (!machine || state === args.to || !allowedMoves(machine, state, role).includes(String(args.to))) return null;
     return { name: issue.name, args: { ...args, from: state }, summary: `${state} → ${String(args.to)}` };

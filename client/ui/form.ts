@@ -60,8 +60,11 @@ export function num(s: string): number {
   return s.trim() === '' ? Number.NaN : Number(s);
 }
 
-/** A form's submit: runs the action and puts a refusal's messages next to the fields; true on success. */
-export function useAction() {
+/**
+ * A form's submit or a button's action: busy while it runs, a refusal's messages next to the fields
+ * (`toErrors` reads the error, formErrors by default); true on success.
+ */
+export function useAction(toErrors: (err: unknown) => FormErrors = formErrors) {
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   async function run(action: () => Promise<unknown>): Promise<boolean> {
@@ -71,7 +74,7 @@ export function useAction() {
       setErrors(NO_ERRORS);
       return true;
     } catch (err) {
-      setErrors(formErrors(err));
+      setErrors(toErrors(err));
       return false;
     } finally {
       setBusy(false);

@@ -2,7 +2,8 @@
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Role } from '../../sync/roles';
+import { mayAdminister, mayImport } from '../../sync/permissions';
+import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
 import { when } from './format';
@@ -11,8 +12,6 @@ import { path } from './router';
 /** `short` stands in for `label` in the phone's bottom bar, where six labels must fit in 360 px. */
 interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
 
-const FLOOR: Role[] = ['admin', 'manager', 'supervisor', 'operator'];
-const ALL: Role[] = ['admin', 'manager', 'supervisor', 'operator', 'technician'];
 
 /** Icon paths (24×24, stroked) so the bar needs no icon font or emoji support. */
 const ICONS: Record<string, string> = {
@@ -35,15 +34,15 @@ const BAR_SLOTS = 6;
 export const NAV: NavItem[] = [
   // Planning pages (issue 5): the portal is the floor's landing page, orders the planner's.
   { href: '/portal', label: 'My work', icon: 'portal', roles: ['operator', 'supervisor'] },
-  { href: '/orders', label: 'Orders', icon: 'orders', roles: ['admin', 'manager', 'supervisor'] },
-  { href: '/planning', label: 'Board', icon: 'board', roles: ['admin', 'manager', 'supervisor'] },
+  { href: '/orders', label: 'Orders', icon: 'orders', roles: LEADS },
+  { href: '/planning', label: 'Board', icon: 'board', roles: LEADS },
   { href: '/stages', label: 'Stages', icon: 'stages', roles: FLOOR },
   { href: '/rejects', label: 'Rejects', icon: 'rejects', roles: FLOOR },
-  { href: '/maintenance', label: 'Maintenance', short: 'Maint.', icon: 'maintenance', roles: ALL },
-  { href: '/sync-issues', label: 'Sync issues', short: 'Issues', icon: 'issues', roles: ALL, badge: 'issues' },
-  { href: '/import', label: 'Import', icon: 'import', roles: ['admin', 'manager'] },
-  { href: '/admin', label: 'Admin', icon: 'admin', roles: ['admin'] },
-  { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL },
+  { href: '/maintenance', label: 'Maintenance', short: 'Maint.', icon: 'maintenance', roles: ALL_ROLES },
+  { href: '/sync-issues', label: 'Sync issues', short: 'Issues', icon: 'issues', roles: ALL_ROLES, badge: 'issues' },
+  { href: '/import', label: 'Import', icon: 'import', roles: ROLES.filter(mayImport) },
+  { href: '/admin', label: 'Admin', icon: 'admin', roles: ROLES.filter(mayAdminister) },
+  { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
 ];
 
 export function homeFor(role: Role): string {

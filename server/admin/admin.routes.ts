@@ -9,12 +9,14 @@ import type { TableName } from '../../sync/tables';
 import type { AppEnv, Deps } from '../context';
 import { AppError, body, notFound, params, query } from '../http/errors';
 import { requireRole } from '../http/auth';
+import { mayAdminister } from '../../sync/permissions';
+import { ROLES } from '../../sync/roles';
 import { clientIp } from '../http/ip';
 import { writeAudited } from '../sync/write';
 import { isUniqueViolation } from '../db/db';
 import { clearThrottle, revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
-import * as s from './admin.schemas';
+import * as s from '../../sync/master-data';
 
 interface Resource {
   path: string;
@@ -187,7 +189,7 @@ function resourceRoutes(r: Resource) {
 }
 
 export const adminRoutes = new Hono<AppEnv>();
-adminRoutes.use('*', requireRole('admin'));
+adminRoutes.use('*', requireRole(...ROLES.filter(mayAdminister)));
 for (const r of RESOURCES) adminRoutes.route(`/${r.path}`, resourceRoutes(r));
 
 /** For the permission-matrix test and docs: every admin path. */

@@ -4,6 +4,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context';
 import { query } from '../http/errors';
 import { requireRole } from '../http/auth';
+import { mayViewAudit } from '../../sync/permissions';
+import { ROLES } from '../../sync/roles';
 import { listAudit } from './audit.repository';
 import { IsoTime } from '../../sync/protocol';
 
@@ -22,7 +24,7 @@ export const AuditQuerySchema = v.strictObject({
   pageSize: v.optional(Int(1, 200), '50'),
 });
 
-export const auditRoutes = new Hono<AppEnv>().get('/', requireRole('admin', 'manager'), async (c) => {
+export const auditRoutes = new Hono<AppEnv>().get('/', requireRole(...ROLES.filter(mayViewAudit)), async (c) => {
   const q = query(c, AuditQuerySchema);
   return c.json(await listAudit(c.get('deps').db, q));
 });

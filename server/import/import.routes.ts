@@ -5,6 +5,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../context';
 import { AppError, query, tooLarge, validate } from '../http/errors';
 import { requireRole } from '../http/auth';
+import { mayImport } from '../../sync/permissions';
+import { ROLES } from '../../sync/roles';
 import { clientIp } from '../http/ip';
 import { parseUpload } from './import.parse';
 import { IMPORT_FIELDS, PRESETS, type ImportField } from './import.presets';
@@ -23,7 +25,7 @@ const FormSchema = v.strictObject({
 });
 
 export const importRoutes = new Hono<AppEnv>()
-  .use('*', requireRole('admin', 'manager'))
+  .use('*', requireRole(...ROLES.filter(mayImport)))
   .get('/presets', (c) => c.json({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
   .post(
     '/orders',

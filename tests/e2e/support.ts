@@ -27,7 +27,7 @@ function newest(path: string): number {
 /** Builds the client once when dist/ is missing or older than its sources. */
 export async function ensureBuilt() {
   const index = resolve(ROOT, 'dist/index.html');
-  const sources = ['client', 'sync', 'public', 'index.html', 'vite.config.ts', 'server/admin/admin.schemas.ts'].map((p) => resolve(ROOT, p));
+  const sources = ['client', 'sync', 'public', 'index.html', 'vite.config.ts'].map((p) => resolve(ROOT, p));
   if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newest))) return;
   const { build } = await import('vite');
   // Vitest sets NODE_ENV=test, which would make Vite build a development bundle: build what `npm run build` builds.

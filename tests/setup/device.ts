@@ -1,7 +1,7 @@
 // A simulated device for tests: the real client engine on its own fake-indexeddb, talking to the
 // real server app in process, over a network that can drop a request before or after the server.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { SessionsDB } from '../../client/auth/sessions';
+import { SessionsDB } from '../../client/db/sessions';
 import { BarronDB, userDbName } from '../../client/db/db';
 import { SyncEngine, type EngineOptions } from '../../client/sync/engine';
 import type { FetchFn } from '../../client/sync/api';

@@ -4,10 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type * as v from 'valibot';
 import { PASSWORD_HINT, PasswordSchema, passwordProblem } from '../../../sync/password';
 import { ROLES } from '../../../sync/roles';
-import * as s from '../../../server/admin/admin.schemas';
+import * as s from '../../../sync/master-data';
 import { errorMessage, useSession } from '../../app-state';
 import { Empty, FormError, Link, Loading, PageHead, SelectField, TextField, useDirty } from '../../ui/components';
-import { formErrors, NO_ERRORS, num, validate, type FormErrors } from '../../ui/form';
+import { num, useAction, validate } from '../../ui/form';
 import { words } from '../../ui/format';
 import { useLookups, type Lookups } from '../shared/lookups';
 
@@ -43,7 +43,7 @@ const RESOURCES: Resource[] = [
     fields: [
       { name: 'code', label: 'Code (printed on the QR label)', kind: 'text' }, { name: 'name', label: 'Name', kind: 'text' },
       { name: 'departmentId', label: 'Department', kind: 'select', options: deptOptions },
-      { name: 'status', label: 'Status', kind: 'select', options: list(['running', 'idle', 'down', 'maintenance']) },
+      { name: 'status', label: 'Status', kind: 'select', options: list(s.MACHINE_STATUSES) },
       { name: 'hoursPerDay', label: 'Hours per day', kind: 'number' }, { name: 'idealCycleSeconds', label: 'Ideal cycle (seconds)', kind: 'number' },
     ],
   },
@@ -59,7 +59,7 @@ const RESOURCES: Resource[] = [
     path: 'defect-codes', title: 'Defect codes', one: 'defect code', entries: s.DefectCodeFields, columns: ['code', 'name', 'category'],
     fields: [
       { name: 'code', label: 'Code', kind: 'text' }, { name: 'name', label: 'Name', kind: 'text' },
-      { name: 'category', label: 'Category', kind: 'select', options: list(['man', 'machine', 'method', 'material', 'measurement', 'environment']) },
+      { name: 'category', label: 'Category', kind: 'select', options: list(s.DEFECT_CATEGORIES) },
     ],
   },
   {
@@ -165,7 +165,7 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
   const initial = Object.fromEntries(r.fields.filter((f) => f.kind !== 'routing').map((f) => [f.name, item?.[f.name] == null ? '' : String(item[f.name])]));
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [routing, setRouting] = useState<Step[]>(((item?.routing as { name: string; departmentId: string; plannedMinutes: number }[]) ?? []).map((x) => ({ ...x, plannedMinutes: String(x.plannedMinutes) })));
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { errors, run, setErrors } = useAction();
   const [password, setPassword] = useState('');
   const [pwMsg, setPwMsg] = useState<string | null>(null);
   useDirty(true);
@@ -189,12 +189,10 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
     if (invalid) return setErrors(invalid);
     const body = item ? Object.fromEntries(Object.entries(input).filter(([k, val]) => JSON.stringify(item[k] ?? null) !== JSON.stringify(val))) : input;
     if (item && Object.keys(body).length === 0) return onDone();
-    try {
+    await run(async () => {
       await app.request(item ? `/api/admin/${r.path}/${item.id}` : `/api/admin/${r.path}`, { method: item ? 'PATCH' : 'POST', body });
       onDone();
-    } catch (err) {
-      setErrors(formErrors(err));
-    }
+    });
   }
 
   async function resetPassword() {

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, useSession } from '../../app-state';
 import { ApiError, NetworkError } from '../../sync/api';
 import { Empty, FormError, Link, Loading, PageHead } from '../../ui/components';
+import { NO_ERRORS, useAction, type FormErrors } from '../../ui/form';
 import '../planning/planning.css';
 
 interface Preset { name: string; label: string; mapping: Record<string, string>; slashDates: string }
@@ -38,8 +39,7 @@ export default function ImportPage() {
   const [mapping, setMapping] = useState<Record<string, string> | null>(null);
   const [headers, setHeaders] = useState<string[]>([]);
   const [preview, setPreview] = useState<DryRun | null>(null);
-  const [error, setError] = useState<{ message: string; fields: Record<string, string> } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run, setErrors } = useAction(explain);
   const [done, setDone] = useState<Committed | null>(null);
 
   useEffect(() => {
@@ -56,61 +56,55 @@ export default function ImportPage() {
     return body;
   }
 
-  function explain(err: unknown) {
+  function explain(err: unknown): FormErrors {
     if (err instanceof ApiError) {
       const fields: Record<string, string> = {};
       for (const d of (err.details ?? []) as { field?: string; message?: string }[]) {
         if (d.field && d.message) fields[d.field.replace(/^mapping\./, '')] = d.message;
       }
-      if (err.status === 413) return { message: `${err.message}`, fields };
-      if (err.code === 'import_has_errors') return { message: `Nothing was imported: ${err.message}`, fields };
+      if (err.status === 413) return { form: `${err.message}`, fields };
+      if (err.code === 'import_has_errors') return { form: `Nothing was imported: ${err.message}`, fields };
       const mappingProblem = (err.details ?? []).some((d) => String((d as { field?: string }).field).startsWith('mapping.'));
-      return { message: mappingProblem ? `${err.message} Choose the matching columns below, or another preset.` : err.message, fields };
+      return { form: mappingProblem ? `${err.message} Choose the matching columns below, or another preset.` : err.message, fields };
     }
-    if (err instanceof NetworkError) return { message: 'The server cannot be reached. The import needs a connection; try again when online.', fields: {} };
-    return { message: errorMessage(err), fields: {} };
+    if (err instanceof NetworkError) return { form: 'The server cannot be reached. The import needs a connection; try again when online.', fields: {} };
+    return { form: errorMessage(err), fields: {} };
   }
 
   async function dryRun(f: File, p: string, m: Record<string, string> | null) {
-    setBusy(true);
-    setError(null);
+    setErrors(NO_ERRORS);
     setDone(null);
-    try {
-      const r = await app.request<DryRun>('/api/import/orders', { method: 'POST', body: form(f, p, m) });
-      setPreview(r);
-      setHeaders(r.headers);
-      setMapping(r.mapping);
-    } catch (err) {
-      setPreview(null);
-      const e = explain(err);
-      setError(e);
-      if (err instanceof ApiError && err.code === 'validation_failed') {
-        const found = headersFromMessage(err.message);
-        if (found.length) {
-          setHeaders(found);
-          setMapping(m ?? presets?.presets.find((x) => x.name === p)?.mapping ?? {});
+    await run(async () => {
+      try {
+        const r = await app.request<DryRun>('/api/import/orders', { method: 'POST', body: form(f, p, m) });
+        setPreview(r);
+        setHeaders(r.headers);
+        setMapping(r.mapping);
+      } catch (err) {
+        setPreview(null);
+        // A file whose columns match no preset: offer its headers to map by hand.
+        if (err instanceof ApiError && err.code === 'validation_failed') {
+          const found = headersFromMessage(err.message);
+          if (found.length) {
+            setHeaders(found);
+            setMapping(m ?? presets?.presets.find((x) => x.name === p)?.mapping ?? {});
+          }
         }
+        throw err;
       }
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function commit() {
     if (!file || !preview) return;
-    setBusy(true);
-    setError(null);
-    try {
+    setErrors(NO_ERRORS);
+    await run(async () => {
       const r = await app.request<Committed>('/api/import/orders?commit=true', { method: 'POST', body: form(file, preset, mapping) });
       setDone(r);
       setPreview(null);
       // The new orders come down with the next pull.
       void app.syncNow().catch((err) => app.reportError('Syncing the imported orders', err));
-    } catch (err) {
-      setError(explain(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (!online) return <><PageHead title="Import orders" /><Empty>The import checks the file on the server: connect to the network to use this page.</Empty></>;
@@ -146,7 +140,7 @@ export default function ImportPage() {
           </div>
         </div>
         {busy && <p role="status" class="muted">Checking the file…</p>}
-        {error && <FormError message={error.message} />}
+        <FormError message={errors.form} />
         {done && (
           <div class="form-ok" role="status" data-testid="import-done">
             Imported {done.orderCount} order{done.orderCount === 1 ? '' : 's'} with {done.lineCount} line{done.lineCount === 1 ? '' : 's'}:{' '}
@@ -162,7 +156,7 @@ export default function ImportPage() {
           <p class="small muted">Which column of “{file.name}” holds each field. Fields marked * are required.</p>
           <div class="mapping-grid">
             {fields.map((f) => {
-              const err = error?.fields[f];
+              const err = errors.fields[f];
               return (
                 <div key={f} class={`field${err ? ' has-error' : ''}`}>
                   <label for={`map-${f}`}>{FIELD_LABEL[f] ?? f}{REQUIRED.includes(f) ? ' *' : ''}</label>

@@ -1,16 +1,18 @@
 // Maintenance tickets: the filtered list, a request form that works offline, and a ticket's page with
-// the moves the shared state machine allows this role, field edits, comments, history and audit.
-import { useEffect, useState } from 'preact/hooks';
+// the moves the shared state machine allows this role, field edits, comments, history and (client/features/audit/) the audit trail.
+import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
-import { mayRaiseMaintenance } from '../../../sync/permissions';
+import { mayRaiseMaintenance, mayViewAudit } from '../../../sync/permissions';
 import { allowedMoves, MAINTENANCE, type MaintenanceStatus } from '../../../sync/state-machines';
-import type { MaintenanceEvent, MaintenanceTicket } from '../../../sync/tables';
-import { errorMessage, useSession } from '../../app-state';
+import type { MaintenanceTicket } from '../../../sync/tables';
+import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { AuditTrail } from '../audit/audit-trail';
+import { allRows, rowById, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
-import { show, when, words } from '../../ui/format';
+import { when, words } from '../../ui/format';
 import { navigate } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
 
@@ -30,7 +32,7 @@ export default function MaintenancePage({ id }: { id?: string }) {
 function TicketList() {
   const { db } = useSession();
   const lookups = useLookups(db);
-  const rows = useLive(() => db.rows('maintenanceTickets').toArray(), [db]) as MaintenanceTicket[] | undefined;
+  const rows = useLive(() => allRows(db, 'maintenanceTickets'), [db]);
   const [view, setView] = useState(0);
   const [priority, setPriority] = useState('');
   const [machine, setMachine] = useState('');
@@ -126,8 +128,8 @@ function NewTicket() {
 function TicketDetail({ id }: { id: string }) {
   const { db, user } = useSession();
   const lookups = useLookups(db);
-  const t = useLive(async () => (await db.rows('maintenanceTickets').get(id)) ?? null, [db, id]) as MaintenanceTicket | null | undefined;
-  const events = useLive(() => db.rows('maintenanceEvents').where('ticketId').equals(id).toArray(), [db, id]) as MaintenanceEvent[] | undefined;
+  const t = useLive(() => rowById(db, 'maintenanceTickets', id), [db, id]);
+  const events = useLive(() => rowsWhere(db, 'maintenanceEvents', 'ticketId', id), [db, id]);
   if (t === undefined || !lookups) return <Loading />;
   if (!t) return <Empty>This ticket is not on this device.</Empty>;
   const sla = t.status === 'open' || t.status === 'assigned' ? `respond by ${when(t.responseDueAt)}` : t.completedAt ? `completed ${when(t.completedAt)}` : `resolve by ${when(t.resolutionDueAt)}`;
@@ -171,7 +173,7 @@ function TicketDetail({ id }: { id: string }) {
           </ul>
           <CommentForm ticketId={t.id} />
         </div>
-        {(user.role === 'admin' || user.role === 'manager') && <AuditTrail ticketId={t.id} />}
+        {mayViewAudit(user.role) && <AuditTrail table="maintenanceTickets" id={t.id} />}
       </div>
     </>
   );
@@ -297,55 +299,5 @@ function CommentForm({ ticketId }: { ticketId: string }) {
       <TextField label="Add a comment" value={note} onValue={setNote} error={errors.fields.note} />
       <button class="btn dark" type="submit">Add comment</button>
     </form>
-  );
-}
-
-interface AuditEntry {
-  id: string; at: string; username: string | null; mutationName: string; outcome: string; code: string | null; message: string | null;
-  before: Record<string, unknown> | null; after: Record<string, unknown> | null; conflicts: { field: string; base: unknown; mine: unknown; theirs: unknown }[] | null;
-}
-
-const AUDIT_HIDDEN = new Set(['id', 'version', 'createdAt', 'updatedAt', 'updatedBy', 'deletedAt', 'departmentId', 'reportedBy', 'machineId', 'assigneeId']);
-
-/** The fields an entry changed; a create is one line ("created"), not every column. */
-function changedFields(e: AuditEntry): string[] {
-  if (!e.before || !e.after) return [];
-  return Object.keys(e.after).filter((k) => !k.startsWith('$') && !AUDIT_HIDDEN.has(k) && JSON.stringify(e.before?.[k]) !== JSON.stringify(e.after?.[k]));
-}
-
-/** Who changed what, read online from the server's audit log (managers and admins). */
-function AuditTrail({ ticketId }: { ticketId: string }) {
-  const { app } = useSession();
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const version = useLive(async () => ((await app.engine.value!.db.rows('maintenanceTickets').get(ticketId))?.version ?? 0), [ticketId]);
-  useEffect(() => {
-    if (!app.online.value) return setError('The audit trail is on the server: connect to see it.');
-    app.request<{ entries: AuditEntry[] }>(`/api/audit?entity=maintenanceTickets&entityId=${ticketId}&pageSize=50`).then(
-      (r) => { setEntries(r.entries); setError(null); },
-      (err) => setError(errorMessage(err)),
-    );
-  }, [ticketId, tick, version, app.online.value]);
-  return (
-    <div class="card flat" data-testid="audit-trail">
-      <div class="row" style="justify-content:space-between"><h2 style="margin:0">Audit trail</h2><button class="btn" onClick={() => setTick(tick + 1)}>Refresh</button></div>
-      <FormError message={error} />
-      {entries && entries.length === 0 && <p class="muted">No entries yet.</p>}
-      <ul class="timeline" style="margin-top:12px">
-        {entries?.map((e) => (
-          <li key={e.id}>
-            <div class="when">{when(e.at)} · {e.username ?? 'system'} · {e.mutationName}</div>
-            <Status value={e.outcome} /> {e.message && <span class="small">{e.message}</span>}
-            {changedFields(e).map((k) => (
-              <div class="small" key={k}><strong>{words(k)}</strong>: {show(e.before?.[k])} → {show(e.after?.[k])}</div>
-            ))}
-            {e.conflicts?.map((c) => (
-              <div class="small" key={c.field}><strong>{c.field}</strong> kept the server's "{show(c.theirs)}"; this device sent "{show(c.mine)}"</div>
-            ))}
-          </li>
-        ))}
-      </ul>
-    </div>
   );
 }

@@ -7,7 +7,7 @@ import { Rejection } from '../../../sync/store';
 import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { FormError, Link, Loading, Num, PageHead, SelectField, Status } from '../../ui/components';
-import { formErrors } from '../../ui/form';
+import { useAction } from '../../ui/form';
 import { words } from '../../ui/format';
 import { navigate, path, query } from '../../ui/router';
 import { useLookups, type Lookups } from '../shared/lookups';
@@ -207,8 +207,7 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
   const [day, setDay] = useState(stage.scheduledStart?.slice(0, 10) ?? day0);
   const [time, setTime] = useState(stage.scheduledStart ? slotTime(stage.scheduledStart) : firstShift);
   const [over, setOver] = useState<{ message: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useAction();
 
   useEffect(() => {
     const dlg = ref.current!;
@@ -222,30 +221,24 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
   const preview = m && day ? machineLoad(ctx.data.stages, m, day, ctx.cal, { id: stage.id, minutes: stage.plannedMinutes }) : null;
 
   async function send(confirmOverCapacity: boolean) {
-    setBusy(true);
-    setError(null);
-    try {
-      await app.mutate('stage.schedule', { id: stage.id, machineId: machine, scheduledStart: slotIso(day, time), ...(confirmOverCapacity ? { confirmOverCapacity: true } : {}) });
+    await run(async () => {
+      try {
+        await app.mutate('stage.schedule', { id: stage.id, machineId: machine, scheduledStart: slotIso(day, time), ...(confirmOverCapacity ? { confirmOverCapacity: true } : {}) });
+      } catch (err) {
+        // Over capacity is a question for the planner ("schedule anyway?"), not an error.
+        const first = err instanceof Rejection ? (err.details?.[0] as { code?: string } | undefined) : undefined;
+        if (first?.code !== OVER_CAPACITY) throw err;
+        return setOver({ message: (err as Error).message });
+      }
       onClose();
-    } catch (err) {
-      const first = err instanceof Rejection ? (err.details?.[0] as { code?: string } | undefined) : undefined;
-      if (first?.code === OVER_CAPACITY) setOver({ message: (err as Error).message });
-      else setError(formErrors(err).form);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function unschedule() {
-    setBusy(true);
-    try {
+    await run(async () => {
       await app.mutate('stage.schedule', { id: stage.id, machineId: stage.machineId, scheduledStart: null });
       onClose();
-    } catch (err) {
-      setError(formErrors(err).form);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -263,7 +256,7 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
         </div>
       ) : (
         <form method="dialog" onSubmit={(e) => { e.preventDefault(); void send(false); }}>
-          <FormError message={error} />
+          <FormError message={errors.form} />
           {machines.length === 0 ? <p class="form-error">This department has no active machine.</p> : (
             <SelectField label="Machine" value={machine} onValue={setMachine} options={machines.map((x) => ({ value: x.id, label: `${x.code} — ${x.name}` }))} />
           )}

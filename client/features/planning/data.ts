@@ -4,6 +4,7 @@ import { DEFAULT_CALENDAR, type ShiftCalendar } from '../../../sync/planning';
 import type { Order, OrderItem, Stage } from '../../../sync/tables';
 import type { BarronDB } from '../../db/db';
 import { useLive } from '../../db/live';
+import { allRows } from '../../db/rows';
 
 export interface PlanData {
   orders: Map<string, Order>;
@@ -23,9 +24,7 @@ function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 /** Every live order, item and stage on the device (a planner's device holds all of them; a floor device its department's). */
 export function usePlanData(db: BarronDB): PlanData | undefined {
   return useLive(async () => {
-    const [orders, items, stages] = await Promise.all([
-      db.rows('orders').toArray(), db.rows('orderItems').toArray(), db.rows('stages').toArray(),
-    ]) as unknown as [Order[], OrderItem[], Stage[]];
+    const [orders, items, stages] = await Promise.all([allRows(db, 'orders'), allRows(db, 'orderItems'), allRows(db, 'stages')]);
     const liveItems = items.filter((i) => !i.deletedAt);
     const liveStages = stages.filter((s) => !s.deletedAt).sort((a, b) => a.sequence - b.sequence);
     return {

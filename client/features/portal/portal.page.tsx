@@ -6,12 +6,13 @@ import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
 import { isLate } from '../../../sync/planning';
 import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
-import type { JobEvent, Machine, Order, OrderItem, Stage } from '../../../sync/tables';
+import type { Machine, Order, OrderItem, Stage } from '../../../sync/tables';
 import type { PublicUser } from '../../../sync/roles';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { rowsFrom } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, useDirty } from '../../ui/components';
-import { choice, formErrors, num, useAction } from '../../ui/form';
+import { choice, num, useAction } from '../../ui/form';
 import { words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 import { localToday, slotTime } from '../planning/board';
@@ -106,7 +107,7 @@ function ShiftCounts() {
   const cal = useCalendar(db);
   const now = new Date();
   const dayStart = startOfDay(now);
-  const events = useLive(() => db.rows('jobEvents').where('at').aboveOrEqual(new Date(dayStart.getTime() - 86_400_000).toISOString()).toArray(), [db]) as JobEvent[] | undefined;
+  const events = useLive(() => rowsFrom(db, 'jobEvents', 'at', new Date(dayStart.getTime() - 86_400_000).toISOString()), [db]);
   if (!events) return null;
   const shift = currentShift(now, cal);
   const tomorrow = new Date(dayStart.getTime() + 86_400_000);
@@ -132,8 +133,7 @@ const moveLabel = (from: string, to: string) => (from === 'paused' && to === 'ru
 function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
   const { app, user } = useSession();
   const [panel, setPanel] = useState<'progress' | 'downtime' | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useAction();
   const { stage, order, item } = w;
   const prod = item ? l.products.get(item.productId) : undefined;
   const qty = item?.quantity ?? 0;
@@ -142,16 +142,10 @@ function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
   const moves = allowedMoves(STAGE, stage.status, user.role);
 
   async function move(to: StageStatus) {
-    setError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
       if (to === 'done') setPanel(null);
-    } catch (err) {
-      setError(formErrors(err).form);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const title = `${order.number ?? 'New order'} ${order.customerName}, ${stage.name}`;
@@ -174,7 +168,7 @@ function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
         <span><strong>{stage.goodQty}</strong> of {qty} good · {stage.rejectQty} rejected · {stage.downtimeMinutes} min down</span>
       </div>
       {stage.status === 'blocked' && <p class="form-error">On hold{order.holdReason ? `: ${order.holdReason}` : ''}. Wait for the planner to resume the order.</p>}
-      <FormError message={error} />
+      <FormError message={errors.form} />
       {moves.length > 0 && (
         <div class="work-actions">
           {moves.map((to) => (

@@ -5,9 +5,10 @@ import { uuidv7 } from '../../../sync/ids';
 import { DISPOSITIONS } from '../../../sync/mutations';
 import { worksIn } from '../../../sync/permissions';
 import { allowedMoves, REJECT, type RejectStatus } from '../../../sync/state-machines';
-import type { Reject, Stage } from '../../../sync/tables';
+import { canSee, type Reject, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { allRows, newestFirst, rowById } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextArea, useDirty } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
@@ -29,11 +30,11 @@ export default function RejectsPage({ id }: { id?: string }) {
 function RejectList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
-  const rows = useLive(() => db.rows('rejects').orderBy('createdAt').reverse().toArray(), [db]) as Reject[] | undefined;
+  const rows = useLive(() => newestFirst(db, 'rejects', 'createdAt'), [db]);
   const [filter, setFilter] = useState(0);
   if (!rows || !lookups) return <Loading />;
   const states = STATUS_FILTERS[filter][1];
-  const shown = rows.filter((r) => !r.deletedAt && states.includes(r.status) && (user.role !== 'operator' || r.departmentId === user.departmentId || r.reportedBy === user.id));
+  const shown = rows.filter((r) => !r.deletedAt && states.includes(r.status) && canSee(user, 'rejects', r));
   return (
     <>
       <PageHead title="Rejects">
@@ -71,8 +72,8 @@ function NewReject() {
   const lookups = useLookups(db);
   const q = query();
   const stages = useLive(async () => {
-    const all = (await db.rows('stages').toArray()) as unknown as Stage[];
-    return all.filter((s) => ['running', 'paused', 'ready'].includes(s.status) && (user.role !== 'operator' || s.departmentId === user.departmentId));
+    const all = await allRows(db, 'stages');
+    return all.filter((s) => ['running', 'paused', 'ready'].includes(s.status) && canSee(user, 'stages', s));
   }, [db]);
   const [machineId, setMachineId] = useState(q.get('machineId') ?? '');
   const [defectCodeId, setDefectCodeId] = useState('');
@@ -118,7 +119,7 @@ function NewReject() {
 function RejectDetail({ id }: { id: string }) {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
-  const r = useLive(async () => (await db.rows('rejects').get(id)) ?? null, [db, id]) as Reject | undefined | null;
+  const r = useLive(() => rowById(db, 'rejects', id), [db, id]);
   const [disposition, setDisposition] = useState('');
   const [rootCause, setRootCause] = useState('');
   const [correctiveAction, setCorrectiveAction] = useState('');

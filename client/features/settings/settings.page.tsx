@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { askPersistent } from '../../db/storage';
 import { FormError, PageHead } from '../../ui/components';
 import { bytes, when } from '../../ui/format';
 
@@ -142,7 +143,7 @@ function Storage() {
       <div class="actions">
         <button class="btn" onClick={() => void app.refreshStorage()}>Refresh</button>
         {!st.persisted && (
-          <button class="btn" onClick={() => navigator.storage?.persist?.().then(() => app.refreshStorage(), (err) => app.reportError('Asking for persistent storage', err))}>
+          <button class="btn" onClick={() => askPersistent().then(() => app.refreshStorage(), (err) => app.reportError('Asking for persistent storage', err))}>
             Ask to keep data
           </button>
         )}

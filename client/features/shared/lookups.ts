@@ -3,6 +3,7 @@ import type { PublicUser } from '../../../sync/roles';
 import type { DefectCode, Department, Machine, Product, UserRow } from '../../../sync/tables';
 import type { BarronDB } from '../../db/db';
 import { useLive } from '../../db/live';
+import { allRows } from '../../db/rows';
 
 export interface Lookups {
   machines: Map<string, Machine>;
@@ -17,14 +18,9 @@ const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r
 export function useLookups(db: BarronDB): Lookups | undefined {
   return useLive(async () => {
     const [machines, defectCodes, users, departments, products] = await Promise.all([
-      db.rows('machines').toArray(), db.rows('defectCodes').toArray(), db.rows('users').toArray(),
-      db.rows('departments').toArray(), db.rows('products').toArray(),
+      allRows(db, 'machines'), allRows(db, 'defectCodes'), allRows(db, 'users'), allRows(db, 'departments'), allRows(db, 'products'),
     ]);
-    return {
-      machines: byId(machines as unknown as Machine[]), defectCodes: byId(defectCodes as unknown as DefectCode[]),
-      users: byId(users as unknown as UserRow[]), departments: byId(departments as unknown as Department[]),
-      products: byId(products as unknown as Product[]),
-    };
+    return { machines: byId(machines), defectCodes: byId(defectCodes), users: byId(users), departments: byId(departments), products: byId(products) };
   }, [db]);
 }
 

@@ -4,11 +4,12 @@ import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
 import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
-import type { JobEvent, Order, OrderItem, Stage } from '../../../sync/tables';
+import { canSee, type Order, type OrderItem, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
+import { allRows, rowById, rowsByIds, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextField, useDirty } from '../../ui/components';
-import { choice, formErrors, num, useAction } from '../../ui/form';
+import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
@@ -25,12 +26,11 @@ interface StageView { stage: Stage; order?: Order; item?: OrderItem }
 function useStages(stageId?: string) {
   const { db, user } = useSession();
   return useLive(async () => {
-    let stages = (stageId ? [await db.rows('stages').get(stageId)].filter(Boolean) : await db.rows('stages').toArray()) as unknown as Stage[];
-    // The device holds only this user's scope; the department filter keeps a shared supervisor view tidy too.
-    if (user.role === 'operator') stages = stages.filter((s) => s.departmentId === user.departmentId || s.assigneeId === user.id);
-    stages = stages.filter((s) => !s.deletedAt);
-    const orders = new Map((await db.rows('orders').bulkGet([...new Set(stages.map((s) => s.orderId))])).filter(Boolean).map((o) => [o!.id, o as unknown as Order]));
-    const items = new Map((await db.rows('orderItems').bulkGet([...new Set(stages.map((s) => s.orderItemId))])).filter(Boolean).map((i) => [i!.id, i as unknown as OrderItem]));
+    const one = stageId ? await rowById(db, 'stages', stageId) : null;
+    // The device holds only this user's scope; the same rule keeps a shared view to the user's own work.
+    const stages = (stageId ? (one ? [one] : []) : await allRows(db, 'stages')).filter((s) => !s.deletedAt && canSee(user, 'stages', s));
+    const orders = await rowsByIds(db, 'orders', stages.map((s) => s.orderId));
+    const items = await rowsByIds(db, 'orderItems', stages.map((s) => s.orderItemId));
     return stages.map((stage): StageView => ({ stage, order: orders.get(stage.orderId), item: items.get(stage.orderItemId) }));
   }, [db, stageId]);
 }
@@ -116,8 +116,8 @@ function StageDetail({ id }: { id: string }) {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
   const views = useStages(id);
-  const events = useLive(() => db.rows('jobEvents').where('stageId').equals(id).toArray(), [db, id]) as JobEvent[] | undefined;
-  const [moveError, setMoveError] = useState<string | null>(null);
+  const events = useLive(() => rowsWhere(db, 'jobEvents', 'stageId', id), [db, id]);
+  const { errors: moveErrors, run: runMove } = useAction();
   if (!views || !lookups) return <Loading />;
   const v = views[0];
   if (!v) return <Empty>This stage is not on this device (it may have finished or left your department).</Empty>;
@@ -126,12 +126,7 @@ function StageDetail({ id }: { id: string }) {
   const moves = allowedMoves(STAGE, stage.status, user.role);
 
   async function move(to: StageStatus) {
-    setMoveError(null);
-    try {
-      await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
-    } catch (err) {
-      setMoveError(formErrors(err).form);
-    }
+    await runMove(() => app.mutate('stage.transition', { id: stage.id, from: stage.status, to }));
   }
 
   return (
@@ -150,7 +145,7 @@ function StageDetail({ id }: { id: string }) {
           </dl>
           <Bar good={stage.goodQty} of={v.item?.quantity ?? 0} />
           {stage.status === 'blocked' && <p class="form-error" style="margin-top:12px">The order is on hold{v.order?.holdReason ? `: ${v.order.holdReason}` : ''}.</p>}
-          <FormError message={moveError} />
+          <FormError message={moveErrors.form} />
           {moves.length > 0 && (
             <div class="actions">
               {moves.map((to) => (

@@ -7,9 +7,9 @@ import { useSession } from '../../app-state';
 import type { SyncIssue } from '../../db/db';
 import { useLive } from '../../db/live';
 import { issueTarget, retryFor } from '../../sync/issues';
-import { resolveIssue, serverRow } from '../../db/sync-issues';
+import { listIssues, resolveIssue, serverRow } from '../../db/sync-issues';
 import { Empty, FormError, Link, Loading, PageHead, Status } from '../../ui/components';
-import { formErrors } from '../../ui/form';
+import { useAction } from '../../ui/form';
 import { show, when, words } from '../../ui/format';
 
 const PAGE_OF: Record<string, string> = { maintenanceTickets: '/maintenance', rejects: '/rejects', stages: '/stages' };
@@ -18,7 +18,7 @@ export default function SyncIssuesPage() {
   const { db } = useSession();
   const [showResolved, setShowResolved] = useState(false);
   const issues = useLive(async () => {
-    const list = await db.syncIssues.orderBy('createdAt').reverse().toArray();
+    const list = await listIssues(db);
     return Promise.all(list.map(async (issue) => {
       const target = issueTarget(issue);
       return { issue, current: target ? await serverRow(db, target.table, target.id) : null };
@@ -43,8 +43,7 @@ export default function SyncIssuesPage() {
 
 function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }) {
   const { app, db, user } = useSession();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, run } = useAction();
   const target = issueTarget(issue);
   const retry = issue.resolved ? null : retryFor(issue, current, user.role);
   const args = issue.args as Record<string, unknown>;
@@ -53,24 +52,14 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
 
   async function applyAgain() {
     if (!retry) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await app.redo(retry);
       await resolveIssue(db, issue.id);
-    } catch (err) {
-      setError(formErrors(err).form);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function discard() {
-    try {
-      await resolveIssue(db, issue.id);
-    } catch (err) {
-      setError(formErrors(err).form);
-    }
+    await run(() => resolveIssue(db, issue.id));
   }
 
   return (
@@ -110,7 +99,7 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
           )}
         </div>
       )}
-      <FormError message={error} />
+      <FormError message={errors.form} />
       {!issue.resolved && (
         <div class="actions">
           {retry && (

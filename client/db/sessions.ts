@@ -23,16 +23,42 @@ export class SessionsDB extends Dexie {
   }
 
   async active(): Promise<Session | undefined> {
-    const id = (await this.meta.get('activeUserId'))?.value as string | undefined;
+    const id = await this.getValue<string>('activeUserId');
     return id ? this.sessions.get(id) : undefined;
   }
 
   async setActive(userId: string | null) {
-    if (userId) await this.meta.put({ key: 'activeUserId', value: userId });
-    else await this.meta.delete('activeUserId');
+    if (userId) await this.setValue('activeUserId', userId);
+    else await this.deleteValue('activeUserId');
   }
 
   async save(s: Session) {
     await this.sessions.put(s);
+  }
+
+  get(userId: string): Promise<Session | undefined> {
+    return this.sessions.get(userId);
+  }
+
+  /** Every session on the device, the most recently used first. */
+  list(): Promise<Session[]> {
+    return this.sessions.orderBy('lastUsedAt').reverse().toArray();
+  }
+
+  async remove(userId: string) {
+    await this.sessions.delete(userId);
+  }
+
+  /** A device-wide value (the active user, offline verifiers). */
+  async getValue<T>(key: string): Promise<T | undefined> {
+    return (await this.meta.get(key))?.value as T | undefined;
+  }
+
+  async setValue(key: string, value: unknown) {
+    await this.meta.put({ key, value });
+  }
+
+  async deleteValue(key: string) {
+    await this.meta.delete(key);
   }
 }

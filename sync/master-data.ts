@@ -1,7 +1,13 @@
-// Valibot schemas of the master data an admin maintains (shared with the admin pages' forms).
+// Valibot schemas of the master data an admin maintains: the server's admin routes parse with them
+// and the admin screens validate with them before sending, so both sides hold one copy.
 import * as v from 'valibot';
-import { containsUsername, PASSWORD_USERNAME_MESSAGE, PasswordSchema } from '../../sync/password';
-import { ROLES } from '../../sync/roles';
+import { containsUsername, PASSWORD_USERNAME_MESSAGE, PasswordSchema } from './password';
+import { ROLES } from './roles';
+
+/** What a machine is doing, as an admin sets it. */
+export const MACHINE_STATUSES = ['running', 'idle', 'down', 'maintenance'] as const;
+/** The six Ms of a defect's cause. */
+export const DEFECT_CATEGORIES = ['man', 'machine', 'method', 'material', 'measurement', 'environment'] as const;
 
 const Name = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
 const Code = (max: number) => v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
@@ -13,7 +19,7 @@ export const UserFields = {
   username: v.pipe(Code(64), v.toLowerCase()), displayName: Name(100), role: v.picklist(ROLES), departmentId: v.nullable(Id),
 };
 export const MachineFields = {
-  code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(['running', 'idle', 'down', 'maintenance']),
+  code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(MACHINE_STATUSES),
   hoursPerDay: Num(0, 24), idealCycleSeconds: Num(0, 86_400),
 };
 export const RoutingStepSchema = v.strictObject({ name: Name(100), departmentId: Id, plannedMinutes: Num(0, 100_000) });
@@ -22,7 +28,7 @@ export const ProductFields = {
   routing: v.pipe(v.array(RoutingStepSchema), v.maxLength(30, 'may hold at most 30 steps')),
 };
 export const DefectCodeFields = {
-  code: Code(32), name: Name(100), category: v.picklist(['man', 'machine', 'method', 'material', 'measurement', 'environment']),
+  code: Code(32), name: Name(100), category: v.picklist(DEFECT_CATEGORIES),
 };
 export const SopFields = { code: Code(32), title: Name(200), departmentId: Id, revision: Name(16) };
 export const SupplierFields = {

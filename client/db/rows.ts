@@ -1,0 +1,37 @@
+// The reads pages make of the synced tables, as named functions typed by table, so a component asks
+// for rows (inside useLive) and never holds a Dexie query of its own.
+import type { RowTypes, TableName } from '../../sync/tables';
+import type { BarronDB } from './db';
+
+type Field<T extends TableName> = keyof RowTypes[T] & string;
+
+/** Every row of a table on the device. */
+export function allRows<T extends TableName>(db: BarronDB, table: T): Promise<RowTypes[T][]> {
+  return db.rows(table).toArray();
+}
+
+/** One row, or null when the device does not hold it. */
+export async function rowById<T extends TableName>(db: BarronDB, table: T, id: string): Promise<RowTypes[T] | null> {
+  return (await db.rows(table).get(id)) ?? null;
+}
+
+/** The rows with these ids that the device holds, by id. */
+export async function rowsByIds<T extends TableName>(db: BarronDB, table: T, ids: Iterable<string>): Promise<Map<string, RowTypes[T]>> {
+  const rows = await db.rows(table).bulkGet([...new Set(ids)]);
+  return new Map(rows.filter((r): r is RowTypes[T] => !!r).map((r) => [r.id, r]));
+}
+
+/** The rows whose indexed field equals the value (a ticket's events, a stage's progress). */
+export function rowsWhere<T extends TableName>(db: BarronDB, table: T, field: Field<T>, value: string): Promise<RowTypes[T][]> {
+  return db.rows(table).where(field).equals(value).toArray();
+}
+
+/** The rows whose indexed field is at or after the value (events since a time). */
+export function rowsFrom<T extends TableName>(db: BarronDB, table: T, field: Field<T>, value: string): Promise<RowTypes[T][]> {
+  return db.rows(table).where(field).aboveOrEqual(value).toArray();
+}
+
+/** Every row, the latest by an indexed field first. */
+export function newestFirst<T extends TableName>(db: BarronDB, table: T, field: Field<T>): Promise<RowTypes[T][]> {
+  return db.rows(table).orderBy(field).reverse().toArray();
+}
