@@ -118,18 +118,17 @@ describe('client sync engine', () => {
   it('an expired session is refreshed once; a revoked one keeps the outbox and asks for login', async () => {
     const d = await makeDevice(h, 'operator.press');
     await d.engine.sync();
-    const sessions = (d.engine as any).o.sessions;
-    const s = await sessions.sessions.get(d.user.id);
-    await sessions.save({ ...s, accessToken: 'expired.or.garbage' });
+    const s = (await d.sessions.get(d.user.id))!;
+    await d.sessions.save({ ...s, accessToken: 'expired.or.garbage' });
     const t = (await d.db.rows('maintenanceTickets').toArray())[0];
     await d.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'after refresh' });
     await d.engine.sync();
     expect(await d.db.outbox.count()).toBe(0);
-    const refreshed = await sessions.sessions.get(d.user.id);
+    const refreshed = (await d.sessions.get(d.user.id))!;
     expect(refreshed.refreshToken).not.toBe(s.refreshToken);
     // Logged out elsewhere: the refresh token family is revoked.
     await h.call('POST', '/api/auth/logout', { body: { refreshToken: refreshed.refreshToken } });
-    await sessions.save({ ...refreshed, accessToken: 'garbage' });
+    await d.sessions.save({ ...refreshed, accessToken: 'garbage' });
     await d.engine.mutate('maintenance.comment', { id: uuidv7(), ticketId: t.id, note: 'kept' });
     await expect(d.engine.sync()).rejects.toBeInstanceOf(LoginRequired);
     expect(d.engine.state.needsLogin).toBe(true);
@@ -192,13 +191,10 @@ describe('client sync engine', () => {
     await mgr.engine.sync();
     await op.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 10, rejectQty: 0 });
     let pulls = 0;
-    op.network.drop = () => (pulls > 0 ? 'before' : null);
-    const fetch = (op.engine as any).o.fetch;
-    (op.engine as any).o.fetch = (url: string, init: RequestInit) => {
-      const r = fetch(url, init);
+    op.network.onRequest = (url) => {
       if (url.includes('/pull')) pulls++;
-      return r;
     };
+    op.network.drop = () => (pulls > 1 ? 'before' : null);
     await expect(op.engine.sync()).rejects.toThrow();
     expect(pulls).toBe(2); // one page applied, the next one lost
     expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 10);
@@ -216,20 +212,18 @@ describe('client sync engine', () => {
     const stage = (await op.db.rows('stages').toArray()).find((s) => s.status === 'running')!;
     await op.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 10, rejectQty: 0 });
     const sup = await h.login('supervisor.press');
-    const fetch = (op.engine as any).o.fetch;
     let pulls = 0;
-    (op.engine as any).o.fetch = async (url: string, init: RequestInit) => {
+    op.network.onRequest = async (url) => {
       if (url.includes('/pull') && pulls++ === 0) {
         // Between the operator's push and pull, the supervisor's progress on the same stage lands.
         const m = { id: uuidv7(), seq: 1, name: 'job.progress', args: { id: uuidv7(), stageId: stage.id, goodQty: 5, rejectQty: 0 }, at: new Date().toISOString() };
         expect((await h.call('POST', '/api/sync/push', { token: sup.accessToken, body: { clientId: uuidv7(), schemaVersion: 1, mutations: [m] } })).status).toBe(200);
       }
       if (pulls > 1) throw new TypeError('Failed to fetch (dropped)');
-      return fetch(url, init);
     };
     await expect(op.engine.sync()).rejects.toThrow();
     expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBeGreaterThanOrEqual(Number(stage.goodQty) + 10);
-    (op.engine as any).o.fetch = fetch;
+    op.network.onRequest = undefined;
     await op.engine.sync();
     expect((await op.db.rows('stages').get(stage.id))?.goodQty).toBe(Number(stage.goodQty) + 15);
     op.close();

@@ -9,13 +9,20 @@ import type { Harness } from './harness';
 import type { PublicUser } from '../../sync/roles';
 
 export type Drop = 'before' | 'after' | null;
+export interface Network { offline: boolean; drop: () => Drop; onRequest?: (url: string) => void | Promise<void> }
 
 export interface Device {
   engine: SyncEngine;
   db: BarronDB;
   user: PublicUser;
-  /** Decides, per request, whether the network loses it; null by default. */
-  network: { offline: boolean; drop: () => Drop };
+  /** The device's session store (to age or spoil its tokens). */
+  sessions: SessionsDB;
+  /**
+   * The simulated network: `offline`, `drop` (whether a request is lost before or after the server),
+   * and `onRequest`, run before each request reaches it (a test counts pulls or lets another device
+   * act in between; throwing there is a failed request).
+   */
+  network: Network;
   close(): void;
 }
 
@@ -26,9 +33,10 @@ export async function makeDevice(h: Harness, username: string, opts: Partial<Pic
   await sessions.save({ userId: session.user.id, user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, needsLogin: false, lastUsedAt: new Date().toISOString() });
   await sessions.setActive(session.user.id);
   const db = new BarronDB(userDbName(session.user.id), idb);
-  const network = { offline: false, drop: (): Drop => null };
+  const network: Network = { offline: false, drop: (): Drop => null };
   const fetchFn: FetchFn = async (url, init) => {
     if (network.offline) throw new TypeError('Failed to fetch (offline)');
+    await network.onRequest?.(url);
     const drop = network.drop();
     if (drop === 'before') throw new TypeError('Failed to fetch (dropped before the server)');
     const res = await h.app.request(url, init);
@@ -37,7 +45,7 @@ export async function makeDevice(h: Harness, username: string, opts: Partial<Pic
   };
   const engine = new SyncEngine({ db, sessions, userId: session.user.id, fetch: fetchFn, ...opts });
   return {
-    engine, db, user: session.user, network,
+    engine, db, user: session.user, network, sessions,
     close() {
       db.close();
       sessions.close();
