@@ -89,6 +89,17 @@ export function editArgs<E extends v.ObjectEntries>(fields: E) {
  */
 export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due' } as const;
 
+/**
+ * Whether to ask here. Questions are asked where the person is: on the device, which runs the same
+ * mutator before queueing (offline too). The server records what the floor did: a stage an operator
+ * started or completed offline was started or completed, and two devices' progress both counts, so
+ * a question the device could not have asked (it did not know of the other device) never turns a
+ * person's action into a rejection there. Hard limits (a typo far beyond the plan) hold on both sides.
+ */
+export function asksHere(ctx: MutationContext): boolean {
+  return ctx.side === 'client';
+}
+
 /** The ASK code of a rejection's details, if it is a question. */
 export function askedFor(details: unknown[] | undefined): { code: string; [k: string]: unknown } | undefined {
   return details?.find((d): d is { code: string } => !!d && typeof d === 'object' && Object.values(ASK).includes((d as { code?: string }).code as never)) as { code: string } | undefined;

@@ -8,7 +8,7 @@ import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
 import { alreadyExists } from './rejections';
 import { mayPlanStage } from './permissions';
-import { ASK, define, editArgs, RequiredText, Text } from './mutation-kit';
+import { ASK, asksHere, define, editArgs, RequiredText, Text } from './mutation-kit';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
@@ -185,7 +185,7 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
     }
     planned.push({ item, stages });
   }
-  if (isPastDue(args.dueDate, ctx.now) && !args.confirmPastDue) {
+  if (isPastDue(args.dueDate, ctx.now) && !args.confirmPastDue && asksHere(ctx)) {
     throw new Rejection('validation_failed', `The due date ${args.dueDate} has already passed. Confirm to create the order anyway.`, [
       { field: 'dueDate', code: ASK.pastDue, message: 'is in the past' },
     ]);

@@ -5,9 +5,9 @@ import { label, ORDER, STAGE, type OrderStatus } from './state-machines';
 import * as planning from './planning';
 import { Uuid } from './protocol';
 import { FLOOR, LEADS } from './roles';
-import { Rejection, type MutationStore } from './store';
+import { Rejection, type MutationContext, type MutationStore } from './store';
 import type { Order, Stage } from './tables';
-import { actionTime, ASK, Count, define, mustGet, RequiredText, Text, transition } from './mutation-kit';
+import { actionTime, ASK, asksHere, Count, define, mustGet, RequiredText, Text, transition } from './mutation-kit';
 import { createReject, MAX_OVER_PLAN } from './quality';
 
 /** When a stage finishes: the next stage of its item becomes ready; the order completes with its last stage. */
@@ -102,8 +102,8 @@ export const stageTransition = define({
     if (!transition(STAGE, stage.status, args, ctx)) return { table: 'stages', id: stage.id };
     const when = actionTime(ctx);
     const changes: Partial<Stage> = { status: args.to };
-    if (args.to === 'running' && stage.status !== 'done') await checkStart(store, stage, args);
-    if (args.to === 'done') {
+    if (args.to === 'running' && stage.status !== 'done' && asksHere(ctx)) await checkStart(store, stage, args);
+    if (args.to === 'done' && asksHere(ctx)) {
       const missing = shortfall(stage, await store.get('orderItems', stage.orderItemId));
       if (missing > 0 && !args.confirmShort) {
         throw new Rejection('validation_failed', `Only ${stage.goodQty} good of ${stage.goodQty + missing} planned. Confirm to complete the stage anyway.`, [
@@ -152,7 +152,7 @@ const JobProgressArgs = v.pipe(
 );
 
 /** A count a stage can plausibly hold: beyond this many times the planned quantity it is a typo (999999 on 200). */
-function checkPlausible(stage: Stage, item: { quantity: number } | undefined, good: number, rejected: number, confirmed: boolean) {
+function checkPlausible(ctx: MutationContext, stage: Stage, item: { quantity: number } | undefined, good: number, rejected: number, confirmed: boolean) {
   if (!item) return;
   const bound = item.quantity * MAX_OVER_PLAN;
   if (stage.goodQty + stage.rejectQty + good + rejected > bound) {
@@ -161,7 +161,7 @@ function checkPlausible(stage: Stage, item: { quantity: number } | undefined, go
     ]);
   }
   const remaining = Math.max(0, item.quantity - stage.goodQty);
-  if (good > remaining && !confirmed) {
+  if (good > remaining && !confirmed && asksHere(ctx)) {
     throw new Rejection('validation_failed', `${good} good is more than the ${remaining} still needed (${stage.goodQty} of ${item.quantity} done). Confirm to log it anyway.`, [
       { field: 'confirmOverPlan', code: ASK.overPlan, message: 'more than the stage still needs', remaining, planned: item.quantity, good: stage.goodQty },
     ]);
@@ -190,7 +190,7 @@ export const jobProgress = define({
   args: JobProgressArgs,
   async apply(store, args, ctx) {
     const stage = await mustGet(store, 'stages', args.stageId);
-    checkPlausible(stage, await store.get('orderItems', stage.orderItemId), args.goodQty, args.rejectQty, !!args.confirmOverPlan);
+    checkPlausible(ctx, stage, await store.get('orderItems', stage.orderItemId), args.goodQty, args.rejectQty, !!args.confirmOverPlan);
     await store.insert('jobEvents', {
       id: args.id, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress',
       goodQty: args.goodQty, rejectQty: args.rejectQty, downtimeReason: null, minutes: 0, note: args.note ?? null,

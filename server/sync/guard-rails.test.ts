@@ -4,8 +4,22 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { byName } from '../db/db';
+import { writeAudited } from './write';
 import { useHarness } from '../../tests/setup/harness';
 import { tokenFor } from '../../tests/setup/helpers';
+import { makeDevice } from '../../tests/setup/device';
+import { Rejection } from '../../sync/store';
+
+/** What a device's mutate() asks before queueing: the question's code, or 'queued' when it asked nothing. */
+async function asked(p: Promise<void>): Promise<string> {
+  try {
+    await p;
+    return 'queued';
+  } catch (err) {
+    if (!(err instanceof Rejection)) throw err;
+    return (err.details?.[0] as { code?: string } | undefined)?.code ?? err.code;
+  }
+}
 
 const h = useHarness();
 
@@ -37,15 +51,20 @@ async function roundTheClock() {
 }
 
 describe('completing and reopening a stage', () => {
-  it('completing short of the planned quantity asks first; a supervisor reopens it while the next stage has not started', async () => {
+  it('completing short of the planned quantity asks first on the device, offline; a supervisor reopens it while the next stage has not started', async () => {
     const { stage, item } = await runningStage();
-    const short = await send('operator.press', 'stage.transition', { id: stage.id, from: 'running', to: 'done' });
-    expect(short).toMatchObject({ status: 'rejected', code: 'validation_failed' });
-    expect(short.message).toContain(`${stage.goodQty} good of ${item.quantity}`);
-    expect(short.details?.[0].code).toBe('short');
-    expect((await one('stages', { id: stage.id })).status).toBe('running');
-
-    expect((await send('operator.press', 'stage.transition', { id: stage.id, from: 'running', to: 'done', confirmShort: true })).status).toBe('applied');
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    d.network.offline = true;
+    const short = d.engine.mutate('stage.transition', { id: stage.id, from: 'running', to: 'done' });
+    await expect(short).rejects.toThrow(`${stage.goodQty} good of ${item.quantity}`);
+    expect(await asked(d.engine.mutate('stage.transition', { id: stage.id, from: 'running', to: 'done' }))).toBe('short');
+    expect(await d.engine.pendingCount()).toBe(0);
+    expect(await asked(d.engine.mutate('stage.transition', { id: stage.id, from: 'running', to: 'done', confirmShort: true }))).toBe('queued');
+    d.network.offline = false;
+    await d.engine.sync();
+    d.close();
+    expect((await one('stages', { id: stage.id })).status).toBe('done');
     const next = await h.deps.db.selectFrom('stages').selectAll().where('orderItemId', '=', stage.orderItemId).where('sequence', '=', stage.sequence + 1).executeTakeFirstOrThrow();
     expect(next.status).toBe('ready');
     expect(await send('operator.press', 'stage.transition', { id: stage.id, from: 'done', to: 'running' })).toMatchObject({ status: 'rejected', code: 'forbidden' });
@@ -66,16 +85,32 @@ describe('completing and reopening a stage', () => {
 });
 
 describe('counts', () => {
-  it('a count far beyond the plan is refused, one beyond what is still needed asks first', async () => {
+  it('a count far beyond the plan is refused on both sides; one beyond what is still needed is asked on the device', async () => {
     const { stage, item } = await runningStage();
     const typo = await send('operator.press', 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 999_999, rejectQty: 0 });
     expect(typo).toMatchObject({ status: 'rejected', code: 'validation_failed' });
     const remaining = item.quantity - stage.goodQty;
-    const over = await send('operator.press', 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: remaining + 5, rejectQty: 0 });
-    expect(over.details?.[0].code).toBe('over_plan');
-    expect((await one('stages', { id: stage.id })).goodQty).toBe(stage.goodQty);
-    expect((await send('operator.press', 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: remaining + 5, rejectQty: 0, confirmOverPlan: true })).status).toBe('applied');
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    expect(await asked(d.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 999_999, rejectQty: 0 }))).toBe('validation_failed');
+    expect(await asked(d.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: remaining + 5, rejectQty: 0 }))).toBe('over_plan');
+    expect(await asked(d.engine.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: remaining + 5, rejectQty: 0, confirmOverPlan: true }))).toBe('queued');
+    await d.engine.sync();
+    d.close();
     expect((await one('stages', { id: stage.id })).goodQty).toBe(item.quantity + 5);
+  });
+
+  it('the server records what the floor did: two devices\' offline progress both counts, even past the plan, and a short completion stands', async () => {
+    const { stage, item } = await runningStage();
+    const remaining = item.quantity - stage.goodQty;
+    // Each device saw enough still needed; together they pass the plan. Neither is refused.
+    for (const user of ['operator.press', 'supervisor.press']) {
+      expect((await send(user, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: remaining - 1, rejectQty: 0 })).status).toBe('applied');
+    }
+    expect((await one('stages', { id: stage.id })).goodQty).toBe(stage.goodQty + 2 * (remaining - 1));
+    const other = await one('stages', { name: 'Progressive die', status: 'ready' });
+    expect((await send('operator.press', 'stage.transition', { id: other.id, from: 'ready', to: 'running' })).status).toBe('applied');
+    expect((await send('operator.press', 'stage.transition', { id: other.id, from: 'running', to: 'done' })).status).toBe('applied');
   });
 
   it('an operator corrects their own entry of the shift with a reason; more than they logged, or below zero, is refused; a supervisor corrects any', async () => {
@@ -110,29 +145,51 @@ describe('counts', () => {
 });
 
 describe('one job per machine', () => {
-  it('starting a stage on a machine that runs another is refused unless the machine allows parallel work and the start is confirmed', async () => {
+  it('starting a stage on a machine that runs another asks on the device: pause the other first, or run both where the machine allows it', async () => {
     const { stage: busy } = await runningStage();
     const ready = await h.deps.db.selectFrom('stages').selectAll().where('status', '=', 'ready').where('departmentId', '=', busy.departmentId).executeTakeFirstOrThrow();
     await h.deps.db.updateTable('stages').set({ machineId: busy.machineId }).where('id', '=', ready.id).execute();
-    const refused = await send('operator.press', 'stage.transition', { id: ready.id, from: 'ready', to: 'running' });
-    expect(refused).toMatchObject({ status: 'rejected', code: 'illegal_transition' });
-    expect(refused.details?.[0].code).toBe('machine_busy');
-    await h.deps.db.updateTable('machines').set({ allowParallel: 1 }).where('id', '=', busy.machineId).execute();
-    const ask = await send('operator.press', 'stage.transition', { id: ready.id, from: 'ready', to: 'running' });
-    expect(ask).toMatchObject({ status: 'rejected', code: 'validation_failed' });
-    expect((await send('operator.press', 'stage.transition', { id: ready.id, from: 'ready', to: 'running', confirmParallel: true })).status).toBe('applied');
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    d.network.offline = true;
+    const refused = await d.engine.mutate('stage.transition', { id: ready.id, from: 'ready', to: 'running' }).catch((e: Rejection) => e);
+    expect(refused).toBeInstanceOf(Rejection);
+    expect((refused as Rejection).details?.[0]).toMatchObject({ code: 'machine_busy', parallel: false, running: [busy.id] });
+    // "Pause it and start this one": both queued, one stage runs.
+    await d.engine.mutate('stage.transition', { id: busy.id, from: 'running', to: 'paused' });
+    expect(await asked(d.engine.mutate('stage.transition', { id: ready.id, from: 'ready', to: 'running' }))).toBe('queued');
+    d.network.offline = false;
+    await d.engine.sync();
+    expect((await one('stages', { id: busy.id })).status).toBe('paused');
+    expect((await one('stages', { id: ready.id })).status).toBe('running');
+    // A machine that runs several stages at once: the device asks "run both?".
+    // An admin marks the machine as one that runs several stages at once; the device hears of it at its next sync.
+    await writeAudited(h.deps.db, { actor: { id: (await one('users', { username: 'admin' })).id, username: 'admin' }, name: 'admin.machines.update' }, async (store) => {
+      await store.update('machines', busy.machineId, { allowParallel: true });
+      return { table: 'machines', id: busy.machineId };
+    });
+    await d.engine.sync();
+    const parallel = await d.engine.mutate('stage.transition', { id: busy.id, from: 'paused', to: 'running' }).catch((e: Rejection) => e);
+    expect((parallel as Rejection).details?.[0]).toMatchObject({ code: 'machine_busy', parallel: true });
+    expect(await asked(d.engine.mutate('stage.transition', { id: busy.id, from: 'paused', to: 'running', confirmParallel: true }))).toBe('queued');
+    d.close();
   });
 });
 
 describe('new orders', () => {
-  it('a due date in the past asks first', async () => {
+  it('a due date in the past asks first on the planner\'s device', async () => {
     const product = await one('products', { sku: 'CLP-400' });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const args = { id: uuidv7(), customerName: 'Late entry', dueDate: yesterday, items: [{ id: uuidv7(), productId: product.id, quantity: 10 }] };
-    const r = await send('manager', 'order.create', args);
-    expect(r).toMatchObject({ status: 'rejected', code: 'validation_failed' });
-    expect(r.details?.[0]).toMatchObject({ field: 'dueDate', code: 'past_due' });
-    expect((await send('manager', 'order.create', { ...args, confirmPastDue: true })).status).toBe('applied');
+    const d = await makeDevice(h, 'manager');
+    await d.engine.sync();
+    const r = await d.engine.mutate('order.create', args).catch((e: Rejection) => e);
+    expect((r as Rejection).details?.[0]).toMatchObject({ field: 'dueDate', code: 'past_due' });
+    expect(await d.engine.pendingCount()).toBe(0);
+    expect(await asked(d.engine.mutate('order.create', { ...args, confirmPastDue: true }))).toBe('queued');
+    await d.engine.sync();
+    d.close();
+    expect((await one('orders', { id: args.id })).dueDate).toBe(yesterday);
   });
 });
 
