@@ -5,9 +5,22 @@
 import { expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { DEMO_PASSWORD } from '../../server/seed';
-import { goTo, screenshots, signIn, useAppAndBrowser, waitSynced } from './support';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { goTo, screenshots, SHOTS, signIn, useAppAndBrowser, waitSynced } from './support';
 
 const env = useAppAndBrowser();
+
+/** The full-page pair, and what the screen shows with the dialog open (a full-page shot spreads a modal's backdrop). */
+async function dialogShots(page: Page, name: string) {
+  await screenshots(page, name);
+  const before = page.viewportSize();
+  for (const [width, height] of [[390, 844], [1440, 900]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(SHOTS, `${name}-screen-${width}.png`) });
+  }
+  if (before) await page.setViewportSize(before);
+}
 
 /** The Atlas Copco press stage (running, 120 of 300 good) as the server holds it now. */
 function serverStage(customer: string, name = 'Blank and form') {
@@ -26,7 +39,7 @@ it('(a) an operator offline completes a stage short after seeing the counts; aft
   await card.getByRole('button', { name: 'Complete' }).click();
   const dialog = page.getByRole('dialog', { name: 'Fewer parts than planned' });
   await dialog.getByText('Only 120 good of 300 planned. Complete anyway?').waitFor();
-  await screenshots(page, 'guard-portal-complete-short');
+  await dialogShots(page, 'guard-portal-complete-short');
   // No: nothing changes.
   await dialog.getByRole('button', { name: 'Keep working' }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -104,7 +117,7 @@ it('(d) starting a second stage on a busy machine offers to pause the other; aft
   await next.getByRole('button', { name: 'Start' }).click();
   const dialog = page.getByRole('dialog', { name: 'Machine in use' });
   await dialog.getByText(/^PRS-01 is running Blank and form \(ORD-\d+\)\. Pause it and start this one\?$/).waitFor();
-  await screenshots(page, 'guard-portal-machine-busy');
+  await dialogShots(page, 'guard-portal-machine-busy');
   await dialog.getByRole('button', { name: 'Pause and start' }).click();
   await next.getByText('running', { exact: true }).waitFor();
   await busy.getByText('paused', { exact: true }).waitFor();

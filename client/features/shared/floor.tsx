@@ -8,7 +8,7 @@ import { ASK, askedFor } from '../../../sync/mutation-kit';
 import { worksIn } from '../../../sync/permissions';
 import type { StageStatus } from '../../../sync/state-machines';
 import { Rejection } from '../../../sync/store';
-import type { HoldRequest, JobEvent, Order, Stage } from '../../../sync/tables';
+import type { HoldRequest, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { holdRequestsBy, rowById, rowsByIds } from '../../db/rows';
@@ -287,14 +287,4 @@ export function HoldRequestList({ stageId, title }: { stageId?: string; title?: 
       {list}
     </section>
   ) : list;
-}
-
-/** A stage's recorded event as people say it: "25 good, 0 rejected", "Correction −45 good: typed 50 instead of 5". */
-export function eventText(e: Pick<JobEvent, 'kind' | 'goodQty' | 'rejectQty' | 'minutes' | 'downtimeReason' | 'note'>): string {
-  if (e.kind === 'correction') {
-    const parts = [e.goodQty ? `−${-e.goodQty} good` : '', e.rejectQty ? `−${-e.rejectQty} rejected` : ''].filter(Boolean);
-    return `Correction ${parts.join(', ')}${e.note ? `: ${e.note}` : ''}`;
-  }
-  const what = e.kind === 'downtime' ? `Downtime ${e.minutes} min: ${words(e.downtimeReason)}` : `${e.goodQty} good, ${e.rejectQty} rejected`;
-  return e.note ? `${what} — ${e.note}` : what;
 }

@@ -12,7 +12,8 @@ import { allRows, rowById, rowsByIds, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, TextField, useDirty } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
-import { CorrectionEntry, eventText, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
+import { eventText } from '../shared/events';
+import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
 // The floor's default is what can be worked now (DOMAIN.md: "ready and running stages").
