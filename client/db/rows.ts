@@ -35,3 +35,9 @@ export function rowsFrom<T extends TableName>(db: BarronDB, table: T, field: Fie
 export function newestFirst<T extends TableName>(db: BarronDB, table: T, field: Field<T>): Promise<RowTypes[T][]> {
   return db.rows(table).orderBy(field).reverse().toArray();
 }
+
+/** The hold requests a user sent, newest first (the requester watches for the planner's answer). */
+export async function holdRequestsBy(db: BarronDB, userId: string): Promise<RowTypes['holdRequests'][]> {
+  const rows = await db.rows('holdRequests').filter((r) => r.requestedBy === userId && !r.deletedAt).toArray();
+  return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}

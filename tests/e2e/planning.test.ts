@@ -102,7 +102,7 @@ it('an operator completes a stage offline across a reload and the manager\'s boa
   await page.reload();
   await page.getByTestId('done-list').getByText('Atlas Copco').waitFor();
   await expect(page.getByRole('article', { name: /Atlas Copco, Blank and form/ }).count()).resolves.toBe(0);
-  await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Offline · 3 pending');
+  await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Offline · 2 pending');
   await screenshots(page, 'portal-offline-after-reload');
 
   await ctx.setOffline(false);

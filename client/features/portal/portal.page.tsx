@@ -1,36 +1,32 @@
 // The operator portal (phone or tablet, offline): my department's work sorted by due date with one-tap
 // start / pause / complete, progress and reject entry with big steppers, downtime by reason, a machine
-// opened by its QR code or typed code, and my shift's counts.
+// opened by its QR code or typed code, my shift's counts, corrections and hold requests. The stage
+// actions and their questions are shared with the stage screen (features/shared/floor.tsx).
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
 import { isLate } from '../../../sync/planning';
-import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
-import type { Machine, Order, OrderItem, Stage } from '../../../sync/tables';
-import type { PublicUser } from '../../../sync/roles';
+import { allowedMoves, STAGE } from '../../../sync/state-machines';
+import { canSee, type Order, type OrderItem, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { rowsFrom } from '../../db/rows';
-import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, useDirty } from '../../ui/components';
+import { Empty, FormError, Link, Loading, Num, PageHead, Status, Stepper } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { words } from '../../ui/format';
+import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 import { localToday, slotTime } from '../planning/board';
 import { useCalendar, usePlanData } from '../planning/data';
 import { countEvents, currentShift, startOfDay } from './shift';
 import { MachineOpener } from './scan';
 import '../planning/planning.css';
+import './portal.css';
 
 interface Work { stage: Stage; order: Order; item?: OrderItem }
 
 const WORKING = ['running', 'paused'];
 const ORDER_OF = ['running', 'paused', 'ready'];
-
-/** Stages a person on the floor works on: their department's, or assigned to them; everyone else sees all. */
-function mine(user: PublicUser, s: Stage) {
-  if (user.role !== 'operator' && user.role !== 'supervisor') return true;
-  return s.departmentId === user.departmentId || s.assigneeId === user.id;
-}
 
 export default function PortalPage({ code }: { code?: string }) {
   const { db, user } = useSession();
@@ -49,7 +45,7 @@ export default function PortalPage({ code }: { code?: string }) {
   }
   const today = localToday();
   const all: Work[] = data.stages
-    .filter((s) => (machine ? s.machineId === machine.id : mine(user, s)))
+    .filter((s) => (machine ? s.machineId === machine.id : canSee(user, 'stages', s)))
     .map((s) => ({ stage: s, order: data.orders.get(s.orderId)!, item: data.items.get(s.orderItemId) }))
     .filter((w) => w.order && w.order.status !== 'cancelled');
   const open = all
@@ -70,6 +66,7 @@ export default function PortalPage({ code }: { code?: string }) {
         <PageHead title={deptName ? `${deptName} · my work` : 'My work'} />
       )}
       {!machine && <ShiftCounts />}
+      {!machine && <HoldRequestList title="Your hold requests" />}
       {!machine && <MachineOpener machines={lookups.machines} />}
       <h2 class="portal-h">{machine ? 'Stages on this machine' : 'Ready and running'} <span class="muted">({open.length})</span></h2>
       {open.length === 0 ? <Empty>Nothing is ready here right now.</Empty> : (
@@ -89,12 +86,7 @@ export default function PortalPage({ code }: { code?: string }) {
         <>
           <h2 class="portal-h">Finished today <span class="muted">({finished.length})</span></h2>
           <ul class="done-list" data-testid="done-list">
-            {finished.map((w) => (
-              <li key={w.stage.id}>
-                <span><Num value={w.order.number} /> {w.order.customerName} · {w.stage.sequence}. {w.stage.name}</span>
-                <span class="row">{w.stage.version === 0 && <span class="local">not synced</span>}<Status value="done" /></span>
-              </li>
-            ))}
+            {finished.map((w) => <FinishedItem key={w.stage.id} w={w} />)}
           </ul>
         </>
       )}
@@ -127,26 +119,19 @@ function ShiftCounts() {
   );
 }
 
-const MOVE_LABEL: Record<string, string> = { running: 'Start', paused: 'Pause', done: 'Complete' };
-const moveLabel = (from: string, to: string) => (from === 'paused' && to === 'running' ? 'Resume' : MOVE_LABEL[to] ?? words(to));
-
 function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
-  const { app, user } = useSession();
-  const [panel, setPanel] = useState<'progress' | 'downtime' | null>(null);
-  const { errors, busy, run } = useAction();
+  const { user } = useSession();
+  const [panel, setPanel] = useState<'progress' | 'downtime' | 'correct' | 'hold' | null>(null);
   const { stage, order, item } = w;
+  const { move, errors, busy, dialog } = useStageMoves(stage);
   const prod = item ? l.products.get(item.productId) : undefined;
   const qty = item?.quantity ?? 0;
   const pct = qty > 0 ? Math.min(100, Math.round((stage.goodQty / qty) * 100)) : 0;
   const late = isLate(order, today);
   const moves = allowedMoves(STAGE, stage.status, user.role);
-
-  async function move(to: StageStatus) {
-    await run(async () => {
-      await app.mutate('stage.transition', { id: stage.id, from: stage.status, to });
-      if (to === 'done') setPanel(null);
-    });
-  }
+  const working = WORKING.includes(stage.status);
+  const holdable = mayAskHold(stage, order);
+  const toggle = (p: typeof panel) => setPanel(panel === p ? null : p);
 
   const title = `${order.number ?? 'New order'} ${order.customerName}, ${stage.name}`;
   return (
@@ -172,70 +157,48 @@ function WorkCard({ w, l, today }: { w: Work; l: Lookups; today: string }) {
       {moves.length > 0 && (
         <div class="work-actions">
           {moves.map((to) => (
-            <button key={to} class={`btn big ${to === 'paused' ? 'stop' : to === 'done' ? 'dark' : 'go'}`} disabled={busy} onClick={() => move(to)}>
+            <button key={to} class={`btn big ${moveClass(to)}`} disabled={busy} onClick={() => { if (to === 'done') setPanel(null); void move(to); }}>
               {moveLabel(stage.status, to)}
             </button>
           ))}
         </div>
       )}
-      {WORKING.includes(stage.status) && (
+      {(working || holdable) && (
         <div class="work-actions secondary">
-          <button class="btn" aria-expanded={panel === 'progress'} onClick={() => setPanel(panel === 'progress' ? null : 'progress')}>Count parts</button>
-          <button class="btn" aria-expanded={panel === 'downtime'} onClick={() => setPanel(panel === 'downtime' ? null : 'downtime')}>Downtime</button>
+          {working && <button class="btn" aria-expanded={panel === 'progress'} onClick={() => toggle('progress')}>Count parts</button>}
+          {working && <button class="btn" aria-expanded={panel === 'downtime'} onClick={() => toggle('downtime')}>Downtime</button>}
+          {working && <button class="btn" aria-expanded={panel === 'correct'} onClick={() => toggle('correct')}>Correct a count</button>}
+          {holdable && <button class="btn" aria-expanded={panel === 'hold'} onClick={() => toggle('hold')}>Ask for a hold</button>}
         </div>
       )}
-      {panel === 'progress' && WORKING.includes(stage.status) && <ProgressPanel stage={stage} l={l} onDone={() => setPanel(null)} />}
-      {panel === 'downtime' && WORKING.includes(stage.status) && <DowntimePanel stage={stage} onDone={() => setPanel(null)} />}
+      {panel === 'progress' && working && <ProgressEntry stage={stage} lookups={l} compact onDone={() => setPanel(null)} />}
+      {panel === 'downtime' && working && <DowntimePanel stage={stage} onDone={() => setPanel(null)} />}
+      {panel === 'correct' && working && <CorrectionEntry stage={stage} onDone={() => setPanel(null)} />}
+      {panel === 'hold' && holdable && <HoldRequestEntry stage={stage} onDone={() => setPanel(null)} />}
+      <HoldRequestList stageId={stage.id} />
+      {dialog}
     </article>
   );
 }
 
-function ProgressPanel({ stage, l, onDone }: { stage: Stage; l: Lookups; onDone: () => void }) {
-  const { app } = useSession();
-  const [good, setGood] = useState('0');
-  const [reject, setReject] = useState('0');
-  const [defect, setDefect] = useState('');
-  const [machine, setMachine] = useState(stage.machineId ?? '');
-  const { errors, busy, run, setErrors } = useAction();
-  useDirty(good !== '0' || reject !== '0');
-  const rej = num(reject);
-  const machines = [...l.machines.values()].filter((m: Machine) => m.active && m.departmentId === stage.departmentId);
-  const defects = [...l.defectCodes.values()].filter((d) => d.active && !d.deletedAt).sort((a, b) => a.code.localeCompare(b.code));
-
-  async function save(e: Event) {
-    e.preventDefault();
-    const fields: Record<string, string> = {};
-    if (rej > 0 && !defect) fields.defectCodeId = 'choose the defect';
-    if (rej > 0 && !machine) fields.machineId = 'choose the machine';
-    if (num(good) + (Number.isNaN(rej) ? 0 : rej) === 0) fields.goodQty = 'count at least one part';
-    if (Object.keys(fields).length) return setErrors({ form: null, fields });
-    const ok = await run(async () => {
-      await app.mutate('job.progress', { id: uuidv7(), stageId: stage.id, goodQty: num(good), rejectQty: rej });
-      // The reject also goes on the quality log, tied to this stage and its machine.
-      if (rej > 0) await app.mutate('reject.create', { id: uuidv7(), machineId: machine, defectCodeId: defect, quantity: rej, stageId: stage.id });
-    });
-    if (ok) onDone();
-  }
-
+/** A stage finished today; a supervisor (or planner) may reopen it while the next stage has not started. */
+function FinishedItem({ w }: { w: Work }) {
+  const { user } = useSession();
+  const { move, errors, busy, dialog } = useStageMoves(w.stage);
+  const reopen = allowedMoves(STAGE, 'done', user.role).includes('running');
   return (
-    <form class="panel" onSubmit={save} noValidate aria-label="Count parts">
-      <FormError message={errors.form} />
-      <div class="grid two">
-        <Stepper label="Good" value={good} onValue={setGood} error={errors.fields.goodQty} />
-        <Stepper label="Reject" value={reject} onValue={setReject} error={errors.fields.rejectQty} />
+    <li>
+      <div class="done-row">
+        <span><Num value={w.order.number} /> {w.order.customerName} · {w.stage.sequence}. {w.stage.name}</span>
+        <span class="row">
+          {w.stage.version === 0 && <span class="local">not synced</span>}
+          <Status value="done" />
+          {reopen && <button class="btn" disabled={busy} onClick={() => move('running')} aria-label={`Reopen ${w.stage.name} of ${w.order.customerName}`}>Reopen</button>}
+        </span>
       </div>
-      {rej > 0 && (
-        <div class="grid two">
-          <SelectField label="Defect" value={defect} onValue={setDefect} placeholder="Choose the defect" error={errors.fields.defectCodeId}
-            options={defects.map((d) => ({ value: d.id, label: `${d.code} — ${d.name}` }))} />
-          {!stage.machineId && (
-            <SelectField label="Machine" value={machine} onValue={setMachine} placeholder="Choose the machine" error={errors.fields.machineId}
-              options={machines.map((m) => ({ value: m.id, label: `${m.code} — ${m.name}` }))} />
-          )}
-        </div>
-      )}
-      <button class="btn primary big wide" type="submit" disabled={busy}>Save count</button>
-    </form>
+      <FormError message={errors.form} />
+      {dialog}
+    </li>
   );
 }
 

@@ -31,4 +31,13 @@ describe('my shift', () => {
     ];
     expect(countEvents(events, 'me', local(6), local(14))).toEqual({ good: 40, rejected: 2, downtimeMinutes: 15, entries: 2 });
   });
+
+  it('takes my corrections off my counts', () => {
+    const events = [
+      ev('me', local(7), { good: 50, rej: 3 }),
+      ev('me', local(8), { kind: 'correction', good: -45, rej: -1 }),
+      ev('other', local(8), { kind: 'correction', good: -10 }),
+    ];
+    expect(countEvents(events, 'me', local(6), local(14))).toEqual({ good: 5, rejected: 2, downtimeMinutes: 0, entries: 2 });
+  });
 });

@@ -1,5 +1,5 @@
 // "My shift's counts": which shift of the calendar is on now (device wall clock, the plant's time)
-// and the sums of one person's job events inside it and today.
+// and the sums of one person's job events inside it and today (corrections taken off).
 import type { ShiftCalendar } from '../../../sync/planning';
 import type { JobEvent } from '../../../sync/tables';
 
@@ -34,7 +34,8 @@ export function countEvents(events: Pick<JobEvent, 'userId' | 'kind' | 'goodQty'
     const t = Date.parse(e.at);
     if (t < from.getTime() || t >= to.getTime()) continue;
     c.entries++;
-    if (e.kind === 'progress') {
+    // A correction carries negative quantities: it takes back part of an earlier count.
+    if (e.kind === 'progress' || e.kind === 'correction') {
       c.good += e.goodQty;
       c.rejected += e.rejectQty;
     } else if (e.kind === 'downtime') {

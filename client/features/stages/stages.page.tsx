@@ -1,16 +1,19 @@
 // The operator's stage list (their department's ready and running work) and one stage's screen:
-// start / pause / complete as the shared state machine allows, progress and downtime entry.
+// start / pause / complete / reopen as the shared state machine allows (with the mutators' questions),
+// progress with its rejected parts, downtime, corrections and hold requests (features/shared/floor.tsx).
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { DOWNTIME_REASONS } from '../../../sync/mutations';
-import { allowedMoves, STAGE, type StageStatus } from '../../../sync/state-machines';
-import { canSee, type Order, type OrderItem, type Stage } from '../../../sync/tables';
+import { allowedMoves, STAGE } from '../../../sync/state-machines';
+import { canSee, type JobEvent, type Order, type OrderItem, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { allRows, rowById, rowsByIds, rowsWhere } from '../../db/rows';
-import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, Stepper, TextField, useDirty } from '../../ui/components';
+import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, TextField, useDirty } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
+import { eventText } from '../shared/events';
+import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 
 // The floor's default is what can be worked now (DOMAIN.md: "ready and running stages").
@@ -34,9 +37,6 @@ function useStages(stageId?: string) {
     return stages.map((stage): StageView => ({ stage, order: orders.get(stage.orderId), item: items.get(stage.orderItemId) }));
   }, [db, stageId]);
 }
-
-const MOVE_LABEL: Record<string, string> = { running: 'Start', paused: 'Pause', done: 'Complete' };
-const moveLabel = (from: string, to: string) => (from === 'paused' && to === 'running' ? 'Resume' : MOVE_LABEL[to] ?? words(to));
 
 export default function StagesPage({ id }: { id?: string }) {
   return id ? <StageDetail id={id} /> : <StageList />;
@@ -113,21 +113,26 @@ function Bar({ good, of }: { good: number; of: number }) {
 }
 
 function StageDetail({ id }: { id: string }) {
-  const { app, db, user } = useSession();
+  const { db } = useSession();
   const lookups = useLookups(db);
   const views = useStages(id);
   const events = useLive(() => rowsWhere(db, 'jobEvents', 'stageId', id), [db, id]);
-  const { errors: moveErrors, run: runMove } = useAction();
   if (!views || !lookups) return <Loading />;
   const v = views[0];
   if (!v) return <Empty>This stage is not on this device (it may have finished or left your department).</Empty>;
+  return <StageScreen v={v} lookups={lookups} events={events ?? []} />;
+}
+
+function StageScreen({ v, lookups, events }: { v: StageView; lookups: Lookups; events: JobEvent[] }) {
+  const { user } = useSession();
   const { stage } = v;
+  const { move, errors: moveErrors, busy, dialog } = useStageMoves(stage);
+  const [panel, setPanel] = useState<'correct' | 'hold' | null>(null);
   const product = v.item ? lookups.products.get(v.item.productId) : undefined;
   const moves = allowedMoves(STAGE, stage.status, user.role);
-
-  async function move(to: StageStatus) {
-    await runMove(() => app.mutate('stage.transition', { id: stage.id, from: stage.status, to }));
-  }
+  const working = ['running', 'paused'].includes(stage.status);
+  const holdable = mayAskHold(stage, v.order);
+  const toggle = (p: typeof panel) => setPanel(panel === p ? null : p);
 
   return (
     <>
@@ -149,69 +154,39 @@ function StageDetail({ id }: { id: string }) {
           {moves.length > 0 && (
             <div class="actions">
               {moves.map((to) => (
-                <button key={to} class={`btn big ${to === 'paused' ? 'stop' : to === 'done' ? 'dark' : 'go'}`} onClick={() => move(to)}>{moveLabel(stage.status, to)}</button>
+                <button key={to} class={`btn big ${moveClass(to)}`} disabled={busy} onClick={() => move(to)}>{moveLabel(stage.status, to)}</button>
               ))}
             </div>
           )}
           <div class="actions">
             <Link class="btn" href={`/rejects/new?stageId=${stage.id}${stage.machineId ? `&machineId=${stage.machineId}` : ''}`}>Log a reject</Link>
+            {(stage.goodQty > 0 || stage.rejectQty > 0) && <button class="btn" aria-expanded={panel === 'correct'} onClick={() => toggle('correct')}>Correct a count</button>}
+            {holdable && <button class="btn" aria-expanded={panel === 'hold'} onClick={() => toggle('hold')}>Ask for a hold</button>}
           </div>
+          {panel === 'correct' && <CorrectionEntry stage={stage} onDone={() => setPanel(null)} />}
+          {panel === 'hold' && holdable && <HoldRequestEntry stage={stage} onDone={() => setPanel(null)} />}
+          <HoldRequestList stageId={stage.id} />
+          {dialog}
         </div>
-        {['running', 'paused'].includes(stage.status) ? <ProgressForm stageId={stage.id} /> : (
+        {working ? <ProgressEntry stage={stage} lookups={lookups} /> : (
           <div class="card flat"><p class="muted">Progress can be recorded while the stage is running or paused.</p></div>
         )}
       </div>
-      {['running', 'paused'].includes(stage.status) && <DowntimeForm stageId={stage.id} />}
+      {working && <DowntimeForm stageId={stage.id} />}
       <div class="card flat">
         <h2>Recorded on this stage</h2>
-        {!events?.length ? <p class="muted">Nothing yet.</p> : (
-          <ul class="timeline">
+        {!events.length ? <p class="muted">Nothing yet.</p> : (
+          <ul class="timeline" data-testid="stage-events">
             {[...events].sort((a, b) => b.at.localeCompare(a.at)).map((e) => (
-              <li key={e.id}>
+              <li key={e.id} class={e.kind === 'correction' ? 'correction' : undefined}>
                 <div class="when">{when(e.at)} · {lookups.users.get(e.userId)?.displayName ?? ''}{e.version === 0 ? ' · ' : ''}{e.version === 0 && <span class="local">not synced</span>}</div>
-                {e.kind === 'progress' ? `${e.goodQty} good, ${e.rejectQty} rejected` : `Downtime ${e.minutes} min: ${words(e.downtimeReason)}`}
-                {e.note ? ` — ${e.note}` : ''}
+                {eventText(e)}
               </li>
             ))}
           </ul>
         )}
       </div>
     </>
-  );
-}
-
-function ProgressForm({ stageId }: { stageId: string }) {
-  const { app } = useSession();
-  const [good, setGood] = useState('0');
-  const [reject, setReject] = useState('0');
-  const [note, setNote] = useState('');
-  const { errors, run } = useAction();
-  const [done, setDone] = useState<string | null>(null);
-  useDirty(good !== '0' || reject !== '0' || note !== '');
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setDone(null);
-    const ok = await run(() => app.mutate('job.progress', { id: uuidv7(), stageId, goodQty: num(good), rejectQty: num(reject), ...(note.trim() ? { note } : {}) }));
-    if (!ok) return;
-    setDone(`Recorded ${good} good and ${reject} rejected.`);
-    setGood('0');
-    setReject('0');
-    setNote('');
-  }
-
-  return (
-    <form class="card" onSubmit={submit} noValidate aria-labelledby="progress-h">
-      <h2 id="progress-h">Record progress</h2>
-      {done && <div class="form-ok" role="status">{done}</div>}
-      <FormError message={errors.form} />
-      <div class="grid two">
-        <Stepper label="Good parts" value={good} onValue={setGood} error={errors.fields.goodQty} step={10} />
-        <Stepper label="Rejected parts" value={reject} onValue={setReject} error={errors.fields.rejectQty} />
-      </div>
-      <TextField label="Note (optional)" value={note} onValue={setNote} error={errors.fields.note} />
-      <button class="btn primary big wide" type="submit">Record progress</button>
-    </form>
   );
 }
 
