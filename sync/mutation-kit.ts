@@ -87,7 +87,7 @@ export function editArgs<E extends v.ObjectEntries>(fields: E) {
  * and send again with the flag", and a screen reads the code to ask it (offline too, since the device
  * runs the same mutator).
  */
-export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due' } as const;
+export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due', overlap: 'overlap' } as const;
 
 /** The ASK code of a rejection's details, if it is a question. */
 export function askedFor(details: unknown[] | undefined): { code: string; [k: string]: unknown } | undefined {
