@@ -35,3 +35,9 @@ export function rowsFrom<T extends TableName>(db: BarronDB, table: T, field: Fie
 export function newestFirst<T extends TableName>(db: BarronDB, table: T, field: Field<T>): Promise<RowTypes[T][]> {
   return db.rows(table).orderBy(field).reverse().toArray();
 }
+
+/** Hold requests waiting for a planner's answer (of one order when `orderId` is given), oldest first. */
+export async function openHoldRequests(db: BarronDB, orderId?: string): Promise<RowTypes['holdRequests'][]> {
+  const rows = await rowsWhere(db, 'holdRequests', 'status', 'open');
+  return rows.filter((r) => !r.deletedAt && (!orderId || r.orderId === orderId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
