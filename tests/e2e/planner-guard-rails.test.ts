@@ -3,7 +3,7 @@
 // hold requests from the floor reach the planner, who grants or declines them.
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { uuidv7 } from '../../sync/ids';
 import { tokenFor } from '../setup/helpers';
 import type { Harness } from '../setup/harness';
@@ -26,6 +26,19 @@ const day = nextWorkingDay();
 async function openSchedule(m: Page, customer: string) {
   await m.getByTestId('unscheduled-PRS').getByRole('button', { name: new RegExp(`^Schedule .*${customer}`) }).click();
   return m.getByTestId('schedule-dialog');
+}
+
+/**
+ * Drags `source` onto `target` with the HTML5 drag events the board listens to. Playwright's own
+ * `dragTo` (native mouse drag) starts no drag in this headless Chromium (no dragstart fires), so the
+ * events are sent as the browser would send them, with one DataTransfer.
+ */
+async function drag(page: Page, source: Locator, target: Locator) {
+  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
+  const from = (await source.elementHandle())!;
+  await from.dispatchEvent('dragstart', { dataTransfer });
+  for (const type of ['dragenter', 'dragover', 'drop']) await target.dispatchEvent(type, { dataTransfer });
+  await from.dispatchEvent('dragend', { dataTransfer });
 }
 
 /** The start–end times of the stage chips in a cell, top to bottom. */
@@ -65,11 +78,11 @@ it('dragging a stage onto a machine\'s day schedules it at that day\'s next free
   const { ctx, page: m } = await signIn(env.browser, env.app.url, 'manager', 1440, 900);
   await m.goto(`${env.app.url}/planning?week=${day}`);
   const husqvarna = m.getByTestId('unscheduled-PRS').locator('li', { hasText: 'Husqvarna' }); // Blank and form, 6 h
-  await husqvarna.dragTo(m.getByTestId(`cell-PRS-03-${day}`));
+  await drag(m, husqvarna, m.getByTestId(`cell-PRS-03-${day}`));
   await expect.poll(() => chipTimes(m, `cell-PRS-03-${day}`)).toEqual(['06:00–12:00']);
 
   // A scheduled chip moves the same way: on PRS-02 it goes after the stages already there (ending 11:00).
-  await m.getByTestId(`cell-PRS-03-${day}`).getByRole('button', { name: /Husqvarna/ }).dragTo(m.getByTestId(`cell-PRS-02-${day}`));
+  await drag(m, m.getByTestId(`cell-PRS-03-${day}`).getByRole('button', { name: /Husqvarna/ }), m.getByTestId(`cell-PRS-02-${day}`));
   await expect.poll(() => chipTimes(m, `cell-PRS-02-${day}`)).toEqual(['06:00–09:00', '07:00–11:00', '11:00–17:00']);
   await expect.poll(() => chipTimes(m, `cell-PRS-03-${day}`)).toEqual([]);
   await waitSynced(m);
