@@ -103,7 +103,11 @@ it('the board on a phone shows one day at a time with previous and next', async 
   await expect.poll(() => label.textContent()).not.toBe(shown);
   await page.getByRole('button', { name: 'Previous day' }).click();
   await expect.poll(() => label.textContent()).toBe(shown);
-  await page.screenshot({ path: resolve(SHOTS, 'board-day-390.png'), fullPage: true });
+  await page.getByTestId(`cell-PRS-02-${day}`).getByText('Husqvarna').waitFor();
+  await page.screenshot({ path: resolve(SHOTS, 'board-day-390.png') });
+  await page.getByTestId('board').scrollIntoViewIfNeeded();
+  await page.getByTestId(`cell-PRS-02-${day}`).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: resolve(SHOTS, 'board-day-390-press.png') });
   await ctx.close();
 });
 

@@ -35,6 +35,7 @@ export function OrderDetail({ id }: { id: string }) {
         {late && <LateFlag />}
         <Status value={o.status} />
       </PageHead>
+      <OrderHoldRequests o={o} stages={data.stages.filter((s) => s.orderId === o.id)} l={lookups} />
       <div class="grid two order-head">
         <div class="card" data-testid="order-facts">
           {editing ? <EditOrder o={o} onDone={() => setEditing(false)} /> : (
@@ -55,7 +56,6 @@ export function OrderDetail({ id }: { id: string }) {
         </div>
         <OrderActions o={o} />
       </div>
-      <OrderHoldRequests o={o} stages={data.stages.filter((s) => s.orderId === o.id)} l={lookups} />
       {items.map((i) => <ItemCard key={i.id} item={i} stages={data.stagesOf.get(i.id) ?? []} l={lookups} />)}
     </>
   );

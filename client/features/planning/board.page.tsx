@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ASK, askedFor } from '../../../sync/mutation-kit';
 import { mayPlanStage, worksIn } from '../../../sync/permissions';
-import { dayOf, nextFreeStart, OVER_CAPACITY, sequenceProblem, slotEnd, type ShiftCalendar } from '../../../sync/planning';
+import { dayOf, nextFreeStart, OVER_CAPACITY, overlaps, sequenceProblem, slotEnd, type ShiftCalendar } from '../../../sync/planning';
 import { Rejection } from '../../../sync/store';
 import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
@@ -237,7 +237,7 @@ function Cell({ m, day, ctx }: { m: Machine; day: string; ctx: Ctx }) {
         if (stage && stage.departmentId === m.departmentId) ctx.drop(stage, m, day);
       }}>
       <LoadBadge load={load} label={`${m.code} on ${day}`} />
-      {here.map((s) => <StageChip key={s.id} s={s} ctx={ctx} />)}
+      {here.map((s) => <StageChip key={s.id} s={s} ctx={ctx} clash={s.status !== 'done' && overlaps(here, m.id, s.scheduledStart!, slotEnd(s)!, s.id).length > 0} />)}
     </td>
   );
 }
@@ -256,17 +256,18 @@ function draggable(s: Stage, ctx: Ctx) {
   };
 }
 
-function StageChip({ s, ctx }: { s: Stage; ctx: Ctx }) {
+function StageChip({ s, ctx, clash = false }: { s: Stage; ctx: Ctx; clash?: boolean }) {
   const o = ctx.data.orders.get(s.orderId);
   const before = sequenceProblem(s, ctx.data.stagesOf.get(s.orderItemId) ?? []);
   const end = slotEnd(s);
   return (
     <button type="button" class={`chip-stage st-${s.status}${before ? ' out-of-order' : ''}`} onClick={() => ctx.open({ stage: s })} title={`${o?.number ?? 'New order'} · ${o?.customerName} · ${s.sequence}. ${s.name}`}
-      aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, ${slotTime(s.scheduledStart)} to ${slotTime(end)}, ${s.plannedMinutes} minutes${before ? `, scheduled before ${before.name}` : ''}. Reschedule`}
+      aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, ${slotTime(s.scheduledStart)} to ${slotTime(end)}, ${s.plannedMinutes} minutes${before ? `, scheduled before ${before.name}` : ''}${clash ? ', overlaps another stage' : ''}. Reschedule`}
       {...draggable(s, ctx)}>
       <span class="t">{slotTime(s.scheduledStart)}–{slotTime(end)}</span>
       <span class="n">{o?.customerName}</span>
       <span class="s">{s.name}</span>
+      {clash && <span class="warn-seq">⚠ overlaps</span>}
       {before && <span class="warn-seq" title={`${before.sequence}. ${before.name} starts ${before.scheduledStart?.slice(0, 10)} ${slotTime(before.scheduledStart)}`}>⚠ before {before.name}</span>}
       {s.status !== 'ready' && <span class="st">{s.status === 'done' ? '✓ done' : words(s.status)}</span>}
     </button>
