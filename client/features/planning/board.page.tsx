@@ -45,6 +45,8 @@ interface Ctx {
   drag: { current: Stage | null };
   drop: (stage: Stage, machine: Machine, day: string) => void;
   mayPlan: (s: Stage) => boolean;
+  /** A phone: no dragging (a long press would start one), the dialog places stages. */
+  narrow: boolean;
 }
 
 /** True on a phone-sized screen (≤ 600 px), following rotation and resizing. */
@@ -102,7 +104,7 @@ export default function BoardPage() {
       setDropError((err as Error).message);
     }
   };
-  const ctx: Ctx = { data: planData, l: lookups, cal, open: setEditing, drag, drop: (s, m, d) => void drop(s, m, d), mayPlan: (s) => mayPlanStage(user, s) };
+  const ctx: Ctx = { data: planData, l: lookups, cal, open: setEditing, drag, drop: (s, m, d) => void drop(s, m, d), mayPlan: (s) => mayPlanStage(user, s), narrow };
   const goWeek = (d: string) => navigate(`/planning?week=${d}${dept ? `&dept=${dept}` : ''}`, true);
   const goDay = (d: string) => {
     setPhoneDay(d);
@@ -244,7 +246,7 @@ function Cell({ m, day, ctx }: { m: Machine; day: string; ctx: Ctx }) {
 
 /** Drag handlers for a stage a planner may move (HTML5 drag and drop; the dialog is the keyboard's way). */
 function draggable(s: Stage, ctx: Ctx) {
-  if (!ctx.mayPlan(s)) return {};
+  if (ctx.narrow || !ctx.mayPlan(s)) return {};
   return {
     draggable: true,
     onDragStart: (e: DragEvent) => {
