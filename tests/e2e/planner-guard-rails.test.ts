@@ -70,6 +70,17 @@ it('a second stage on a machine is proposed after the first; an overlapping time
   await second.getByRole('button', { name: 'Schedule anyway' }).click();
   await second.waitFor({ state: 'detached' });
   await expect.poll(() => chipTimes(m, cell)).toEqual(['06:00–09:00', '07:00–11:00']);
+  await m.getByTestId(cell).getByText('⚠ overlaps').first().waitFor();
+
+  // ABB's Paint stage put before its Press stage is flagged on its chip.
+  await m.getByTestId('unscheduled-PNT').getByRole('button', { name: /^Schedule .*ABB Robotics/ }).click();
+  const paint = m.getByTestId('schedule-dialog');
+  await paint.getByLabel('Machine').selectOption({ label: 'PNT-01 — Paint booth 1' });
+  await paint.getByLabel('Day').fill(day);
+  await paint.getByLabel('Start').fill('05:00');
+  await paint.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await paint.waitFor({ state: 'detached' });
+  await m.getByTestId(`cell-PNT-01-${day}`).getByRole('button', { name: /ABB Robotics Paint/ }).getByText('⚠ before Punch and bend').waitFor();
   await waitSynced(m);
   await ctx.close();
 });
