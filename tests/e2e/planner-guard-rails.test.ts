@@ -29,16 +29,15 @@ async function openSchedule(m: Page, customer: string) {
 }
 
 /**
- * Drags `source` onto `target` with the HTML5 drag events the board listens to. Playwright's own
- * `dragTo` (native mouse drag) starts no drag in this headless Chromium (no dragstart fires), so the
- * events are sent as the browser would send them, with one DataTransfer.
+ * Drags `source` onto `target` with Playwright's `dragTo` (a native mouse drag, so the browser fires
+ * the HTML5 drag events). A drag that has to scroll the page to reach its target never starts in
+ * Chromium, so the viewport is made tall enough to show the grid and the unscheduled list at once.
  */
 async function drag(page: Page, source: Locator, target: Locator) {
-  const dataTransfer = await page.evaluateHandle(() => new DataTransfer());
-  const from = (await source.elementHandle())!;
-  await from.dispatchEvent('dragstart', { dataTransfer });
-  for (const type of ['dragenter', 'dragover', 'drop']) await target.dispatchEvent(type, { dataTransfer });
-  await from.dispatchEvent('dragend', { dataTransfer });
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1440, height: 2400 });
+  await source.dragTo(target);
+  if (before) await page.setViewportSize(before);
 }
 
 /** The start–end times of the stage chips in a cell, top to bottom. */
