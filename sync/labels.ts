@@ -34,7 +34,7 @@ export const FIELD_LABELS: Record<string, string> = {
   respondedAt: 'Responded', completedAt: 'Completed', verifiedAt: 'Verified', startedAt: 'Started', approvedAt: 'Approved',
   closedAt: 'Closed', responseDueAt: 'Response due', resolutionDueAt: 'Resolution due', reject: 'Defect',
   confirmShort: 'Confirmation', confirmParallel: 'Confirmation', confirmOverPlan: 'Confirmation', confirmPastDue: 'Confirmation',
-  confirmOverCapacity: 'Confirmation',
+  confirmOverCapacity: 'Confirmation', confirmOverlap: 'Confirmation',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

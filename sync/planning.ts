@@ -62,6 +62,55 @@ export function scheduledHours(stages: Pick<Stage, 'id' | 'machineId' | 'schedul
     .reduce((h, s) => h + s.plannedMinutes / 60, 0);
 }
 
+// ── sequencing: one job after another on a machine, an item's stages in their order ──────
+
+type SlotStage = Pick<Stage, 'id' | 'machineId' | 'scheduledStart' | 'scheduledEnd' | 'plannedMinutes' | 'status' | 'deletedAt'>;
+
+/** When a scheduled stage ends: its stored end, else its start plus its planned minutes. */
+export function slotEnd(s: Pick<Stage, 'scheduledStart' | 'scheduledEnd' | 'plannedMinutes'>): string | null {
+  if (!s.scheduledStart) return null;
+  return s.scheduledEnd ?? new Date(Date.parse(s.scheduledStart) + s.plannedMinutes * 60_000).toISOString();
+}
+
+const onMachine = (s: SlotStage, machineId: string, exceptId?: string) =>
+  s.machineId === machineId && !!s.scheduledStart && s.status !== 'done' && !s.deletedAt && s.id !== exceptId;
+
+/**
+ * Where the next job on a machine goes on a day: the end of the machine's last scheduled stage that
+ * day (not done), or the day's first shift start when nothing is there yet (or it ends before that).
+ * Plant wall-clock times on UTC days, like the rest of the board (`…T06:00:00.000Z`).
+ */
+export function nextFreeStart(stages: SlotStage[], machineId: string, day: string, cal: ShiftCalendar = DEFAULT_CALENDAR, exceptId?: string): string {
+  const first = [...cal.shifts].map((s) => s.start).sort()[0] ?? '00:00';
+  let at = Date.parse(`${day}T${first}:00.000Z`);
+  for (const s of stages) {
+    if (!onMachine(s, machineId, exceptId) || dayOf(s.scheduledStart!) !== day) continue;
+    at = Math.max(at, Date.parse(slotEnd(s)!));
+  }
+  return new Date(at).toISOString();
+}
+
+/** The machine's unfinished stages whose slot intersects [start, end), other than `exceptId`, earliest first. */
+export function overlaps<S extends SlotStage>(stages: S[], machineId: string, start: string, end: string, exceptId?: string): S[] {
+  const a = Date.parse(start);
+  const b = Date.parse(end);
+  return stages
+    .filter((s) => onMachine(s, machineId, exceptId) && Date.parse(s.scheduledStart!) < b && Date.parse(slotEnd(s)!) > a)
+    .sort((x, y) => x.scheduledStart!.localeCompare(y.scheduledStart!));
+}
+
+/**
+ * An earlier stage of the same item (by `sequence`, not done) that is scheduled to start after this
+ * one: Paint before its Press. Null when the stage is unscheduled or in order.
+ */
+export function sequenceProblem<S extends Pick<Stage, 'id' | 'orderItemId' | 'sequence' | 'scheduledStart' | 'status' | 'deletedAt'>>(stage: S, siblings: S[]): S | null {
+  if (!stage.scheduledStart || stage.status === 'done') return null;
+  const at = Date.parse(stage.scheduledStart);
+  return siblings
+    .filter((s) => s.id !== stage.id && s.orderItemId === stage.orderItemId && s.sequence < stage.sequence && !s.deletedAt && s.status !== 'done' && s.scheduledStart && Date.parse(s.scheduledStart) > at)
+    .sort((x, y) => y.sequence - x.sequence)[0] ?? null;
+}
+
 /** Capacity utilisation as a fraction (1 = full); Infinity when something is scheduled on a day with no capacity. */
 export function utilisation(scheduled: number, available: number) {
   if (available <= 0) return scheduled > 0 ? Infinity : 0;
@@ -135,6 +184,8 @@ export const StageScheduleArgs = v.strictObject({
   machineId: v.nullable(Uuid),
   scheduledStart: v.nullable(IsoTime),
   confirmOverCapacity: v.optional(v.boolean('must be true or false')),
+  /** The start overlaps another stage on the machine: the planner was asked and means it (two jobs at once, or a gap to close later). */
+  confirmOverlap: v.optional(v.boolean('must be true or false')),
 }, 'has a field that is not allowed');
 
 /** The machine a stage is put on: it must exist, be in use and belong to the stage's department. */
@@ -262,6 +313,14 @@ export async function applyStageSchedule(store: MutationStore, args: v.InferOutp
     ]);
   }
   const end = new Date(Date.parse(start) + stage.plannedMinutes * 60_000).toISOString();
+  const clash = overlaps(others, machine.id, start, end, stage.id);
+  if (clash.length && !args.confirmOverlap) {
+    const free = nextFreeStart(others, machine.id, day, calendar, stage.id);
+    const first = clash[0];
+    throw new Rejection('validation_failed', `${machine.code} has another stage from ${first.scheduledStart!.slice(11, 16)} to ${slotEnd(first)!.slice(11, 16)}${clash.length > 1 ? ` (and ${clash.length - 1} more)` : ''} that overlaps ${start.slice(11, 16)}–${end.slice(11, 16)}. The machine is free from ${free.slice(11, 16)}. Confirm to schedule it at the same time anyway.`, [
+      { field: 'confirmOverlap', code: ASK.overlap, message: 'overlaps another stage on the machine', stageIds: clash.map((s) => s.id), nextFreeStart: free },
+    ]);
+  }
   await store.update('stages', stage.id, { machineId: machine.id, scheduledStart: start, scheduledEnd: end });
   return { table: 'stages' as const, id: stage.id };
 }

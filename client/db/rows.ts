@@ -41,3 +41,9 @@ export async function holdRequestsBy(db: BarronDB, userId: string): Promise<RowT
   const rows = await db.rows('holdRequests').filter((r) => r.requestedBy === userId && !r.deletedAt).toArray();
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
+
+/** Hold requests waiting for a planner's answer (of one order when `orderId` is given), oldest first. */
+export async function openHoldRequests(db: BarronDB, orderId?: string): Promise<RowTypes['holdRequests'][]> {
+  const rows = await rowsWhere(db, 'holdRequests', 'status', 'open');
+  return rows.filter((r) => !r.deletedAt && (!orderId || r.orderId === orderId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}

@@ -70,7 +70,8 @@ describe('job planning', () => {
     const results = [];
     for (const s of pressStages) {
       total += s.plannedMinutes / 60;
-      results.push(await push(mgr.accessToken, 'stage.schedule', { id: s.id, machineId: machine.id, scheduledStart: day }));
+      // All at 06:00 on purpose (the overlap is confirmed; board.test.ts asks it): capacity is what is tested here.
+      results.push(await push(mgr.accessToken, 'stage.schedule', { id: s.id, machineId: machine.id, scheduledStart: day, confirmOverlap: true }));
     }
     expect(total).toBeGreaterThan(8);
     const refused = results.find((r) => r.status === 'rejected');
@@ -78,7 +79,7 @@ describe('job planning', () => {
     expect(refused.message).toMatch(/PRS-03 would be over capacity on 2026-12-02/);
     const stuck = pressStages[results.indexOf(refused)];
     expect((await row('stages', stuck.id)).scheduledStart).toBeNull();
-    const confirmed = await push(mgr.accessToken, 'stage.schedule', { id: stuck.id, machineId: machine.id, scheduledStart: day, confirmOverCapacity: true });
+    const confirmed = await push(mgr.accessToken, 'stage.schedule', { id: stuck.id, machineId: machine.id, scheduledStart: day, confirmOverCapacity: true, confirmOverlap: true });
     expect(confirmed.status).toBe('applied');
     expect((await row('stages', stuck.id)).scheduledEnd).toBe(new Date(Date.parse(day) + stuck.plannedMinutes * 60_000).toISOString());
   });

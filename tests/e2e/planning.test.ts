@@ -43,7 +43,7 @@ async function schedule(m: Page, customer: string, machine: string, day: string)
   const dialog = m.getByTestId('schedule-dialog');
   await dialog.getByLabel('Machine').selectOption({ label: machine });
   await dialog.getByLabel('Day').fill(day);
-  await dialog.getByLabel('Start').fill('06:00');
+  // The start stays as proposed: the machine's next free time that day (06:00 on an empty day).
   await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
   return dialog;
 }

@@ -52,3 +52,31 @@ export function expectCleanError(body: unknown, code?: string) {
   const text = JSON.stringify(body);
   expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|node_modules|SQLITE|ER_[A-Z_]+|\bselect\b.*\bfrom\b|\binsert into\b|\bupdate\b.*\bset\b|stack/i);
 }
+
+export type PushResult = { status: string; code?: string; message?: string; conflicts?: { field: string }[]; details?: { field: string; code?: string; [k: string]: unknown }[] };
+
+/**
+ * `send(username, name, args)` pushes one mutation as that user's device would (one device per user,
+ * its seq counting up); `reset()` forgets the devices (call it in beforeEach).
+ */
+export function devicePush(h: Harness) {
+  const devices = new Map<string, { clientId: string; seq: number }>();
+  return {
+    reset: () => devices.clear(),
+    async send(username: string, name: string, args: Record<string, unknown>, at = new Date().toISOString()): Promise<PushResult> {
+      const d = devices.get(username) ?? { clientId: uuidv7(), seq: 0 };
+      devices.set(username, d);
+      d.seq += 1;
+      const r = await h.call('POST', '/api/sync/push', { token: await tokenFor(h, username), body: { clientId: d.clientId, schemaVersion: 1, mutations: [{ id: uuidv7(), seq: d.seq, name, args, at }] } });
+      expect(r.status).toBe(200);
+      return r.body.results[0];
+    },
+  };
+}
+
+/** The one row of a table matching every field of `where` (throws when there is none). */
+export function oneRow(h: Harness, table: string, where: Record<string, unknown>) {
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
+  for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
+  return q.executeTakeFirstOrThrow();
+}

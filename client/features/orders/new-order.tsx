@@ -2,13 +2,20 @@
 // routing, made on this device so the order works before it syncs.
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
+import { ASK, askedFor } from '../../../sync/mutation-kit';
+import type { MutationArgs } from '../../../sync/mutations';
 import { routingStages } from '../../../sync/planning';
+import { Rejection } from '../../../sync/store';
 import { useSession } from '../../app-state';
+import { ConfirmDialog } from '../../ui/confirm';
 import { FormError, Link, Loading, PageHead, SelectField, TextArea, TextField, useDirty } from '../../ui/components';
 import { num, useAction } from '../../ui/form';
 import { navigate } from '../../ui/router';
 import { useLookups } from '../shared/lookups';
+import { localToday } from '../planning/board';
 import { canPlan, DateField, PRIORITIES } from './order-parts';
+
+type OrderArgs = MutationArgs['order.create'];
 
 interface ItemDraft { key: string; productId: string; quantity: string }
 
@@ -18,6 +25,8 @@ export function NewOrder() {
   const [v, setV] = useState({ customerName: '', externalRef: '', dueDate: '', priority: '3', notes: '' });
   const [items, setItems] = useState<ItemDraft[]>([{ key: uuidv7(), productId: '', quantity: '' }]);
   const { errors, busy, run, setErrors } = useAction();
+  // The order the server (or this device) asked about: its due date has passed.
+  const [pastDue, setPastDue] = useState<OrderArgs | null>(null);
   useDirty(!!(v.customerName || v.externalRef || v.dueDate || v.notes || items.some((i) => i.productId || i.quantity)));
   if (!lookups) return <Loading />;
   if (!canPlan(user)) return <div class="form-error">Only managers and admins create orders.</div>;
@@ -32,7 +41,7 @@ export function NewOrder() {
     if (!v.dueDate) missing.dueDate = 'choose a date';
     items.forEach((it, i) => { if (!it.productId) missing[`items.${i}.productId`] = 'choose one'; });
     if (Object.keys(missing).length) return setErrors({ form: 'Check the marked fields.', fields: missing });
-    const ok = await run(() => app.mutate('order.create', {
+    const args: OrderArgs = {
       id, customerName: v.customerName, dueDate: v.dueDate, priority: num(v.priority),
       ...(v.externalRef.trim() ? { externalRef: v.externalRef.trim() } : {}), ...(v.notes.trim() ? { notes: v.notes.trim() } : {}),
       items: items.map((it) => {
@@ -41,9 +50,25 @@ export function NewOrder() {
         const stages = product && Number.isInteger(num(it.quantity)) ? routingStages(product, num(it.quantity)) : [];
         return { id: uuidv7(), productId: it.productId, quantity: num(it.quantity), ...(stages.length ? { stages } : {}) };
       }),
-    }));
-    if (ok) navigate(`/orders/${id}`, true);
+    };
+    await create(args);
   }
+
+  async function create(args: OrderArgs) {
+    let asked = false;
+    const ok = await run(async () => {
+      try {
+        await app.mutate('order.create', args);
+      } catch (err) {
+        // A due date in the past is a question ("create it anyway?"), asked on this device too.
+        if (!(err instanceof Rejection) || askedFor(err.details)?.code !== ASK.pastDue) throw err;
+        asked = true;
+        setPastDue(args);
+      }
+    });
+    if (ok && !asked) navigate(`/orders/${args.id}`, true);
+  }
+  const pastPicked = !!v.dueDate && v.dueDate < localToday();
 
   return (
     <>
@@ -54,7 +79,10 @@ export function NewOrder() {
         <div class="grid two">
           <TextField label="Customer" value={v.customerName} onValue={set('customerName')} error={errors.fields.customerName} />
           <TextField label="Customer reference (optional)" value={v.externalRef} onValue={set('externalRef')} error={errors.fields.externalRef} hint="For example the D365 sales order." />
-          <DateField label="Due date" value={v.dueDate} onValue={set('dueDate')} error={errors.fields.dueDate} />
+          <div>
+            <DateField label="Due date" value={v.dueDate} onValue={set('dueDate')} error={errors.fields.dueDate} />
+            {pastPicked && !errors.fields.dueDate && <p class="warn-inline" role="status" data-testid="past-due-warning">⚠ This date has already passed: the order will be late from the start.</p>}
+          </div>
           <SelectField label="Priority" value={v.priority} onValue={set('priority')} options={PRIORITIES} error={errors.fields.priority} />
         </div>
         <h2>Items</h2>
@@ -89,6 +117,11 @@ export function NewOrder() {
         <button class="btn primary big wide" type="submit" disabled={busy}>Create order</button>
         <p class="small muted" style="margin-top:8px">The order is created as a draft; release it when the floor may start.</p>
       </form>
+      {pastDue && (
+        <ConfirmDialog
+          question={{ title: 'Due date has passed', yes: 'Create the order anyway', no: 'Change the date', message: <p>The due date {pastDue.dueDate} has passed. Create the order anyway? It will show as late.</p> }}
+          onAnswer={(yes) => { const args = { ...pastDue, confirmPastDue: true }; setPastDue(null); if (yes) void create(args); }} />
+      )}
     </>
   );
 }

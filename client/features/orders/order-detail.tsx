@@ -4,6 +4,8 @@ import { useState } from 'preact/hooks';
 import { isLate, itemProgress, orderPercent } from '../../../sync/planning';
 import { allowedMoves, ORDER, type OrderStatus } from '../../../sync/state-machines';
 import { editOf } from '../../../sync/merge';
+import { mayPlanStage } from '../../../sync/permissions';
+import { resumesTo } from '../../../sync/production';
 import type { Order, OrderItem, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { Empty, FormError, Link, Loading, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
@@ -12,6 +14,7 @@ import { words } from '../../ui/format';
 import { machineName, useLookups, userName, type Lookups } from '../shared/lookups';
 import { localToday, slotTime } from '../planning/board';
 import { usePlanData } from '../planning/data';
+import { OrderHoldRequests } from './hold-requests';
 import { canPlan, DateField, LateFlag, PRIORITIES } from './order-parts';
 
 export function OrderDetail({ id }: { id: string }) {
@@ -32,6 +35,7 @@ export function OrderDetail({ id }: { id: string }) {
         {late && <LateFlag />}
         <Status value={o.status} />
       </PageHead>
+      <OrderHoldRequests o={o} stages={data.stages.filter((s) => s.orderId === o.id)} l={lookups} />
       <div class="grid two order-head">
         <div class="card" data-testid="order-facts">
           {editing ? <EditOrder o={o} onDone={() => setEditing(false)} /> : (
@@ -98,7 +102,7 @@ function OrderActions({ o }: { o: Order }) {
   const { errors, busy, run, setErrors } = useAction();
   // Starting and completing follow from the stages; a planner releases, holds, resumes and cancels.
   const moves = allowedMoves(ORDER, o.status, user.role).filter((to) => {
-    if (o.status === 'on_hold') return to === 'cancelled' || to === o.statusBeforeHold;
+    if (o.status === 'on_hold') return to === 'cancelled' || to === resumesTo(o);
     return to in MOVE;
   });
 
@@ -156,7 +160,7 @@ function ItemCard({ item, stages, l }: { item: OrderItem; stages: Stage[]; l: Lo
   const { user } = useSession();
   const p = itemProgress(item);
   const prod = l.products.get(item.productId);
-  const editable = (s: Stage) => s.status !== 'done' && (canPlan(user) || (user.role === 'supervisor' && s.departmentId === user.departmentId));
+  const editable = (s: Stage) => mayPlanStage(user, s);
   return (
     <section class="card flat" aria-label={`Item ${prod?.sku ?? ''}`}>
       <div class="page-head" style="margin-bottom:8px">

@@ -8,6 +8,7 @@ import { query } from '../../ui/router';
 import { isLocal, useLookups, type Lookups } from '../shared/lookups';
 import { localToday } from '../planning/board';
 import { usePlanData } from '../planning/data';
+import { HoldRequestsAlert } from './hold-requests';
 import { canPlan, LateFlag } from './order-parts';
 
 const FILTERS: [string, (o: Order, today: string) => boolean][] = [
@@ -42,6 +43,7 @@ export function OrderList() {
       <PageHead title="Orders">
         {canPlan(user) && <Link class="btn primary" href="/orders/new">+ New order</Link>}
       </PageHead>
+      <HoldRequestsAlert orders={data.orders} stages={new Map(data.stages.map((x) => [x.id, x]))} l={lookups} />
       <div class="chips scroll-chips" role="group" aria-label="Show">
         {FILTERS.map(([name], i) => <button key={name} class="chip" aria-pressed={filter === i} onClick={() => setFilter(i)}>{name}</button>)}
       </div>

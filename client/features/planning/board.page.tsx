@@ -1,8 +1,12 @@
 // The scheduling board: machines (rows, grouped by department) × the days of a week, each cell with its
 // stages and its capacity; unscheduled stages per department below; a dialog to place a stage on a
-// machine and a slot, which asks before going over capacity.
+// machine and a slot, which asks before going over capacity or onto another stage's time. On a desktop a
+// stage chip is dragged onto a machine's day (it goes at that day's next free start); on a phone the
+// board shows one day at a time.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { OVER_CAPACITY, type ShiftCalendar } from '../../../sync/planning';
+import { ASK, askedFor } from '../../../sync/mutation-kit';
+import { mayPlanStage, worksIn } from '../../../sync/permissions';
+import { dayOf, nextFreeStart, OVER_CAPACITY, overlaps, sequenceProblem, slotEnd, type ShiftCalendar } from '../../../sync/planning';
 import { Rejection } from '../../../sync/store';
 import type { Department, Machine, Order, Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
@@ -11,6 +15,7 @@ import { useAction } from '../../ui/form';
 import { words } from '../../ui/format';
 import { navigate, path, query } from '../../ui/router';
 import { useLookups, type Lookups } from '../shared/lookups';
+import { answersHolds, HoldRequestsAlert } from '../orders/hold-requests';
 import { addDays, departmentLoad, hours, isUnscheduled, localToday, machineLoad, mondayOf, percent, scheduledDay, slotIso, slotTime, weekDays, type Load } from './board';
 import { useCalendar, usePlanData, type PlanData } from './data';
 import './planning.css';
@@ -18,43 +23,118 @@ import './planning.css';
 const DAY_FMT = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
 const dayLabel = (day: string) => DAY_FMT.format(new Date(`${day}T00:00:00Z`));
 
-interface Ctx { data: PlanData; l: Lookups; cal: ShiftCalendar; open: (stage: Stage, at?: { machineId: string; day: string }) => void }
+/** A question the schedule dialog asks (over capacity, overlap) and the flag that answers it. */
+interface Ask { code: string; message: string; nextFreeStart?: string }
+const CONFIRM_FLAG: Record<string, 'confirmOverCapacity' | 'confirmOverlap'> = { [OVER_CAPACITY]: 'confirmOverCapacity', [ASK.overlap]: 'confirmOverlap' };
+const ASK_TITLE: Record<string, string> = { [OVER_CAPACITY]: 'Over capacity', [ASK.overlap]: 'Overlaps another stage' };
+
+/** The question in a stage.schedule refusal, if it is one the dialog can ask. */
+function scheduleQuestion(err: unknown): Ask | null {
+  if (!(err instanceof Rejection)) return null;
+  const first = (askedFor(err.details) ?? err.details?.[0]) as { code?: string; nextFreeStart?: string } | undefined;
+  return first?.code && first.code in CONFIRM_FLAG ? { code: first.code, message: err.message, nextFreeStart: first.nextFreeStart } : null;
+}
+
+interface Opening { stage: Stage; machineId?: string; day?: string; time?: string; ask?: Ask; confirmed?: Flags }
+type Flags = Partial<Record<'confirmOverCapacity' | 'confirmOverlap', true>>;
+
+interface Ctx {
+  data: PlanData; l: Lookups; cal: ShiftCalendar;
+  open: (o: Opening) => void;
+  /** The stage being dragged (drop targets check its department while it is over them). */
+  drag: { current: Stage | null };
+  drop: (stage: Stage, machine: Machine, day: string) => void;
+  mayPlan: (s: Stage) => boolean;
+  /** A phone: no dragging (a long press would start one), the dialog places stages. */
+  narrow: boolean;
+}
+
+/** True on a phone-sized screen (≤ 600 px), following rotation and resizing. */
+function useNarrow(): boolean {
+  const query = '(max-width: 600px)';
+  const [narrow, setNarrow] = useState(() => typeof matchMedia === 'function' && matchMedia(query).matches);
+  useEffect(() => {
+    const mq = matchMedia(query);
+    const on = () => setNarrow(mq.matches);
+    mq.addEventListener('change', on);
+    on();
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
 
 export default function BoardPage() {
-  const { db, user } = useSession();
+  const { app, db, user } = useSession();
   const lookups = useLookups(db);
   const data = usePlanData(db);
   const cal = useCalendar(db);
+  const narrow = useNarrow();
   const q = query(path.value);
   const today = localToday();
   const week = mondayOf(q.get('week') ?? today);
   const [dept, setDept] = useState(user.role === 'supervisor' ? user.departmentId ?? '' : q.get('dept') ?? '');
-  const [editing, setEditing] = useState<{ stage: Stage; machineId?: string; day?: string } | null>(null);
+  const [editing, setEditing] = useState<Opening | null>(null);
+  const [phoneDay, setPhoneDay] = useState<string | null>(null);
+  const [dropError, setDropError] = useState<string | null>(null);
+  const drag = useRef<Stage | null>(null);
   if (!data || !lookups) return <Loading />;
 
-  const days = weekDays(week);
+  const weekOfDays = weekDays(week);
+  const day = phoneDay && weekOfDays.includes(phoneDay) ? phoneDay : weekOfDays.includes(today) ? today : firstWorkingDay(weekOfDays, today);
+  const days = narrow ? [day] : weekOfDays;
   const activeStages = data.stages.filter((s) => {
     const o = data.orders.get(s.orderId);
     return o && o.status !== 'cancelled';
   });
   const machines = [...lookups.machines.values()].filter((m) => m.active && !m.deletedAt);
   const depts = [...lookups.departments.values()]
-    .filter((d) => machines.some((m) => m.departmentId === d.id) && (user.role !== 'supervisor' || d.id === user.departmentId))
+    .filter((d) => machines.some((m) => m.departmentId === d.id) && worksIn(user, d.id))
     .sort((a, b) => a.code.localeCompare(b.code));
   const shownDepts = depts.filter((d) => !dept || d.id === dept);
-  const ctx: Ctx = { data: { ...data, stages: activeStages }, l: lookups, cal, open: (stage, at) => setEditing({ stage, machineId: at?.machineId, day: at?.day }) };
-  const goWeek = (day: string) => navigate(`/planning?week=${day}${dept ? `&dept=${dept}` : ''}`, true);
+  const planData = { ...data, stages: activeStages };
+  const drop = async (stage: Stage, m: Machine, onDay: string) => {
+    setDropError(null);
+    const time = slotTime(nextFreeStart(planData.stages, m.id, onDay, cal, stage.id));
+    try {
+      await app.mutate('stage.schedule', { id: stage.id, machineId: m.id, scheduledStart: slotIso(onDay, time) });
+    } catch (err) {
+      // A question (over capacity, overlap) is asked in the dialog, with the dropped slot filled in.
+      const ask = scheduleQuestion(err);
+      if (ask) return setEditing({ stage, machineId: m.id, day: onDay, time, ask });
+      setDropError((err as Error).message);
+    }
+  };
+  const ctx: Ctx = { data: planData, l: lookups, cal, open: setEditing, drag, drop: (s, m, d) => void drop(s, m, d), mayPlan: (s) => mayPlanStage(user, s), narrow };
+  const goWeek = (d: string) => navigate(`/planning?week=${d}${dept ? `&dept=${dept}` : ''}`, true);
+  const goDay = (d: string) => {
+    setPhoneDay(d);
+    if (!weekOfDays.includes(d)) goWeek(d);
+  };
 
   return (
     <div class="board-page">
       <PageHead title="Scheduling board">
-        <div class="row week-nav" role="group" aria-label="Week">
-          <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Prev</button>
-          <button class="btn" onClick={() => goWeek(today)} disabled={week === mondayOf(today)}>This week</button>
-          <button class="btn" onClick={() => goWeek(addDays(week, 7))} aria-label="Next week">Next →</button>
-        </div>
+        {narrow ? (
+          <div class="row week-nav day-nav" role="group" aria-label="Day">
+            <button class="btn" onClick={() => goDay(addDays(day, -1))} aria-label="Previous day">← Prev</button>
+            <button class="btn" onClick={() => goDay(today)} disabled={day === today}>Today</button>
+            <button class="btn" onClick={() => goDay(addDays(day, 1))} aria-label="Next day">Next →</button>
+          </div>
+        ) : (
+          <div class="row week-nav" role="group" aria-label="Week">
+            <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Prev</button>
+            <button class="btn" onClick={() => goWeek(today)} disabled={week === mondayOf(today)}>This week</button>
+            <button class="btn" onClick={() => goWeek(addDays(week, 7))} aria-label="Next week">Next →</button>
+          </div>
+        )}
       </PageHead>
-      <p class="muted week-label"><strong>{dayLabel(days[0])} – {dayLabel(days[6])}</strong> · times are plant times · a cell is red above 100 % of its shift hours</p>
+      {answersHolds(user.role) && <HoldRequestsAlert orders={data.orders} stages={new Map(data.stages.map((x) => [x.id, x]))} l={lookups} />}
+      {narrow ? (
+        <p class="muted week-label" data-testid="board-day"><strong>{dayLabel(day)}</strong>{isDayOff(day, cal) ? ' · no shifts' : ''} · plant times</p>
+      ) : (
+        <p class="muted week-label"><strong>{dayLabel(days[0])} – {dayLabel(days[6])}</strong> · times are plant times · a cell is red above 100 % of its shift hours · drag a stage onto a machine's day to put it there</p>
+      )}
+      {dropError && <div class="form-error" role="alert">{dropError}</div>}
       {depts.length > 1 && (
         <div class="chips" role="group" aria-label="Department">
           <button class="chip" aria-pressed={!dept} onClick={() => setDept('')}>All departments</button>
@@ -62,7 +142,7 @@ export default function BoardPage() {
         </div>
       )}
       <div class="board-wrap" data-testid="board">
-        <table class="board">
+        <table class={`board${narrow ? ' day-view' : ''}`}>
           <colgroup>
             <col class="board-machine-col" />
             {days.map((d) => <col key={d} class={isDayOff(d, cal) ? 'day-off' : ''} />)}
@@ -83,8 +163,8 @@ export default function BoardPage() {
         {shownDepts.map((d) => <Unscheduled key={d.id} d={d} ctx={ctx} />)}
       </div>
       {editing && (
-        <ScheduleDialog key={editing.stage.id} stage={editing.stage} machineId={editing.machineId} day={editing.day ?? firstWorkingDay(days, today)}
-          ctx={ctx} machines={machines.filter((m) => m.departmentId === editing.stage.departmentId)} onClose={() => setEditing(null)} />
+        <ScheduleDialog key={`${editing.stage.id}${editing.ask?.code ?? ''}`} stage={editing.stage} machineId={editing.machineId} day={editing.day ?? firstWorkingDay(days, today)}
+          time={editing.time} ask={editing.ask} ctx={ctx} machines={machines.filter((m) => m.departmentId === editing.stage.departmentId)} onClose={() => setEditing(null)} />
       )}
     </div>
   );
@@ -140,26 +220,57 @@ function DeptRows({ d, machines, days, ctx }: { d: Department; machines: Machine
 
 function Cell({ m, day, ctx }: { m: Machine; day: string; ctx: Ctx }) {
   const load = machineLoad(ctx.data.stages, m, day, ctx.cal);
+  const [target, setTarget] = useState(false);
   const here = ctx.data.stages
     .filter((s) => s.machineId === m.id && scheduledDay(s) === day)
     .sort((a, b) => (a.scheduledStart ?? '').localeCompare(b.scheduledStart ?? ''));
+  // A stage may be dropped on the machines of its own department (the mutator checks it again).
+  const accepts = () => !!ctx.drag.current && ctx.drag.current.departmentId === m.departmentId;
   return (
-    <td class={`cell${load.over ? ' over' : ''}${load.available === 0 ? ' off' : ''}`} data-testid={`cell-${m.code}-${day}`}
-      aria-label={`${m.code} ${day}: ${load.over ? 'over capacity, ' : ''}${percent(load)}`}>
+    <td class={`cell${load.over ? ' over' : ''}${load.available === 0 ? ' off' : ''}${target ? ' drop-target' : ''}`} data-testid={`cell-${m.code}-${day}`}
+      aria-label={`${m.code} ${day}: ${load.over ? 'over capacity, ' : ''}${percent(load)}`}
+      onDragOver={(e) => { if (!accepts()) return; e.preventDefault(); e.dataTransfer!.dropEffect = 'move'; setTarget(true); }}
+      onDragLeave={() => setTarget(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setTarget(false);
+        const stage = ctx.drag.current;
+        ctx.drag.current = null;
+        if (stage && stage.departmentId === m.departmentId) ctx.drop(stage, m, day);
+      }}>
       <LoadBadge load={load} label={`${m.code} on ${day}`} />
-      {here.map((s) => <StageChip key={s.id} s={s} ctx={ctx} />)}
+      {here.map((s) => <StageChip key={s.id} s={s} ctx={ctx} clash={s.status !== 'done' && overlaps(here, m.id, s.scheduledStart!, slotEnd(s)!, s.id).length > 0} />)}
     </td>
   );
 }
 
-function StageChip({ s, ctx }: { s: Stage; ctx: Ctx }) {
+/** Drag handlers for a stage a planner may move (HTML5 drag and drop; the dialog is the keyboard's way). */
+function draggable(s: Stage, ctx: Ctx) {
+  if (ctx.narrow || !ctx.mayPlan(s)) return {};
+  return {
+    draggable: true,
+    onDragStart: (e: DragEvent) => {
+      ctx.drag.current = s;
+      e.dataTransfer?.setData('text/plain', s.id);
+      if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+    },
+    onDragEnd: () => { ctx.drag.current = null; },
+  };
+}
+
+function StageChip({ s, ctx, clash = false }: { s: Stage; ctx: Ctx; clash?: boolean }) {
   const o = ctx.data.orders.get(s.orderId);
+  const before = sequenceProblem(s, ctx.data.stagesOf.get(s.orderItemId) ?? []);
+  const end = slotEnd(s);
   return (
-    <button type="button" class={`chip-stage st-${s.status}`} onClick={() => ctx.open(s)} title={`${o?.number ?? 'New order'} · ${o?.customerName} · ${s.sequence}. ${s.name}`}
-      aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, starts ${slotTime(s.scheduledStart)}, ${s.plannedMinutes} minutes. Reschedule`}>
-      <span class="t">{slotTime(s.scheduledStart)} · {hours(s.plannedMinutes / 60)}</span>
+    <button type="button" class={`chip-stage st-${s.status}${before ? ' out-of-order' : ''}`} onClick={() => ctx.open({ stage: s })} title={`${o?.number ?? 'New order'} · ${o?.customerName} · ${s.sequence}. ${s.name}`}
+      aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, ${slotTime(s.scheduledStart)} to ${slotTime(end)}, ${s.plannedMinutes} minutes${before ? `, scheduled before ${before.name}` : ''}${clash ? ', overlaps another stage' : ''}. Reschedule`}
+      {...draggable(s, ctx)}>
+      <span class="t">{slotTime(s.scheduledStart)}–{slotTime(end)}</span>
       <span class="n">{o?.customerName}</span>
       <span class="s">{s.name}</span>
+      {clash && <span class="warn-seq">⚠ overlaps</span>}
+      {before && <span class="warn-seq" title={`${before.sequence}. ${before.name} starts ${before.scheduledStart?.slice(0, 10)} ${slotTime(before.scheduledStart)}`}>⚠ before {before.name}</span>}
       {s.status !== 'ready' && <span class="st">{s.status === 'done' ? '✓ done' : words(s.status)}</span>}
     </button>
   );
@@ -180,13 +291,13 @@ function Unscheduled({ d, ctx }: { d: Department; ctx: Ctx }) {
             const item = ctx.data.items.get(s.orderItemId);
             const prod = item ? ctx.l.products.get(item.productId) : undefined;
             return (
-              <li key={s.id}>
+              <li key={s.id} class="unsched-item" data-testid={`unscheduled-stage-${s.id}`} {...draggable(s, ctx)}>
                 <div>
                   <strong><Num value={o.number} /> {o.customerName}</strong>
                   <div class="small">{s.sequence}. {s.name} · {hours(s.plannedMinutes / 60)} · {prod?.sku} × {item?.quantity} · due {o.dueDate}</div>
                   <div class="small"><Status value={s.status} /></div>
                 </div>
-                <button class="btn" onClick={() => ctx.open(s)} aria-label={`Schedule ${o.number ?? ''} ${o.customerName} ${s.name}`}>Schedule</button>
+                <button class="btn" onClick={() => ctx.open({ stage: s })} aria-label={`Schedule ${o.number ?? ''} ${o.customerName} ${s.name}`}>Schedule</button>
               </li>
             );
           })}
@@ -196,17 +307,18 @@ function Unscheduled({ d, ctx }: { d: Department; ctx: Ctx }) {
   );
 }
 
-function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }: {
-  stage: Stage; machineId?: string; day: string; ctx: Ctx; machines: Machine[]; onClose: () => void;
+function ScheduleDialog({ stage, machineId, day: day0, time: time0, ask: ask0, ctx, machines, onClose }: {
+  stage: Stage; machineId?: string; day: string; time?: string; ask?: Ask; ctx: Ctx; machines: Machine[]; onClose: () => void;
 }) {
   const { app } = useSession();
   const ref = useRef<HTMLDialogElement>(null);
   const o = ctx.data.orders.get(stage.orderId);
-  const firstShift = ctx.cal.shifts[0]?.start ?? '06:00';
   const [machine, setMachine] = useState(machineId ?? stage.machineId ?? machines[0]?.id ?? '');
-  const [day, setDay] = useState(stage.scheduledStart?.slice(0, 10) ?? day0);
-  const [time, setTime] = useState(stage.scheduledStart ? slotTime(stage.scheduledStart) : firstShift);
-  const [over, setOver] = useState<{ message: string } | null>(null);
+  const [day, setDay] = useState(machineId && day0 ? day0 : stage.scheduledStart?.slice(0, 10) ?? day0);
+  // Until the planner types a time, the machine's next free start that day is proposed.
+  const [typed, setTyped] = useState<string | null>(time0 ?? (stage.scheduledStart ? slotTime(stage.scheduledStart) : null));
+  const [ask, setAsk] = useState<Ask | null>(ask0 ?? null);
+  const [confirmed, setConfirmed] = useState<Flags>({});
   const { errors, busy, run } = useAction();
 
   useEffect(() => {
@@ -218,17 +330,21 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
   }, []);
 
   const m = machines.find((x) => x.id === machine);
+  const proposed = m && day ? nextFreeStart(ctx.data.stages, m.id, day, ctx.cal, stage.id) : null;
+  const time = typed ?? (proposed && dayOf(proposed) === day ? slotTime(proposed) : ctx.cal.shifts[0]?.start ?? '06:00');
   const preview = m && day ? machineLoad(ctx.data.stages, m, day, ctx.cal, { id: stage.id, minutes: stage.plannedMinutes }) : null;
+  const dayStages = m && day ? ctx.data.stages.filter((s) => s.id !== stage.id && s.machineId === m.id && scheduledDay(s) === day).sort((a, b) => a.scheduledStart!.localeCompare(b.scheduledStart!)) : [];
 
-  async function send(confirmOverCapacity: boolean) {
+  async function send(flags: Flags) {
     await run(async () => {
       try {
-        await app.mutate('stage.schedule', { id: stage.id, machineId: machine, scheduledStart: slotIso(day, time), ...(confirmOverCapacity ? { confirmOverCapacity: true } : {}) });
+        await app.mutate('stage.schedule', { id: stage.id, machineId: machine, scheduledStart: slotIso(day, time), ...flags });
       } catch (err) {
-        // Over capacity is a question for the planner ("schedule anyway?"), not an error.
-        const first = err instanceof Rejection ? (err.details?.[0] as { code?: string } | undefined) : undefined;
-        if (first?.code !== OVER_CAPACITY) throw err;
-        return setOver({ message: (err as Error).message });
+        // Over capacity and an overlap are questions for the planner ("schedule anyway?"), not errors.
+        const q = scheduleQuestion(err);
+        if (!q) throw err;
+        setConfirmed(flags);
+        return setAsk(q);
       }
       onClose();
     });
@@ -245,17 +361,21 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
     <dialog ref={ref} class="dialog" aria-labelledby="sched-h" data-testid="schedule-dialog">
       <h2 id="sched-h">Schedule {stage.sequence}. {stage.name}</h2>
       <p class="muted">{o?.number ?? 'New order'} · {o?.customerName} · {hours(stage.plannedMinutes / 60)} · due {o?.dueDate}</p>
-      {over ? (
-        <div role="alertdialog" aria-labelledby="over-h" class="over-confirm">
-          <h3 id="over-h">Over capacity</h3>
-          <p>{over.message}</p>
+      {ask ? (
+        <div role="alertdialog" aria-labelledby="ask-h" aria-describedby="ask-m" class="over-confirm">
+          <h3 id="ask-h">{ASK_TITLE[ask.code]}</h3>
+          <p id="ask-m">{ask.message}</p>
+          <FormError message={errors.form} />
           <div class="actions">
-            <button class="btn danger" disabled={busy} onClick={() => send(true)}>Schedule anyway</button>
-            <button class="btn" onClick={() => setOver(null)}>Choose another slot</button>
+            <button class="btn danger" disabled={busy} onClick={() => send({ ...confirmed, [CONFIRM_FLAG[ask.code]]: true })}>Schedule anyway</button>
+            {ask.nextFreeStart && dayOf(ask.nextFreeStart) === day && (
+              <button class="btn primary" disabled={busy} onClick={() => { setTyped(slotTime(ask.nextFreeStart!)); setAsk(null); }}>Use {slotTime(ask.nextFreeStart)} instead</button>
+            )}
+            <button class="btn" onClick={() => { setAsk(null); setConfirmed({}); }}>Choose another slot</button>
           </div>
         </div>
       ) : (
-        <form method="dialog" onSubmit={(e) => { e.preventDefault(); void send(false); }}>
+        <form method="dialog" onSubmit={(e) => { e.preventDefault(); void send({}); }}>
           <FormError message={errors.form} />
           {machines.length === 0 ? <p class="form-error">This department has no active machine.</p> : (
             <SelectField label="Machine" value={machine} onValue={setMachine} options={machines.map((x) => ({ value: x.id, label: `${x.code} — ${x.name}` }))} />
@@ -267,14 +387,20 @@ function ScheduleDialog({ stage, machineId, day: day0, ctx, machines, onClose }:
             </div>
             <div style="flex:1 1 120px" class="field">
               <label for="sched-time">Start</label>
-              <input id="sched-time" class="input" type="time" step={900} value={time} list="shift-starts" onInput={(e) => setTime(e.currentTarget.value)} />
+              <input id="sched-time" class="input" type="time" step={900} value={time} list="shift-starts" onInput={(e) => setTyped(e.currentTarget.value)} />
               <datalist id="shift-starts">{ctx.cal.shifts.map((s) => <option key={s.name} value={s.start}>{s.name}</option>)}</datalist>
+              {typed === null && proposed && <span class="hint">The machine is free from then.</span>}
             </div>
           </div>
           {preview && (
-            <p class={`preview ${preview.over ? 'bad' : ''}`} data-testid="schedule-preview">
-              With this stage {m!.code} on {day}: {hours(preview.scheduled)} of {hours(preview.available)} ({percent(preview)}){preview.over ? ' — over capacity' : ''}.
-            </p>
+            <div class={`preview ${preview.over ? 'bad' : ''}`} data-testid="schedule-preview">
+              <p>With this stage {m!.code} on {day}: {hours(preview.scheduled)} of {hours(preview.available)} ({percent(preview)}){preview.over ? ' — over capacity' : ''}.</p>
+              {dayStages.length > 0 && (
+                <ul class="day-stages" aria-label={`${m!.code} on ${day}`}>
+                  {dayStages.map((s) => <li key={s.id}>{slotTime(s.scheduledStart)}–{slotTime(slotEnd(s))} {ctx.data.orders.get(s.orderId)?.customerName} · {s.name}</li>)}
+                </ul>
+              )}
+            </div>
           )}
           <div class="actions">
             <button class="btn primary" type="submit" disabled={busy || !machine || !day || !time}>Schedule</button>
