@@ -21,6 +21,8 @@ export const UserFields = {
 export const MachineFields = {
   code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(MACHINE_STATUSES),
   hoursPerDay: Num(0, 24), idealCycleSeconds: Num(0, 86_400),
+  /** The plant runs several stages on it at once (sync/production.ts lets a second one start). */
+  allowParallel: v.boolean('must be yes or no'),
 };
 export const RoutingStepSchema = v.strictObject({ name: Name(100), departmentId: Id, plannedMinutes: Num(0, 100_000) });
 export const ProductFields = {

@@ -45,6 +45,11 @@ export const NAV: NavItem[] = [
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
 ];
 
+/** Whether a role may open the page at `href` (the route table asks the same). */
+export function mayOpen(role: Role, href: string): boolean {
+  return NAV.find((n) => n.href === href)?.roles.includes(role) ?? false;
+}
+
 export function homeFor(role: Role): string {
   return NAV.find((n) => n.roles.includes(role))?.href ?? '/settings';
 }
