@@ -49,7 +49,7 @@ export default function BoardPage() {
     <div class="board-page">
       <PageHead title="Scheduling board">
         <div class="row week-nav" role="group" aria-label="Week">
-          <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Prev</button>
+          <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Previous</button>
           <button class="btn" onClick={() => goWeek(today)} disabled={week === mondayOf(today)}>This week</button>
           <button class="btn" onClick={() => goWeek(addDays(week, 7))} aria-label="Next week">Next →</button>
         </div>
@@ -61,7 +61,7 @@ export default function BoardPage() {
           {depts.map((d) => <button key={d.id} class="chip" aria-pressed={dept === d.id} onClick={() => setDept(d.id)}>{d.name}</button>)}
         </div>
       )}
-      <div class="board-wrap" data-testid="board">
+      <div class="board-wrap" data-testid="board" tabIndex={0} aria-label="Board">
         <table class="board">
           <colgroup>
             <col class="board-machine-col" />
