@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, useSession } from '../../app-state';
 import { ApiError, NetworkError } from '../../sync/api';
 import { Empty, FormError, Link, Loading, PageHead } from '../../ui/components';
-import { NO_ERRORS, useAction, type FormErrors } from '../../ui/form';
+import { friendly, NO_ERRORS, useAction, type FormErrors } from '../../ui/form';
 import '../planning/planning.css';
 import { csvHeaderRow, presetForHeaders, REQUIRED_IMPORT_FIELDS, type ImportCommitted, type ImportDryRun, type ImportPreset, type ImportField, type ImportPresets } from '../../../sync/wire';
 
@@ -61,7 +61,7 @@ export default function ImportPage() {
     if (err instanceof ApiError) {
       const fields: Record<string, string> = {};
       for (const d of (err.details ?? []) as { field?: string; message?: string }[]) {
-        if (d.field && d.message) fields[d.field.replace(/^mapping\./, '')] = d.message;
+        if (d.field && d.message) fields[d.field.replace(/^mapping\./, '')] = friendly(d.message, d.field.replace(/^mapping\./, ''));
       }
       if (err.status === 413) return { form: `${err.message}`, fields };
       if (err.code === 'import_has_errors') return { form: `Nothing was imported: ${err.message}`, fields };
