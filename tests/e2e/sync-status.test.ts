@@ -13,6 +13,10 @@ it('a device that synced, reloaded offline, still shows when it last synced', as
   await page.reload();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
+  expect(await page.getByTestId('sync-status').locator('.detail').textContent()).toBe(before);
+  // Tapping the pill offline tries (and fails) a sync: the engine's state still carries the stored time.
+  await page.getByTestId('sync-status').click();
+  await page.waitForFunction(() => !(globalThis as any).barron.sync.value.syncing && (globalThis as any).barron.sync.value.lastError);
   const after = await page.getByTestId('sync-status').locator('.detail').textContent();
   expect(after).not.toContain('never');
   expect(after).toBe(before);
