@@ -169,14 +169,14 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     });
     await db.open();
     const eng = new SyncEngine({ db, sessions, userId: s.userId, fetch: fetchFn });
+    // The last sync time survives a reload (even offline): the engine starts from what it stored.
+    await eng.restore();
     session.value = s;
     engine.value = eng;
     teardown.push(eng.subscribe((st) => {
       sync.value = st;
       if (st.needsLogin) void sessions.get(s.userId).then((fresh) => fresh && (session.value = fresh));
     }) as () => void);
-    const lastSyncAt = await db.getMeta<string>('lastSyncAt');
-    if (lastSyncAt && !sync.value.lastSyncAt) sync.value = { ...sync.value, lastSyncAt };
     teardown.push(
       watch(() => pendingCount(db), { next: (n) => (pending.value = n), error: (e) => reportError('Reading the outbox', e) }),
       watch(() => openIssueCount(db), { next: (n) => (openIssues.value = n), error: (e) => reportError('Reading sync issues', e) }),
@@ -204,8 +204,10 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     await saveVerifier(sessions, s.userId, password);
   }
 
+  /** After a sign-in (online or offline): once per device, since a granted request stays granted. */
   async function askPersistence() {
     try {
+      if (await navigator.storage?.persisted?.()) return refreshStorage();
       const granted = await askPersistent();
       if (granted === null) return;
       storage.value = { ...storage.value, persistGranted: granted };
@@ -259,6 +261,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
         await sessions.save(s);
         await sessions.setActive(s.userId);
         await activate(s);
+        void askPersistence();
       }
     },
 

@@ -6,7 +6,7 @@ import { errorMessage, useApp } from './app-state';
 import { Loading } from './ui/components';
 import { lazyPage } from './ui/lazy';
 import { match, navigate, path } from './ui/router';
-import { homeFor, NAV, Shell } from './ui/shell';
+import { homeFor, mayOpen, Shell } from './ui/shell';
 
 const Stages = lazyPage(() => import('./features/stages/stages.page'));
 const Rejects = lazyPage(() => import('./features/rejects/rejects.page'));
@@ -23,7 +23,7 @@ function Routes() {
   const app = useApp();
   const role = app.user.value!.role;
   const p = path.value;
-  const allowed = (href: string) => NAV.find((n) => n.href === href)?.roles.includes(role) ?? false;
+  const allowed = (href: string) => mayOpen(role, href);
   let m: Record<string, string> | null;
   if ((m = match('/stages', p)) || (m = match('/stages/:id', p))) return allowed('/stages') ? <Stages id={m.id} /> : <NotAllowed />;
   if ((m = match('/rejects', p)) || (m = match('/rejects/:id', p))) return allowed('/rejects') ? <Rejects id={m.id} /> : <NotAllowed />;

@@ -35,6 +35,12 @@ export const FIELD_LABELS: Record<string, string> = {
   closedAt: 'Closed', responseDueAt: 'Response due', resolutionDueAt: 'Resolution due', reject: 'Defect',
   confirmShort: 'Confirmation', confirmParallel: 'Confirmation', confirmOverPlan: 'Confirmation', confirmPastDue: 'Confirmation',
   confirmOverCapacity: 'Confirmation', confirmOverlap: 'Confirmation',
+  // Master data (the admin forms).
+  username: 'Username', displayName: 'Display name', role: 'Role', password: 'Password', departmentId: 'Department',
+  hodUserId: 'Head of department', code: 'Code', title: 'Title', revision: 'Revision', unit: 'Unit', sku: 'Product SKU',
+  sellPrice: 'Sell price', standardMinutes: 'Standard minutes', routing: 'Routing', category: 'Category', contact: 'Contact',
+  email: 'Email', leadTimeDays: 'Lead time (days)', hoursPerDay: 'Hours per day', idealCycleSeconds: 'Ideal cycle (seconds)',
+  allowParallel: 'Runs several stages at once',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

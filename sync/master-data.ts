@@ -9,18 +9,20 @@ export const MACHINE_STATUSES = ['running', 'idle', 'down', 'maintenance'] as co
 /** The six Ms of a defect's cause. */
 export const DEFECT_CATEGORIES = ['man', 'machine', 'method', 'material', 'measurement', 'environment'] as const;
 
-const Name = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
-const Code = (max: number) => v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
-const Id = v.pipe(v.string(), v.uuid('must be an id'));
+const Name = (max: number) => v.pipe(v.string('is required'), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
+const Code = (max: number) => v.pipe(v.string('is required'), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
+const Id = v.pipe(v.string('choose one'), v.uuid('must be an id'));
 const Num = (min: number, max: number) => v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
 
 export const DepartmentFields = { code: Code(16), name: Name(100), hodUserId: v.nullable(Id) };
 export const UserFields = {
-  username: v.pipe(Code(64), v.toLowerCase()), displayName: Name(100), role: v.picklist(ROLES), departmentId: v.nullable(Id),
+  username: v.pipe(Code(64), v.toLowerCase()), displayName: Name(100), role: v.picklist(ROLES, 'choose one'), departmentId: v.nullable(Id),
 };
 export const MachineFields = {
-  code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(MACHINE_STATUSES),
+  code: Code(32), name: Name(100), departmentId: Id, status: v.picklist(MACHINE_STATUSES, 'choose one'),
   hoursPerDay: Num(0, 24), idealCycleSeconds: Num(0, 86_400),
+  /** The plant runs several stages on it at once (sync/production.ts lets a second one start). */
+  allowParallel: v.boolean('must be yes or no'),
 };
 export const RoutingStepSchema = v.strictObject({ name: Name(100), departmentId: Id, plannedMinutes: Num(0, 100_000) });
 export const ProductFields = {
@@ -28,12 +30,12 @@ export const ProductFields = {
   routing: v.pipe(v.array(RoutingStepSchema), v.maxLength(30, 'may hold at most 30 steps')),
 };
 export const DefectCodeFields = {
-  code: Code(32), name: Name(100), category: v.picklist(DEFECT_CATEGORIES),
+  code: Code(32), name: Name(100), category: v.picklist(DEFECT_CATEGORIES, 'choose one'),
 };
 export const SopFields = { code: Code(32), title: Name(200), departmentId: Id, revision: Name(16) };
 export const SupplierFields = {
-  name: Name(100), contact: v.pipe(v.string(), v.trim(), v.maxLength(100)), email: v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(200))]),
-  leadTimeDays: v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(365)),
+  name: Name(100), contact: v.pipe(v.string('must be text'), v.trim(), v.maxLength(100, 'must be at most 100 characters')), email: v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(200, 'must be at most 200 characters'))], 'must be an email address'),
+  leadTimeDays: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be at least 0'), v.maxValue(365, 'must be at most 365')),
 };
 
 /** The password rule is sync/password.ts; the username part needs the username, so it runs on the whole body. */

@@ -3,12 +3,26 @@ import { uuidv7 } from '../../sync/ids';
 import { Rejection } from '../../sync/store';
 import { useHarness } from '../../tests/setup/harness';
 import { makeDevice } from '../../tests/setup/device';
-import { LoginRequired } from './engine';
+import { LoginRequired, SyncEngine } from './engine';
 import { pruneWindow } from '../db/prune';
 
 const h = useHarness();
 
 describe('client sync engine', () => {
+  it('a new engine on the same device starts from the last sync time it stored, and a failed sync keeps it', async () => {
+    const d = await makeDevice(h, 'operator.press');
+    await d.engine.sync();
+    const at = d.engine.state.lastSyncAt;
+    expect(at).toBeTruthy();
+    // A reload: a fresh engine over the same database, with no network.
+    const again = new SyncEngine({ db: d.db, sessions: (d.engine as any).o.sessions, userId: d.user.id, fetch: async () => { throw new TypeError('Failed to fetch (offline)'); } });
+    await again.restore();
+    expect(again.state.lastSyncAt).toBe(at);
+    await expect(again.sync()).rejects.toThrow();
+    expect(again.state.lastSyncAt).toBe(at);
+    d.close();
+  });
+
   it('a reject logged offline stays queued, shows without a number, and carries the server number after sync', async () => {
     const d = await makeDevice(h, 'operator.press');
     await d.engine.sync();

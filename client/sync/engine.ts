@@ -57,6 +57,12 @@ export class SyncEngine {
     this.client = new AuthedClient(this.o);
   }
 
+  /** Starts from the state stored on the device: the time of the last successful sync ('lastSyncAt' meta). */
+  async restore() {
+    const lastSyncAt = await this.db.getMeta<string>('lastSyncAt');
+    if (lastSyncAt && !this.state.lastSyncAt) this.set({ lastSyncAt });
+  }
+
   subscribe(fn: Listener) {
     this.listeners.add(fn);
     fn(this.state);

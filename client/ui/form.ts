@@ -2,6 +2,7 @@
 // parse) into a message per field and one for the form, so each shows next to what caused it.
 import { useState } from 'preact/hooks';
 import * as v from 'valibot';
+import { fieldLabel } from '../../sync/labels';
 import { Rejection } from '../../sync/store';
 import { errorMessage } from '../app-state';
 import { ApiError } from '../sync/api';
@@ -22,19 +23,32 @@ function fromDetails(message: string, details: unknown): FormErrors {
   const fields: Record<string, string> = {};
   for (const d of Array.isArray(details) ? details : []) {
     const { field, message: m } = (d ?? {}) as { field?: string; message?: string };
-    if (field && m && !fields[fieldName(field)]) fields[fieldName(field)] = friendly(m);
+    if (field && m && !fields[fieldName(field)]) fields[fieldName(field)] = friendly(m, fieldName(field));
   }
   const unplaced = Object.keys(fields).length === 0;
   return { form: unplaced || !/not valid/.test(message) ? message : 'Check the marked fields.', fields };
 }
 
-/** valibot's type messages are for developers; a person left a box empty or typed letters. */
-function friendly(message: string): string {
-  if (/^Invalid type: Expected number/.test(message)) return 'enter a number';
-  if (/^Invalid type: Expected string/.test(message)) return 'is required';
-  if (/^Invalid type: Expected \(/.test(message) || /^Invalid type: Expected "/.test(message)) return 'choose one';
+/** valibot's own messages are for developers: a person left a box empty, typed letters or skipped a choice. */
+function plain(message: string): string {
+  if (/^Invalid type: Expected number|^Invalid type: Expected NaN/.test(message)) return 'enter a number';
+  if (/^Invalid type: Expected string|^Invalid type: Expected undefined|^Invalid type: Expected null/.test(message)) return 'is required';
+  if (/^Invalid type: Expected \(|^Invalid type: Expected "|^Invalid option/.test(message)) return 'choose one';
   if (/^Invalid UUID|^must be a UUID$|^must be an id$/.test(message)) return 'choose one';
+  if (/^Invalid (length|value|key|type)/.test(message)) return 'is not a value this field takes';
   return message;
+}
+
+/**
+ * A field's message as a sentence under it: the schemas say what is wrong ("must be at most 100
+ * characters"), this names the field ("Name must be at most 100 characters."); an instruction
+ * ("enter a number") just gets its capital and full stop.
+ */
+export function friendly(message: string, field = ''): string {
+  let m = plain(message.trim());
+  if (/^(is|are|must|may|has|have|should|cannot|can't|needs?|name|was|does)\b/.test(m) && field) m = `${fieldLabel(field)} ${m}`;
+  m = m.charAt(0).toUpperCase() + m.slice(1);
+  return /[.!?]$/.test(m) ? m : `${m}.`;
 }
 
 export function formErrors(err: unknown): FormErrors {
@@ -50,7 +64,7 @@ export function validate<E extends v.ObjectEntries>(entries: E, input: Record<st
   const fields: Record<string, string> = {};
   for (const issue of r.issues) {
     const f = v.getDotPath(issue) ?? '';
-    if (!fields[f]) fields[f] = friendly(issue.message);
+    if (!fields[f]) fields[f] = friendly(issue.message, f);
   }
   return { form: 'Check the marked fields.', fields };
 }

@@ -45,6 +45,11 @@ export const NAV: NavItem[] = [
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
 ];
 
+/** Whether a role may open the page at `href` (the route table asks the same). */
+export function mayOpen(role: Role, href: string): boolean {
+  return NAV.find((n) => n.href === href)?.roles.includes(role) ?? false;
+}
+
 export function homeFor(role: Role): string {
   return NAV.find((n) => n.roles.includes(role))?.href ?? '/settings';
 }
@@ -70,13 +75,13 @@ export function SyncStatus() {
   const detail = s.needsLogin ? 'Sign in to sync' : failing ? 'Sync failed' : s.syncing ? 'Syncing…' : unreachable ? 'Server unreachable' : `Synced ${s.lastSyncAt ? when(s.lastSyncAt) : 'never'}`;
   return (
     <button type="button" class={cls} data-testid="sync-status" title={s.lastError ?? 'Tap to sync now'}
-      aria-label={`${headline}. ${detail}. Tap to sync now.`}
       onClick={() => app.syncNow().catch(() => undefined /* the engine's state carries the error into this button */)}>
       <span class="dot" aria-hidden="true" />
       <span class="lines">
         <span data-testid="sync-headline">{headline}</span>
         <span class="detail">{detail}</span>
       </span>
+      <span class="visually-hidden">. Tap to sync now.</span>
     </button>
   );
 }
@@ -136,6 +141,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
   const overflow = items.length > BAR_SLOTS ? items.slice(BAR_SLOTS - 1) : [];
   return (
     <div class="app">
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header class="topbar">
         <Link class="brand" href="/" aria-label="Barron PMS home">
           <img src="/icon-192.png" alt="" width={36} height={36} />
@@ -149,11 +155,12 @@ export function Shell({ children }: { children: ComponentChildren }) {
       <div class="layout">
         <nav class={moreOpen ? 'nav open' : 'nav'} aria-label="Main">
           {items.map((n) => (
-            <Link key={n.href} href={n.href} class={overflow.includes(n) ? 'overflow' : undefined} aria-label={n.badge === 'issues' && app.openIssues.value > 0 ? `${n.label}, ${app.openIssues.value} open` : n.label} aria-current={isCurrent(n) ? 'page' : undefined}>
+            <Link key={n.href} href={n.href} class={overflow.includes(n) ? 'overflow' : undefined} aria-current={isCurrent(n) ? 'page' : undefined}>
               <Icon name={n.icon} />
+              {/* The name is the full label (hidden, not removed, on a phone), so no aria-label can disagree with the text shown. */}
               <span class={n.short ? 'long' : undefined}>{n.label}</span>
               {n.short && <span class="short" aria-hidden="true">{n.short}</span>}
-              {n.badge === 'issues' && app.openIssues.value > 0 && <span class="count" aria-hidden="true">{app.openIssues.value}</span>}
+              {n.badge === 'issues' && app.openIssues.value > 0 && <><span class="count" aria-hidden="true">{app.openIssues.value}</span><span class="visually-hidden">, {app.openIssues.value} open</span></>}
             </Link>
           ))}
           {moreOpen && (
@@ -174,7 +181,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
             </button>
           )}
         </nav>
-        <main id="main">{children}</main>
+        <main id="main" tabIndex={-1}>{children}</main>
       </div>
     </div>
   );

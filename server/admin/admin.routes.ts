@@ -62,7 +62,7 @@ const RESOURCES: Resource[] = [
   },
   {
     path: 'machines', table: 'machines', label: 'Machine', unique: 'code', orderBy: 'code', fields: s.MachineFields,
-    defaults: { status: 'idle', hoursPerDay: 16, idealCycleSeconds: 60 },
+    defaults: { status: 'idle', hoursPerDay: 16, idealCycleSeconds: 60, allowParallel: false },
     async prepare(deps, input) { await checkDepartment(deps, input); return input; },
   },
   {

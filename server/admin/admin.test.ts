@@ -260,6 +260,23 @@ describe('users', () => {
   });
 });
 
+describe('machines', () => {
+  it('an admin marks a machine as running several stages at once, and a new machine runs one at a time', async () => {
+    const created = (await call('POST', '/api/admin/machines', { code: 'CNC-PAR', name: 'Twin-spindle CNC', departmentId: await deptId() })).body.item;
+    expect(created.allowParallel).toBe(false);
+    const r = await call('PATCH', `/api/admin/machines/${created.id}`, { allowParallel: true });
+    expect(r.status).toBe(200);
+    expect(r.body.item.allowParallel).toBe(true);
+    const row = await h.deps.db.selectFrom('machines').select('allowParallel').where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(Boolean(row.allowParallel)).toBe(true);
+    const [audit] = await auditRows(h, 'admin.machines.update');
+    expect(audit.after).toEqual({ allowParallel: true });
+    const bad = await call('PATCH', `/api/admin/machines/${created.id}`, { allowParallel: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([{ field: 'allowParallel', message: 'must be yes or no' }]);
+  });
+});
+
 describe('departments', () => {
   it('names a head of department, who must be an active user', async () => {
     const prs = await deptId();

@@ -1,5 +1,6 @@
 // All SQL of the audit log: the one insert (append-only: nothing updates or deletes an audit row) and the reads.
 import { uuidv7 } from '../../sync/ids';
+import type { AuditPage } from '../../sync/wire';
 import type { Db } from '../db/db';
 
 export interface AuditEntry {
@@ -62,7 +63,7 @@ export interface AuditFilter {
 
 const parse = (s: unknown) => (typeof s === 'string' ? JSON.parse(s) : s ?? null);
 
-export async function listAudit(db: Db, f: AuditFilter) {
+export async function listAudit(db: Db, f: AuditFilter): Promise<AuditPage> {
   let q = db.selectFrom('auditLog');
   if (f.entity) q = q.where('entity', '=', f.entity);
   if (f.entityId) q = q.where('entityId', '=', f.entityId);

@@ -1,16 +1,11 @@
 // Column mapping presets for the order import: our generic sheet, and a Dynamics 365
 // "sales order lines" export. A planner can override any column by header name.
-export const IMPORT_FIELDS = ['externalRef', 'customerName', 'dueDate', 'sku', 'quantity', 'priority', 'notes'] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-export const REQUIRED_FIELDS: ImportField[] = ['customerName', 'dueDate', 'sku', 'quantity'];
+import { IMPORT_FIELDS, REQUIRED_IMPORT_FIELDS, type ImportField, type ImportPreset } from '../../sync/wire';
 
-export interface Preset {
-  name: string;
-  label: string;
-  mapping: Partial<Record<ImportField, string>>;
-  /** How to read a date written as text with slashes: month first (US, D365 default) or day first. */
-  slashDates: 'mdy' | 'dmy';
-}
+export { IMPORT_FIELDS, type ImportField };
+export const REQUIRED_FIELDS = REQUIRED_IMPORT_FIELDS;
+/** The shape lives in sync/wire.ts: GET /api/import/presets answers it to the import screen. */
+export type Preset = ImportPreset;
 
 export const PRESETS: Record<string, Preset> = {
   generic: {

@@ -10,6 +10,7 @@ import { ROLES } from '../../sync/roles';
 import { clientIp } from '../http/ip';
 import { parseUpload } from './import.parse';
 import { IMPORT_FIELDS, PRESETS, type ImportField } from './import.presets';
+import type { ImportCommitted, ImportDryRun, ImportPresets } from '../../sync/wire';
 import { commitImport, dryRun } from './import.service';
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -26,7 +27,7 @@ const FormSchema = v.strictObject({
 
 export const importRoutes = new Hono<AppEnv>()
   .use('*', requireRole(...ROLES.filter(mayImport)))
-  .get('/presets', (c) => c.json({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
+  .get('/presets', (c) => c.json<ImportPresets>({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
   .post(
     '/orders',
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => tooLarge(c, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`) }),
@@ -58,9 +59,9 @@ export const importRoutes = new Hono<AppEnv>()
       if (q.commit !== 'true') {
         // The preview: every row with an error, and the first 200 rows to show the mapping at work.
         const rows = plan.rows.filter((r, i) => i < 200 || r.errors.length);
-        return c.json({ ...plan, rows, orders: plan.orders.length, committed: false });
+        return c.json<ImportDryRun>({ headers: plan.headers, mapping: plan.mapping, rows, rowCount: plan.rowCount, errorCount: plan.errorCount, orders: plan.orders.length, committed: false });
       }
       const result = await commitImport(deps, c.get('user'), plan, { fileName: input.file.name, preset: input.preset, ip: clientIp(c) });
-      return c.json({ ...result, committed: true }, 201);
+      return c.json<ImportCommitted, 201>({ ...result, committed: true }, 201);
     },
   );

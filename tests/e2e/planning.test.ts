@@ -136,8 +136,21 @@ it('a planner imports the D365 fixture and sees the orders', async () => {
   await file.setInputFiles({ name: 'too-big.csv', mimeType: 'text/csv', buffer: big });
   await page.getByRole('alert').filter({ hasText: 'larger than 5 MB' }).waitFor();
 
-  // The D365 export under the generic preset: the missing columns are named at their fields, the sheet's headers offered.
+  // A CSV whose header row is a D365 export: read in the browser, it selects the D365 preset before the dry run.
+  await file.setInputFiles({ name: 'd365-lines.csv', mimeType: 'text/csv', buffer: Buffer.from('Sales order,Customer name,Requested ship date,Item number,Quantity,Line description\nSO-9,ACME,12/10/2026,BRK-100,2,Bracket\n') });
+  await page.getByTestId('preset-detected').filter({ hasText: 'Dynamics 365' }).waitFor();
+  await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('1 line → 1 order. No problems found.');
+  await page.getByLabel('Column preset').selectOption('generic');
+  await page.getByRole('alert').filter({ hasText: 'The column mapping does not fit this sheet' }).waitFor();
+
+  // The D365 export: the server's dry run answers its headers, and the D365 preset is picked for the planner.
   await file.setInputFiles(resolve(FIXTURES, 'd365-sales-order-lines.xlsx'));
+  await page.getByTestId('preset-detected').filter({ hasText: 'Dynamics 365' }).waitFor();
+  await expect.poll(() => page.getByLabel('Column preset').inputValue()).toBe('d365');
+  await expect.poll(() => page.getByTestId('import-summary').textContent()).toContain('3 lines → 2 orders. No problems found.');
+
+  // The same file under the generic preset: the missing columns are named at their fields, the sheet's headers offered.
+  await page.getByLabel('Column preset').selectOption('generic');
   await page.getByRole('alert').filter({ hasText: 'The column mapping does not fit this sheet' }).waitFor();
   await expect(page.getByLabel('Product SKU *').locator('option').allTextContents()).resolves.toContain('Item number');
   await screenshots(page, 'import-mapping-mismatch');

@@ -12,7 +12,7 @@ import { words } from '../../ui/format';
 import { useLookups, type Lookups } from '../shared/lookups';
 
 type Item = Record<string, unknown> & { id: string; active: boolean };
-type Kind = 'text' | 'number' | 'select' | 'routing' | 'password';
+type Kind = 'text' | 'number' | 'select' | 'routing' | 'password' | 'checkbox';
 interface FieldDef { name: string; label: string; kind: Kind; options?: (l: Lookups) => { value: string; label: string }[]; nullable?: boolean; createOnly?: boolean }
 interface Resource { path: string; title: string; one: string; fields: FieldDef[]; entries: v.ObjectEntries; createEntries?: v.ObjectEntries; columns: string[] }
 
@@ -45,6 +45,7 @@ const RESOURCES: Resource[] = [
       { name: 'departmentId', label: 'Department', kind: 'select', options: deptOptions },
       { name: 'status', label: 'Status', kind: 'select', options: list(s.MACHINE_STATUSES) },
       { name: 'hoursPerDay', label: 'Hours per day', kind: 'number' }, { name: 'idealCycleSeconds', label: 'Ideal cycle (seconds)', kind: 'number' },
+      { name: 'allowParallel', label: 'Runs several stages at once', kind: 'checkbox' },
     ],
   },
   {
@@ -176,6 +177,7 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
       if (f.createOnly && item) continue;
       if (f.kind === 'routing') out[f.name] = routing.map((x) => ({ name: x.name, departmentId: x.departmentId, plannedMinutes: num(x.plannedMinutes) }));
       else if (f.kind === 'number') out[f.name] = num(values[f.name] ?? '');
+      else if (f.kind === 'checkbox') out[f.name] = values[f.name] === 'true' || values[f.name] === '1';
       else if (f.nullable && !values[f.name]) out[f.name] = null;
       else out[f.name] = values[f.name] ?? '';
     }
@@ -215,7 +217,15 @@ function ItemForm({ r, item, lookups, onDone }: { r: Resource; item: Item | null
       <FormError message={errors.form} />
       <div class="grid two">
         {r.fields.filter((f) => !(f.createOnly && item) && f.kind !== 'routing').map((f) =>
-          f.kind === 'select' ? (
+          f.kind === 'checkbox' ? (
+            <div class="field" key={f.name}>
+              <label class="check">
+                <input type="checkbox" checked={values[f.name] === 'true' || values[f.name] === '1'} onChange={(e) => set(f.name)(String(e.currentTarget.checked))} />
+                {f.label}
+              </label>
+              {errors.fields[f.name] && <span class="field-error" role="alert">{errors.fields[f.name]}</span>}
+            </div>
+          ) : f.kind === 'select' ? (
             <SelectField key={f.name} label={f.label} value={values[f.name] ?? ''} onValue={set(f.name)} error={errors.fields[f.name]}
               placeholder={f.nullable ? '(none)' : 'Choose'} options={f.options!(lookups)} />
           ) : (

@@ -1,17 +1,15 @@
 // The audit trail of one row: every change the server recorded to it, who made it and what it
 // changed, read online (the audit log lives only on the server). Any detail screen can show it.
 import { useEffect, useState } from 'preact/hooks';
+import { label } from '../../../sync/state-machines';
 import type { TableName } from '../../../sync/tables';
+import type { AuditEntry, AuditPage } from '../../../sync/wire';
 import { errorMessage, useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { rowById } from '../../db/rows';
 import { FormError, Status } from '../../ui/components';
-import { show, when, words } from '../../ui/format';
-
-interface AuditEntry {
-  id: string; at: string; username: string | null; mutationName: string; outcome: string; code: string | null; message: string | null;
-  before: Record<string, unknown> | null; after: Record<string, unknown> | null; conflicts: { field: string; base: unknown; mine: unknown; theirs: unknown }[] | null;
-}
+import { fieldLabel, mutationLabel } from '../../../sync/labels';
+import { formatTime, show } from '../../ui/format';
 
 /** Bookkeeping and id columns: a person reads the fields they edited, not these. */
 const AUDIT_HIDDEN = new Set(['id', 'version', 'createdAt', 'updatedAt', 'updatedBy', 'deletedAt', 'departmentId', 'reportedBy', 'machineId', 'assigneeId']);
@@ -20,6 +18,11 @@ const AUDIT_HIDDEN = new Set(['id', 'version', 'createdAt', 'updatedAt', 'update
 function changedFields(e: AuditEntry): string[] {
   if (!e.before || !e.after) return [];
   return Object.keys(e.after).filter((k) => !k.startsWith('$') && !AUDIT_HIDDEN.has(k) && JSON.stringify(e.before?.[k]) !== JSON.stringify(e.after?.[k]));
+}
+
+/** A recorded value as people read it: a state by its name, a time in local format. */
+function value(field: string, v: unknown): string {
+  return field === 'status' && typeof v === 'string' ? label(v) : show(v);
 }
 
 /** Who changed what on one row, read online from the server's audit log (mayViewAudit decides who sees it). */
@@ -32,7 +35,7 @@ export function AuditTrail({ table, id }: { table: TableName; id: string }) {
   const version = useLive(async () => (await rowById(db, table, id))?.version ?? 0, [db, table, id]);
   useEffect(() => {
     if (!app.online.value) return setError('The audit trail is on the server: connect to see it.');
-    app.request<{ entries: AuditEntry[] }>(`/api/audit?${new URLSearchParams({ entity: table, entityId: id, pageSize: '50' })}`).then(
+    app.request<AuditPage>(`/api/audit?${new URLSearchParams({ entity: table, entityId: id, pageSize: '50' })}`).then(
       (r) => { setEntries(r.entries); setError(null); },
       (err) => setError(errorMessage(err)),
     );
@@ -45,13 +48,13 @@ export function AuditTrail({ table, id }: { table: TableName; id: string }) {
       <ul class="timeline" style="margin-top:12px">
         {entries?.map((e) => (
           <li key={e.id}>
-            <div class="when">{when(e.at)} · {e.username ?? 'system'} · {e.mutationName}</div>
+            <div class="when">{formatTime(e.at)} · {e.username ?? 'system'} · {mutationLabel(e.mutationName)}</div>
             <Status value={e.outcome} /> {e.message && <span class="small">{e.message}</span>}
             {changedFields(e).map((k) => (
-              <div class="small" key={k}><strong>{words(k)}</strong>: {show(e.before?.[k])} → {show(e.after?.[k])}</div>
+              <div class="small" key={k}><strong>{fieldLabel(k)}</strong>: {value(k, e.before?.[k])} → {value(k, e.after?.[k])}</div>
             ))}
             {e.conflicts?.map((c) => (
-              <div class="small" key={c.field}><strong>{c.field}</strong> kept the server's "{show(c.theirs)}"; this device sent "{show(c.mine)}"</div>
+              <div class="small" key={c.field}><strong>{fieldLabel(c.field)}</strong> kept the server's "{show(c.theirs)}"; this device sent "{show(c.mine)}"</div>
             ))}
           </li>
         ))}

@@ -4,18 +4,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, useSession } from '../../app-state';
 import { ApiError, NetworkError } from '../../sync/api';
 import { Empty, FormError, Link, Loading, PageHead } from '../../ui/components';
-import { NO_ERRORS, useAction, type FormErrors } from '../../ui/form';
+import { friendly, NO_ERRORS, useAction, type FormErrors } from '../../ui/form';
 import '../planning/planning.css';
+import { csvHeaderRow, presetForHeaders, REQUIRED_IMPORT_FIELDS, type ImportCommitted, type ImportDryRun, type ImportPreset, type ImportField, type ImportPresets } from '../../../sync/wire';
 
-interface Preset { name: string; label: string; mapping: Record<string, string>; slashDates: string }
-interface PreviewRow { line: number; values: Record<string, string | number | null>; errors: { field: string; message: string }[] }
-interface DryRun { headers: string[]; mapping: Record<string, string>; rows: PreviewRow[]; rowCount: number; errorCount: number; orders: number; committed: false }
-interface Committed { orders: { id: string; number: string; externalRef: string | null }[]; orderCount: number; lineCount: number }
+type Preset = ImportPreset;
+type DryRun = ImportDryRun;
+type Committed = ImportCommitted;
 
 const FIELD_LABEL: Record<string, string> = {
   externalRef: 'Order reference', customerName: 'Customer', dueDate: 'Due date', sku: 'Product SKU', quantity: 'Quantity', priority: 'Priority', notes: 'Notes',
 };
-const REQUIRED = ['customerName', 'dueDate', 'sku', 'quantity'];
+const REQUIRED: readonly string[] = REQUIRED_IMPORT_FIELDS;
 
 /** The sheet's header a mapping names; the server matches headers ignoring case and outer spaces. */
 function findHeader(headers: string[], name: string | undefined): string | undefined {
@@ -32,7 +32,7 @@ function headersFromMessage(message: string): string[] {
 export default function ImportPage() {
   const { app } = useSession();
   const online = app.online.value;
-  const [presets, setPresets] = useState<{ presets: Preset[]; fields: string[] } | null>(null);
+  const [presets, setPresets] = useState<ImportPresets | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [preset, setPreset] = useState('generic');
@@ -41,10 +41,11 @@ export default function ImportPage() {
   const [preview, setPreview] = useState<DryRun | null>(null);
   const { errors, busy, run, setErrors } = useAction(explain);
   const [done, setDone] = useState<Committed | null>(null);
+  const [detected, setDetected] = useState<string | null>(null);
 
   useEffect(() => {
     if (!online || presets) return;
-    app.request<{ presets: Preset[]; fields: string[] }>('/api/import/presets').then(setPresets, (err) => setLoadError(errorMessage(err)));
+    app.request<ImportPresets>('/api/import/presets').then(setPresets, (err) => setLoadError(errorMessage(err)));
   }, [online]);
 
   function form(f: File, p: string, m: Record<string, string> | null) {
@@ -60,7 +61,7 @@ export default function ImportPage() {
     if (err instanceof ApiError) {
       const fields: Record<string, string> = {};
       for (const d of (err.details ?? []) as { field?: string; message?: string }[]) {
-        if (d.field && d.message) fields[d.field.replace(/^mapping\./, '')] = d.message;
+        if (d.field && d.message) fields[d.field.replace(/^mapping\./, '')] = friendly(d.message, d.field.replace(/^mapping\./, ''));
       }
       if (err.status === 413) return { form: `${err.message}`, fields };
       if (err.code === 'import_has_errors') return { form: `Nothing was imported: ${err.message}`, fields };
@@ -71,12 +72,15 @@ export default function ImportPage() {
     return { form: errorMessage(err), fields: {} };
   }
 
-  async function dryRun(f: File, p: string, m: Record<string, string> | null) {
+  /** Checks the file on the server; resolves to the headers it found (in the preview or in a refusal). */
+  async function dryRun(f: File, p: string, m: Record<string, string> | null): Promise<string[]> {
     setErrors(NO_ERRORS);
     setDone(null);
+    let seen: string[] = [];
     await run(async () => {
       try {
         const r = await app.request<DryRun>('/api/import/orders', { method: 'POST', body: form(f, p, m) });
+        seen = r.headers;
         setPreview(r);
         setHeaders(r.headers);
         setMapping(r.mapping);
@@ -85,6 +89,7 @@ export default function ImportPage() {
         // A file whose columns match no preset: offer its headers to map by hand.
         if (err instanceof ApiError && err.code === 'validation_failed') {
           const found = headersFromMessage(err.message);
+          seen = found;
           if (found.length) {
             setHeaders(found);
             setMapping(m ?? presets?.presets.find((x) => x.name === p)?.mapping ?? {});
@@ -93,6 +98,30 @@ export default function ImportPage() {
         throw err;
       }
     });
+    return seen;
+  }
+
+  /**
+   * A chosen file: a CSV's header row is read here and picks the preset whose columns it holds; an
+   * .xlsx needs a spreadsheet reader, so the server's dry run answers its headers and the preset follows.
+   */
+  async function choose(f: File) {
+    setFile(f);
+    setMapping(null);
+    setDetected(null);
+    const all = presets?.presets ?? [];
+    let p = preset;
+    const pick = (headerRow: string[]) => {
+      const match = presetForHeaders(all, headerRow);
+      if (!match || match.name === p) return false;
+      p = match.name;
+      setPreset(p);
+      setDetected(match.label);
+      return true;
+    };
+    if (/\.csv$/i.test(f.name)) pick(csvHeaderRow(await f.slice(0, 65_536).text()));
+    const seen = await dryRun(f, p, null);
+    if (pick(seen)) await dryRun(f, p, null);
   }
 
   async function commit() {
@@ -122,9 +151,8 @@ export default function ImportPage() {
             <input id="import-file" class="input" type="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
               onChange={(e) => {
                 const f = e.currentTarget.files?.[0] ?? null;
-                setFile(f);
-                setMapping(null);
-                if (f) void dryRun(f, preset, null);
+                if (f) void choose(f);
+                else setFile(null);
               }} />
           </div>
           <div class="field">
@@ -132,6 +160,7 @@ export default function ImportPage() {
             <select id="import-preset" class="input" value={preset} onChange={(e) => {
               const p = e.currentTarget.value;
               setPreset(p);
+              setDetected(null);
               setMapping(null);
               if (file) void dryRun(file, p, null);
             }}>
@@ -139,6 +168,7 @@ export default function ImportPage() {
             </select>
           </div>
         </div>
+        {detected && <p role="status" class="form-ok" data-testid="preset-detected">The columns of “{file?.name}” match the preset “{detected}”: it is selected.</p>}
         {busy && <p role="status" class="muted">Checking the file…</p>}
         <FormError message={errors.form} />
         {done && (
@@ -181,7 +211,7 @@ export default function ImportPage() {
   );
 }
 
-function Preview({ preview, fields, busy, onCommit }: { preview: DryRun; fields: string[]; busy: boolean; onCommit: () => void }) {
+function Preview({ preview, fields, busy, onCommit }: { preview: DryRun; fields: readonly ImportField[]; busy: boolean; onCommit: () => void }) {
   const mapped = fields.filter((f) => findHeader(preview.headers, preview.mapping[f]));
   const errorRows = preview.rows.filter((r) => r.errors.length).length;
   const blocked = preview.errorCount > 0 || preview.rowCount === 0;

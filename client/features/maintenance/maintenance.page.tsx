@@ -12,7 +12,8 @@ import { AuditTrail } from '../audit/audit-trail';
 import { allRows, rowById, rowsWhere } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, Status, TextArea, TextField, useDirty } from '../../ui/components';
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
-import { when, words } from '../../ui/format';
+import { formatTime as when, words } from '../../ui/format';
+import { fieldLabel } from '../../../sync/labels';
 import { navigate } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
 
@@ -166,7 +167,7 @@ function TicketDetail({ id }: { id: string }) {
             {[...(events ?? [])].sort((a, b) => b.at.localeCompare(a.at) || b.createdAt.localeCompare(a.createdAt)).map((e) => (
               <li key={e.id}>
                 <div class="when">{when(e.at)} · {userName(lookups, e.userId)}{e.version === 0 && <> · <span class="local">not synced</span></>}</div>
-                <strong>{e.kind === 'transition' ? `${words(e.fromStatus)} → ${words(e.toStatus)}` : e.kind === 'created' ? 'Raised' : e.kind === 'update' ? `Changed ${e.note}` : 'Comment'}</strong>
+                <strong>{e.kind === 'transition' ? `${words(e.fromStatus)} → ${words(e.toStatus)}` : e.kind === 'created' ? 'Raised' : e.kind === 'update' ? (e.note ?? 'Changed') : 'Comment'}</strong>
                 {e.note && e.kind !== 'update' ? <div>{e.note}</div> : null}
               </li>
             ))}
@@ -253,7 +254,7 @@ function EditForm({ t }: { t: MaintenanceTicket }) {
     const seen = Object.fromEntries(Object.keys(changes).map((f) => [f, base[f as EditField]]));
     if (!(await run(() => app.mutate('maintenance.update', { id: t.id, base: seen, changes })))) return;
     setBase(null);
-    setSaved(`Saved: ${Object.keys(changes).map(words).join(', ')}.`);
+    setSaved(`Saved: ${Object.keys(changes).map(fieldLabel).join(', ').toLowerCase()}.`);
   }
 
   if (!base) {

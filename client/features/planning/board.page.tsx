@@ -116,13 +116,13 @@ export default function BoardPage() {
       <PageHead title="Scheduling board">
         {narrow ? (
           <div class="row week-nav day-nav" role="group" aria-label="Day">
-            <button class="btn" onClick={() => goDay(addDays(day, -1))} aria-label="Previous day">← Prev</button>
+            <button class="btn" onClick={() => goDay(addDays(day, -1))} aria-label="Previous day">← Previous</button>
             <button class="btn" onClick={() => goDay(today)} disabled={day === today}>Today</button>
             <button class="btn" onClick={() => goDay(addDays(day, 1))} aria-label="Next day">Next →</button>
           </div>
         ) : (
           <div class="row week-nav" role="group" aria-label="Week">
-            <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Prev</button>
+            <button class="btn" onClick={() => goWeek(addDays(week, -7))} aria-label="Previous week">← Previous</button>
             <button class="btn" onClick={() => goWeek(today)} disabled={week === mondayOf(today)}>This week</button>
             <button class="btn" onClick={() => goWeek(addDays(week, 7))} aria-label="Next week">Next →</button>
           </div>
@@ -141,7 +141,7 @@ export default function BoardPage() {
           {depts.map((d) => <button key={d.id} class="chip" aria-pressed={dept === d.id} onClick={() => setDept(d.id)}>{d.name}</button>)}
         </div>
       )}
-      <div class="board-wrap" data-testid="board">
+      <div class="board-wrap" data-testid="board" tabIndex={0} aria-label="Board">
         <table class={`board${narrow ? ' day-view' : ''}`}>
           <colgroup>
             <col class="board-machine-col" />

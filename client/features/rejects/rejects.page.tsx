@@ -5,7 +5,7 @@ import { uuidv7 } from '../../../sync/ids';
 import { DISPOSITIONS } from '../../../sync/mutations';
 import { worksIn } from '../../../sync/permissions';
 import { allowedMoves, REJECT, type RejectStatus } from '../../../sync/state-machines';
-import { canSee, type Reject, type Stage } from '../../../sync/tables';
+import { canSee, type Product, type Reject, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { allRows, newestFirst, rowById } from '../../db/rows';
@@ -13,6 +13,7 @@ import { Empty, FormError, Link, Loading, Num, PageHead, SelectField, Status, St
 import { choice, num, useAction } from '../../ui/form';
 import { when, words } from '../../ui/format';
 import { navigate, query } from '../../ui/router';
+import { mayOpen } from '../../ui/shell';
 import { isLocal, machineName, machineOptions, useLookups, userName } from '../shared/lookups';
 
 const STATUS_FILTERS: [string, string[]][] = [
@@ -116,10 +117,21 @@ function NewReject() {
   );
 }
 
+function productName(p: Product | undefined): string {
+  return p ? `${p.sku} — ${p.name}` : '—';
+}
+
 function RejectDetail({ id }: { id: string }) {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
   const r = useLive(() => rowById(db, 'rejects', id), [db, id]);
+  // Where the reject came from: the stage and its order, when they are on this device.
+  const origin = useLive(async () => {
+    if (!r) return { stage: undefined, order: undefined };
+    const stage = r.stageId ? await rowById(db, 'stages', r.stageId) : undefined;
+    const orderId = r.orderId ?? stage?.orderId;
+    return { stage, order: orderId ? await rowById(db, 'orders', orderId) : undefined };
+  }, [db, r?.stageId, r?.orderId]);
   const [disposition, setDisposition] = useState('');
   const [rootCause, setRootCause] = useState('');
   const [correctiveAction, setCorrectiveAction] = useState('');
@@ -156,6 +168,13 @@ function RejectDetail({ id }: { id: string }) {
             <dt>Number</dt><dd><Num value={r.number} /></dd>
             <dt>Defect</dt><dd>{code ? `${code.code} — ${code.name} (${code.category})` : '—'}</dd>
             <dt>Quantity</dt><dd class="qty">{r.quantity}</dd>
+            <dt>Order</dt><dd data-testid="reject-order">{origin?.order
+              ? (mayOpen(user.role, '/orders') ? <Link href={`/orders/${origin.order.id}`}><Num value={origin.order.number} /> · {origin.order.customerName}</Link> : <><Num value={origin.order.number} /> · {origin.order.customerName}</>)
+              : r.orderId ? 'not on this device' : '—'}</dd>
+            <dt>Product</dt><dd data-testid="reject-product">{productName(r.productId ? lookups.products.get(r.productId) : undefined)}</dd>
+            <dt>Stage</dt><dd data-testid="reject-stage">{origin?.stage
+              ? (mayOpen(user.role, '/stages') ? <Link href={`/stages/${origin.stage.id}`}>{origin.stage.sequence}. {origin.stage.name}</Link> : `${origin.stage.sequence}. ${origin.stage.name}`)
+              : r.stageId ? 'not on this device' : '—'}</dd>
             <dt>Machine</dt><dd>{machineName(lookups, r.machineId)}</dd>
             <dt>Department</dt><dd>{lookups.departments.get(r.departmentId)?.name ?? '—'}</dd>
             <dt>Reported</dt><dd>{when(r.createdAt)} by {userName(lookups, r.reportedBy)}</dd>

@@ -106,7 +106,7 @@ function Bar({ good, of }: { good: number; of: number }) {
   const pct = of > 0 ? Math.min(100, Math.round((good / of) * 100)) : 0;
   return (
     <div style="margin-top:8px">
-      <div class="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}><span style={`width:${pct}%`} /></div>
+      <div class="progress" role="progressbar" aria-label="Progress" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}><span style={`width:${pct}%`} /></div>
       <span class="small muted">{good} of {of} good ({pct} %)</span>
     </div>
   );

@@ -10,7 +10,8 @@ import { issueTarget, retryFor } from '../../sync/issues';
 import { listIssues, resolveIssue, serverRow } from '../../db/sync-issues';
 import { Empty, FormError, Link, Loading, PageHead, Status } from '../../ui/components';
 import { useAction } from '../../ui/form';
-import { show, when, words } from '../../ui/format';
+import { fieldLabel, mutationLabel } from '../../../sync/labels';
+import { formatTime as when, show, words } from '../../ui/format';
 
 const PAGE_OF: Record<string, string> = { maintenanceTickets: '/maintenance', rejects: '/rejects', stages: '/stages' };
 
@@ -76,7 +77,7 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
       </p>
       {issue.conflicts?.map((c) => (
         <div key={c.field} style="margin-bottom:10px">
-          <h3>{words(c.field)}</h3>
+          <h3>{fieldLabel(c.field)}</h3>
           <div class="compare">
             <div><span class="label">Before both edits</span>{show(c.base)}</div>
             <div class="theirs" data-testid="theirs"><span class="label">Server's value</span>{show(current?.[c.field] ?? c.theirs)}</div>
@@ -88,8 +89,8 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
         <div class="compare" style="margin-bottom:10px">
           {Object.keys(changes).length > 0 ? Object.entries(changes).map(([f, mine]) => (
             <Fragment key={f}>
-              <div class="theirs"><span class="label">Server's {words(f)}</span>{current ? show(current[f]) : '(not on this device)'}</div>
-              <div class="mine"><span class="label">This device's {words(f)}</span>{show(mine)}</div>
+              <div class="theirs"><span class="label">Server's {fieldLabel(f).toLowerCase()}</span>{current ? show(current[f]) : '(not on this device)'}</div>
+              <div class="mine"><span class="label">This device's {fieldLabel(f).toLowerCase()}</span>{show(mine)}</div>
             </Fragment>
           )) : (
             <>
@@ -112,17 +113,12 @@ function IssueCard({ issue, current }: { issue: SyncIssue; current: Row | null }
   );
 }
 
-const NAMES: Record<string, string> = {
-  'maintenance.update': 'Ticket edit', 'maintenance.transition': 'Ticket step', 'maintenance.create': 'New ticket', 'maintenance.comment': 'Ticket comment',
-  'reject.create': 'New reject', 'reject.transition': 'Reject review', 'stage.transition': 'Stage step', 'job.progress': 'Progress',
-  'job.downtime': 'Downtime', 'order.transition': 'Order step',
-};
-
+/** What the change was, in the words of sync/labels.ts. */
 function describe(name: string) {
-  return NAMES[name] ?? name;
+  return mutationLabel(name);
 }
 
 function summarize(args: Record<string, unknown>) {
   if ('from' in args && 'to' in args) return `${words(String(args.from))} → ${words(String(args.to))}`;
-  return Object.entries(args).filter(([k]) => k !== 'id').map(([k, v]) => `${k}: ${show(v)}`).join(', ');
+  return Object.entries(args).filter(([k]) => k !== 'id').map(([k, v]) => `${fieldLabel(k)}: ${show(v)}`).join(', ');
 }
