@@ -3,13 +3,14 @@
 import * as v from 'valibot';
 import { containsUsername, PASSWORD_USERNAME_MESSAGE, PasswordSchema } from './password';
 import { ROLES } from './roles';
+import { RequiredText, Text } from './mutation-kit';
 
 /** What a machine is doing, as an admin sets it. */
 export const MACHINE_STATUSES = ['running', 'idle', 'down', 'maintenance'] as const;
 /** The six Ms of a defect's cause. */
 export const DEFECT_CATEGORIES = ['man', 'machine', 'method', 'material', 'measurement', 'environment'] as const;
 
-const Name = (max: number) => v.pipe(v.string('is required'), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
+const Name = RequiredText;
 const Code = (max: number) => v.pipe(v.string('is required'), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dot, dash and underscore'), v.maxLength(max, `must be at most ${max} characters`));
 const Id = v.pipe(v.string('choose one'), v.uuid('must be an id'));
 const Num = (min: number, max: number) => v.pipe(v.number('must be a number'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
@@ -34,7 +35,7 @@ export const DefectCodeFields = {
 };
 export const SopFields = { code: Code(32), title: Name(200), departmentId: Id, revision: Name(16) };
 export const SupplierFields = {
-  name: Name(100), contact: v.pipe(v.string('must be text'), v.trim(), v.maxLength(100, 'must be at most 100 characters')), email: v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(200, 'must be at most 200 characters'))], 'must be an email address'),
+  name: Name(100), contact: Text(100), email: v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.email('must be an email address'), v.maxLength(200, 'must be at most 200 characters'))], 'must be an email address'),
   leadTimeDays: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be at least 0'), v.maxValue(365, 'must be at most 365')),
 };
 

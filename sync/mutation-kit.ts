@@ -29,7 +29,8 @@ export function define<S extends v.GenericSchema>(def: MutationDef<S>): Mutation
 }
 
 export const Text = (max: number) => v.pipe(v.string('must be text'), v.trim(), v.maxLength(max, `must be at most ${max} characters`));
-export const RequiredText = (max: number) => v.pipe(Text(max), v.minLength(1, 'is required'));
+/** Text that must be given: missing or blank both read "is required". */
+export const RequiredText = (max: number) => v.pipe(v.string('is required'), v.trim(), v.minLength(1, 'is required'), v.maxLength(max, `must be at most ${max} characters`));
 export const Count = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'), v.maxValue(1_000_000, 'is at most 1,000,000'));
 export const Qty = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(1_000_000, 'is at most 1,000,000'));
 

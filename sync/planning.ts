@@ -8,7 +8,7 @@ import type { MutationContext, MutationStore } from './store';
 import { Rejection } from './store';
 import { alreadyExists } from './rejections';
 import { mayPlanStage } from './permissions';
-import { ASK, asksHere, define, editArgs, RequiredText, Text } from './mutation-kit';
+import { ASK, asksHere, define, editArgs, mustGet, RequiredText, Text } from './mutation-kit';
 import type { Machine, Order, OrderItem, Product, Stage } from './tables';
 
 export interface ShiftCalendar {
@@ -190,7 +190,7 @@ export const StageScheduleArgs = v.strictObject({
 
 /** The machine a stage is put on: it must exist, be in use and belong to the stage's department. */
 async function machineFor(store: MutationStore, machineId: string, departmentId: string, field: string) {
-  const machine = await live(await store.get('machines', machineId), 'Machine', machineId);
+  const machine = await mustGet(store, 'machines', machineId);
   if (!machine.active) throw new Rejection('validation_failed', `${machine.code} is no longer in use.`, [{ field, message: 'is no longer in use' }]);
   if (machine.departmentId !== departmentId) {
     throw new Rejection('validation_failed', `${machine.code} is not a machine of this stage's department.`, [{ field, message: 'belongs to another department' }]);
@@ -198,11 +198,6 @@ async function machineFor(store: MutationStore, machineId: string, departmentId:
   return machine;
 }
 
-async function live<T extends { deletedAt: string | null }>(row: T | undefined, what: string, id: string): Promise<T> {
-  if (!row) throw new Rejection('not_found', `${what} ${id} does not exist.`);
-  if (row.deletedAt) throw new Rejection('entity_deleted', `${what} ${id} was deleted.`);
-  return row;
-}
 
 /**
  * An item's stages from its product's routing, planned minutes scaled by quantity (per 250 units).
@@ -223,13 +218,13 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
   const depts = new Set<string>();
   const planned: { item: (typeof args.items)[number]; stages: v.InferOutput<typeof StageInputSchema>[] }[] = [];
   for (const [i, item] of args.items.entries()) {
-    const product = await live(await store.get('products', item.productId), 'Product', item.productId);
+    const product = await mustGet(store, 'products', item.productId);
     if (!product.active) throw new Rejection('validation_failed', `Product ${product.sku} is not active.`, [{ field: `items.${i}.productId`, message: 'is not active' }]);
     const stages = item.stages ?? routingStages(product, item.quantity, ctx.newId);
     if (!stages.length) throw new Rejection('validation_failed', `Product ${product.sku} has no routing; give the item its stages.`, [{ field: `items.${i}.stages`, message: 'is required for a product without a routing' }]);
     if (await store.get('orderItems', item.id)) throw alreadyExists('orderItems', item.id, `items.${i}.id`);
     for (const [n, s] of stages.entries()) {
-      await live(await store.get('departments', s.departmentId), 'Department', s.departmentId);
+      await mustGet(store, 'departments', s.departmentId);
       if (await store.get('stages', s.id)) throw alreadyExists('stages', s.id, `items.${i}.stages.${n}.id`);
       if (s.machineId) await machineFor(store, s.machineId, s.departmentId, `items.${i}.stages.${n}.machineId`);
       depts.add(s.departmentId);
@@ -261,7 +256,7 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
 }
 
 export async function applyOrderUpdate(store: MutationStore, args: v.InferOutput<typeof OrderUpdateArgs>) {
-  const order = await live(await store.get('orders', args.id), 'Order', args.id);
+  const order = await mustGet(store, 'orders', args.id);
   const { apply, conflicts } = mergeFields(order as unknown as Record<string, unknown>, args.base, args.changes);
   if (Object.keys(apply).length) await store.update('orders', order.id, apply);
   return { table: 'orders' as const, id: order.id, conflicts };
@@ -274,7 +269,7 @@ function assertMayPlan(ctx: MutationContext, stage: Stage) {
 }
 
 export async function applyStageUpdate(store: MutationStore, args: v.InferOutput<typeof StageUpdateArgs>, ctx: MutationContext) {
-  const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
+  const stage = await mustGet(store, 'stages', args.id);
   assertMayPlan(ctx, stage);
   const { apply, conflicts } = mergeFields(stage as unknown as Record<string, unknown>, args.base, args.changes);
   if (typeof apply.assigneeId === 'string') {
@@ -291,7 +286,7 @@ export async function applyStageUpdate(store: MutationStore, args: v.InferOutput
 }
 
 export async function applyStageSchedule(store: MutationStore, args: v.InferOutput<typeof StageScheduleArgs>, ctx: MutationContext) {
-  const stage = await live(await store.get('stages', args.id), 'Stage', args.id);
+  const stage = await mustGet(store, 'stages', args.id);
   assertMayPlan(ctx, stage);
   // The machine is checked whether or not a time comes with it: "on PRS-01, not yet timed" is a plan too.
   const machine = args.machineId ? await machineFor(store, args.machineId, stage.departmentId, 'machineId') : null;
