@@ -95,10 +95,12 @@ export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'ove
  * mutator before queueing (offline too). The server records what the floor did: a stage an operator
  * started or completed offline was started or completed, and two devices' progress both counts, so
  * a question the device could not have asked (it did not know of the other device) never turns a
- * person's action into a rejection there. Hard limits (a typo far beyond the plan) hold on both sides.
+ * person's action into a rejection there. Nor is it asked again when the device re-applies its pending
+ * changes after a pull (rebase): the person already answered, or had nothing to answer when they acted.
+ * Hard limits (a typo far beyond the plan) hold on both sides.
  */
 export function asksHere(ctx: MutationContext): boolean {
-  return ctx.side === 'client';
+  return ctx.asking;
 }
 
 /** The ASK code of a rejection's details, if it is a question. */

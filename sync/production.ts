@@ -90,7 +90,9 @@ export const stageTransition = define({
   async apply(store, args, ctx) {
     const stage = await mustGet(store, 'stages', args.id);
     const parent = await store.get('orders', stage.orderId);
-    if (parent && (parent.status === 'cancelled' || parent.status === 'completed') && stage.status !== args.to) {
+    // Reopening the last stage of an order that completed with it is allowed: the order is in progress again.
+    const reopening = stage.status === 'done' && args.to === 'running';
+    if (parent && (parent.status === 'cancelled' || (parent.status === 'completed' && !reopening)) && stage.status !== args.to) {
       throw new Rejection('illegal_transition', `Order ${parent.number ?? ''} is ${label(parent.status)}: its stages cannot be worked.`.replace('Order  ', 'The order '));
     }
     if (stage.status === 'blocked' && args.to !== 'blocked') {
@@ -102,7 +104,8 @@ export const stageTransition = define({
     if (!transition(STAGE, stage.status, args, ctx)) return { table: 'stages', id: stage.id };
     const when = actionTime(ctx);
     const changes: Partial<Stage> = { status: args.to };
-    if (args.to === 'running' && stage.status !== 'done' && asksHere(ctx)) await checkStart(store, stage, args);
+    // One job per machine, for a start and for a reopen alike (asked on the device).
+    if (args.to === 'running' && asksHere(ctx)) await checkStart(store, stage, args);
     if (args.to === 'done' && asksHere(ctx)) {
       const missing = shortfall(stage, await store.get('orderItems', stage.orderItemId));
       if (missing > 0 && !args.confirmShort) {

@@ -29,6 +29,12 @@ export interface MutationContext {
   at: string;
   side: 'server' | 'client';
   /**
+   * Whether a question may be asked now (`asksHere`): true when a person acts on the device. False
+   * when the device re-applies its pending changes after a pull (rebase): the person already acted,
+   * and a question asked then would hide their pending change until the server's answer comes.
+   */
+  asking: boolean;
+  /**
    * A new id for a row the mutation makes beyond its args (a ticket's history event). Derived from
    * the mutation's id and a counter, so both sides make the same ids; never `uuidv7()` in a mutator.
    */
@@ -39,9 +45,9 @@ export interface MutationContext {
  * The context a mutation runs in. `mutationId` is the mutation's own id: the outbox entry's on a
  * device, the envelope's on the server (push), or the write's own id (import, admin, seed).
  */
-export function mutationContext(c: { actor: Actor; now: string; at: string; side: 'server' | 'client'; mutationId: string }): MutationContext {
+export function mutationContext(c: { actor: Actor; now: string; at: string; side: 'server' | 'client'; mutationId: string; rebase?: boolean }): MutationContext {
   let n = 0;
-  return { actor: c.actor, now: c.now, at: c.at, side: c.side, newId: () => derivedId(c.mutationId, n++) };
+  return { actor: c.actor, now: c.now, at: c.at, side: c.side, asking: c.side === 'client' && !c.rebase, newId: () => derivedId(c.mutationId, n++) };
 }
 
 /** A mutation that cannot take effect; nothing it did is kept. */

@@ -220,6 +220,40 @@ describe('client sync engine', () => {
     mgr.close();
   });
 
+  it('a start queued while the machine was free stays on screen when a pull page shows another stage running on it (the question is not asked again in rebase)', async () => {
+    const op = await makeDevice(h, 'operator.press', { pullLimit: 1 });
+    const sup = await makeDevice(h, 'supervisor.press');
+    await sup.engine.sync();
+    const stages = await sup.db.rows('stages').toArray();
+    const running = stages.find((s) => s.status === 'running' && s.machineId)!;
+    const ready = stages.find((s) => s.status === 'ready' && s.departmentId === running.departmentId)!;
+    // The supervisor pauses the running stage and plans the ready one on the same machine.
+    await sup.engine.mutate('stage.transition', { id: running.id, from: 'running', to: 'paused' });
+    await sup.engine.mutate('stage.schedule', { id: ready.id, machineId: running.machineId, scheduledStart: null });
+    await sup.engine.sync();
+    await op.engine.sync();
+    // Offline, the operator starts the ready stage: the machine is free as far as the device knows.
+    op.network.offline = true;
+    await op.engine.mutate('stage.transition', { id: ready.id, from: 'ready', to: 'running' });
+    // Meanwhile the supervisor resumes the other stage on that machine.
+    await sup.engine.mutate('stage.transition', { id: running.id, from: 'paused', to: 'running' });
+    await sup.engine.sync();
+    // Back online: the push applies, the first pull page brings the other stage running, the next page is lost.
+    op.network.offline = false;
+    let pulls = 0;
+    op.network.onRequest = (url) => {
+      if (url.includes('/pull') && ++pulls > 1) throw new TypeError('Failed to fetch (dropped)');
+    };
+    await expect(op.engine.sync()).rejects.toThrow();
+    expect((await op.db.rows('stages').get(running.id))?.status).toBe('running');
+    expect((await op.db.rows('stages').get(ready.id))?.status).toBe('running');
+    op.network.onRequest = undefined;
+    await op.engine.sync();
+    expect((await op.db.rows('stages').get(ready.id))?.status).toBe('running');
+    op.close();
+    sup.close();
+  });
+
   it('progress on a stage that someone else changes again before the pull stays on screen when the network drops after the first page', async () => {
     const op = await makeDevice(h, 'operator.press', { pullLimit: 2 });
     await op.engine.sync();

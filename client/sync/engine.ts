@@ -217,7 +217,7 @@ export async function rebase(db: BarronDB, user: PublicUser) {
     if (e.result?.status === 'rejected') continue; // the server refused it: it is on Sync issues, not on screen
     const store = new ClientStore(db, e.userId, e.at);
     try {
-      await runMutator(store, e.name, e.args, mutationContext({ actor: user, now: e.at, at: e.at, side: 'client', mutationId: e.id }));
+      await runMutator(store, e.name, e.args, mutationContext({ actor: user, now: e.at, at: e.at, side: 'client', mutationId: e.id, rebase: true }));
     } catch (err) {
       // No longer applies on this device's data (say, the order went on hold): the server decides, and a
       // rejection will show on Sync issues. Whatever it wrote before refusing is put back.

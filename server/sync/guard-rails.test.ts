@@ -73,6 +73,15 @@ describe('completing and reopening a stage', () => {
     expect((await one('stages', { id: next.id })).status).toBe('pending');
   });
 
+  it('the last stage of an order that completed with it can be reopened, and the order is in progress again', async () => {
+    const order = await one('orders', { customerName: 'Trelleborg' }); // completed, every stage done
+    const stages = await byName(h.deps.db).selectFrom('stages').selectAll().where('orderId', '=', order.id).orderBy('sequence', 'desc').execute();
+    const last = stages[0];
+    expect((await send('admin', 'stage.transition', { id: last.id, from: 'done', to: 'running' })).status).toBe('applied');
+    expect((await one('orders', { id: order.id })).status).toBe('in_progress');
+    expect((await one('stages', { id: last.id })).status).toBe('running');
+  });
+
   it('a stage cannot be reopened once the next stage has started', async () => {
     // An order whose Press stage is done and whose next stage runs (the demo's SKF and Alfa Laval).
     const next = await one('stages', { sequence: 2, status: 'running' });

@@ -76,7 +76,7 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
     try {
       return await applyInTransaction(deps, meta, raw, name);
     } catch (err) {
-      if (err instanceof Rejection) return rejectOne(deps, meta, raw, name, err);
+      if (err instanceof Rejection) return rejectSafely(deps, meta, raw, name, err);
       const kind = classifyDbError(err);
       if (kind === 'transient') {
         if (attempt < TRANSIENT_RETRIES) continue;
@@ -87,8 +87,22 @@ async function applyOne(deps: Deps, meta: PushMeta, raw: Record<string, unknown>
       const r = kind === 'duplicate'
         ? new Rejection('already_exists', 'A row this change creates exists already: a new row needs a new id.')
         : new Rejection('validation_failed', 'The server could not store this change: a value does not fit. The error was logged.');
-      return rejectOne(deps, meta, raw, name, r);
+      return rejectSafely(deps, meta, raw, name, r);
     }
+  }
+}
+
+/**
+ * A rejection that cannot itself be stored as sent (say, a value of its args that no audit column
+ * takes) is stored without the device's args and with a plain message, so it still advances lastSeq.
+ */
+async function rejectSafely(deps: Deps, meta: PushMeta, raw: Record<string, unknown>, name: string, r: Rejection): Promise<Step> {
+  try {
+    return await rejectOne(deps, meta, raw, name, r);
+  } catch (err) {
+    if (classifyDbError(err) === 'transient') throw err;
+    deps.log(`rejection of ${name} (${String(raw.id)}) could not be stored as sent`, err);
+    return rejectOne(deps, meta, { id: raw.id, seq: raw.seq, at: raw.at, args: {} }, name.replace(/[^\w.]/g, '').slice(0, 64), new Rejection(r.code, 'This change was refused and could not be kept as sent.'));
   }
 }
 
