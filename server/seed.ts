@@ -5,7 +5,8 @@ import bcrypt from 'bcryptjs';
 import { uuidv7 } from '../sync/ids';
 import { DEFAULT_SLA } from '../sync/mutations';
 import type { Role } from '../sync/roles';
-import type { OrderStatus } from '../sync/state-machines';
+import type { OrderStatus, StageStatus } from '../sync/state-machines';
+import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
 
@@ -56,7 +57,7 @@ export async function seedDemo(db: Db): Promise<void> {
       await s.insert('users', {
         id: id(u.username), username: u.username, displayName: u.displayName, role: u.role,
         departmentId: u.dept ? id(u.dept) : null, active: true, passwordHash: hash,
-      } as never);
+      });
     }
     const hods: Record<string, string> = { PRS: 'supervisor.press', PNT: 'manager', ASM: 'manager', MNT: 'manager', QA: 'manager' };
     for (const [dept, user] of Object.entries(hods)) await s.update('departments', id(dept), { hodUserId: id(user) });
@@ -120,8 +121,9 @@ export async function seedDemo(db: Db): Promise<void> {
     for (const [customerName, due, status, items, progress, holdReason] of orders) {
       const orderId = uuidv7();
       const depts = new Set<string>();
-      const stageRows: Record<string, unknown>[] = [];
-      const itemRows: Record<string, unknown>[] = [];
+      const stageRows: NewRow<'stages'>[] = [];
+      // The departments of all the order's stages are known only after every item is routed.
+      const itemRows: Omit<NewRow<'orderItems'>, 'departmentIds'>[] = [];
       for (const [sku, quantity] of items) {
         const itemId = uuidv7();
         const routing = products.find((p) => p[0] === sku)![4];
@@ -129,7 +131,7 @@ export async function seedDemo(db: Db): Promise<void> {
         routing.forEach((r, i) => {
           depts.add(r.departmentId);
           const last = i === routing.length - 1;
-          let st = 'pending';
+          let st: StageStatus = 'pending';
           let good = 0;
           if (progress === 'all_done') { st = 'done'; good = quantity; }
           else if (progress === 'first_ready' && i === 0) st = 'ready';
@@ -155,8 +157,8 @@ export async function seedDemo(db: Db): Promise<void> {
         status, holdReason: holdReason ?? null, statusBeforeHold: status === 'on_hold' ? 'released' : null, source: 'manual', notes: null,
         departmentIds: [...depts], completedAt: status === 'completed' ? now : null,
       });
-      for (const item of itemRows) await s.insert('orderItems', { ...item, departmentIds: [...depts] } as never);
-      for (const stage of stageRows) await s.insert('stages', stage as never);
+      for (const item of itemRows) await s.insert('orderItems', { ...item, departmentIds: [...depts] });
+      for (const stage of stageRows) await s.insert('stages', stage);
     }
 
     const tickets: [string, string, number, string, string][] = [

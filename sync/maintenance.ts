@@ -89,7 +89,7 @@ export const maintenanceUpdate = define({
     if ('machineId' in args.changes && ctx.actor.role === 'operator') {
       throw new Rejection('forbidden', 'An operator may not move a ticket to another machine.');
     }
-    const { apply, conflicts } = mergeFields(ticket as unknown as Record<string, unknown>, args.base, args.changes);
+    const { apply, conflicts } = mergeFields(ticket, args.base, args.changes);
     if ('machineId' in apply) {
       const machine = await mustGet(store, 'machines', apply.machineId as string);
       mustBeActive(machine, `Machine ${machine.code}`, 'changes.machineId');

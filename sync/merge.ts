@@ -12,14 +12,15 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * equals the new value; otherwise a conflict that keeps the current (server) value.
  */
 export function mergeFields(
-  current: Record<string, unknown>,
+  current: object,
   base: Record<string, unknown>,
   changes: Record<string, unknown>,
 ): { apply: Record<string, unknown>; conflicts: FieldConflict[] } {
+  const now = current as Readonly<Record<string, unknown>>; // a row read field by field, by name
   const apply: Record<string, unknown> = {};
   const conflicts: FieldConflict[] = [];
   for (const [field, mine] of Object.entries(changes)) {
-    const theirs = current[field];
+    const theirs = now[field];
     if (sameValue(theirs, mine)) continue;
     if (sameValue(theirs, base[field])) apply[field] = mine;
     else conflicts.push({ field, base: base[field], mine, theirs });

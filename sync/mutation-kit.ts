@@ -46,7 +46,7 @@ export async function mustGet<T extends TableName>(store: MutationStore, table: 
 /** A row the actor refers to: it must exist, be live and be in the actor's scope (else: not found). */
 export async function mustSee<T extends TableName>(store: MutationStore, ctx: MutationContext, table: T, id: string) {
   const row = await store.get(table, id);
-  if (row && !canSee(ctx.actor, table, row as unknown as Record<string, unknown>)) throw notFound(table, id);
+  if (row && !canSee(ctx.actor, table, row)) throw notFound(table, id);
   return mustGet(store, table, id);
 }
 
@@ -105,5 +105,6 @@ export function asksHere(ctx: MutationContext): boolean {
 
 /** The ASK code of a rejection's details, if it is a question. */
 export function askedFor(details: unknown[] | undefined): { code: string; [k: string]: unknown } | undefined {
-  return details?.find((d): d is { code: string } => !!d && typeof d === 'object' && Object.values(ASK).includes((d as { code?: string }).code as never)) as { code: string } | undefined;
+  const codes: readonly string[] = Object.values(ASK);
+  return details?.find((d): d is { code: string } => !!d && typeof d === 'object' && codes.includes(String((d as { code?: unknown }).code)));
 }

@@ -73,7 +73,7 @@ export async function runMutator(store: MutationStore, name: string, rawArgs: un
     // Answered as if the row did not exist, so another department's ids cannot be told from made-up ones.
     const id = (parsed.output as Record<string, string>)[def.scope.arg];
     const row = await store.get(def.scope.table, id);
-    if (row && !canSee(ctx.actor, def.scope.table, row as unknown as Record<string, unknown>)) throw notFound(def.scope.table, id);
+    if (row && !canSee(ctx.actor, def.scope.table, row)) throw notFound(def.scope.table, id);
   }
   if (def.kind === 'create' || def.kind === 'event') {
     // A device's id for a new row must be new: a taken id is the device's mistake, never the server's 500.

@@ -257,7 +257,7 @@ export async function applyOrderCreate(store: MutationStore, args: v.InferOutput
 
 export async function applyOrderUpdate(store: MutationStore, args: v.InferOutput<typeof OrderUpdateArgs>) {
   const order = await mustGet(store, 'orders', args.id);
-  const { apply, conflicts } = mergeFields(order as unknown as Record<string, unknown>, args.base, args.changes);
+  const { apply, conflicts } = mergeFields(order, args.base, args.changes);
   if (Object.keys(apply).length) await store.update('orders', order.id, apply);
   return { table: 'orders' as const, id: order.id, conflicts };
 }
@@ -271,7 +271,7 @@ function assertMayPlan(ctx: MutationContext, stage: Stage) {
 export async function applyStageUpdate(store: MutationStore, args: v.InferOutput<typeof StageUpdateArgs>, ctx: MutationContext) {
   const stage = await mustGet(store, 'stages', args.id);
   assertMayPlan(ctx, stage);
-  const { apply, conflicts } = mergeFields(stage as unknown as Record<string, unknown>, args.base, args.changes);
+  const { apply, conflicts } = mergeFields(stage, args.base, args.changes);
   if (typeof apply.assigneeId === 'string') {
     const who = await store.get('users', apply.assigneeId);
     if (!who || who.deletedAt || !who.active || who.departmentId !== stage.departmentId) {

@@ -136,16 +136,17 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };
 }
 
-export function inScope(rule: ScopeRule, row: Record<string, unknown>): boolean {
+export function inScope(rule: ScopeRule, row: object): boolean {
+  const r = row as Readonly<Record<string, unknown>>; // the scope fields are read by name
   if (rule.kind === 'all') return true;
   if (rule.kind === 'none') return false;
   return (
-    rule.eq.some((c) => row[c.field] === c.value) ||
-    rule.contains.some((c) => Array.isArray(row[c.field]) && (row[c.field] as unknown[]).includes(c.value))
+    rule.eq.some((c) => r[c.field] === c.value) ||
+    rule.contains.some((c) => { const v = r[c.field]; return Array.isArray(v) && v.includes(c.value); })
   );
 }
 
 /** Whether the user may see a row of the table: the device's copy of the server's scope rule. */
 export function canSee<T extends TableName>(user: Actor, table: T, row: RowTypes[T] | Record<string, unknown>): boolean {
-  return inScope(scopeFor(user, table), row as Record<string, unknown>);
+  return inScope(scopeFor(user, table), row);
 }

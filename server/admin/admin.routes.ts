@@ -179,7 +179,7 @@ function resourceRoutes(r: Resource) {
     if (problem) throw badField('password', problem);
     const passwordHash = await bcrypt.hash(password, 10);
     await writeAudited(deps.db, { actor: c.get('user'), name: 'admin.users.reset_password', ip: clientIp(c) }, async (store) => {
-      await store.update('users', id, { passwordHash } as never);
+      await store.update('users', id, { passwordHash });
       return { table, id };
     });
     await revokeUserTokens(deps.db, id, new Date().toISOString());

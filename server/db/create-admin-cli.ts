@@ -34,7 +34,7 @@ try {
   } else {
     const id = uuidv7();
     await writeAudited(database.db, { actor: { id, username }, name: 'admin.users.create' }, async (store) => {
-      await store.insert('users', { id, username, displayName: name.join(' ') || username, role: 'admin', departmentId: null, active: true, passwordHash: bcrypt.hashSync(password, 10) } as never);
+      await store.insert('users', { id, username, displayName: name.join(' ') || username, role: 'admin', departmentId: null, active: true, passwordHash: bcrypt.hashSync(password, 10) });
       return { table: 'users', id };
     });
     console.log(`Admin "${username}" created.`);

@@ -5,6 +5,11 @@ import { SCOPE_FIELDS, type RowTypes, type TableName } from '../../sync/tables';
 import type { Db } from '../db/db';
 import * as repo from './sync.repository';
 
+/** Columns only the server writes and never sends (SECRET_FIELDS): a user's password hash. */
+export interface ServerFields { users: { passwordHash: string } }
+/** A row of `T` as the server writes it: its wire fields plus any server-only ones. */
+export type ServerRow<T extends TableName> = T extends keyof ServerFields ? RowTypes[T] & ServerFields[T] : RowTypes[T];
+
 export interface Write {
   table: TableName;
   id: string;
@@ -92,7 +97,7 @@ export class ServerStore implements MutationStore {
     return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
 
-  async insert<T extends TableName>(table: T, row: NewRow<T>) {
+  async insert<T extends TableName>(table: T, row: NewRow<T> & Partial<ServerRow<T>>) {
     const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
     if (this.opts.bulkInserts) {
@@ -105,7 +110,7 @@ export class ServerStore implements MutationStore {
     this.writes.push({ table, id: row.id, before: undefined, after: full });
   }
 
-  async update<T extends TableName>(table: T, id: string, changes: Partial<RowTypes[T]>) {
+  async update<T extends TableName>(table: T, id: string, changes: Partial<ServerRow<T>>) {
     const before = await this.get(table, id);
     if (!before) throw new Error(`update of missing ${table} ${id}`);
     if (this.pending.get(table)?.some((r) => r.id === id)) await this.writePending();

@@ -21,7 +21,7 @@ const VIEWS: [string, string[]][] = [
   ['Open', ['open', 'assigned', 'in_progress', 'on_hold']],
   ['Done', ['completed', 'verified']],
   ['Cancelled', ['cancelled']],
-  ['All', MAINTENANCE.states as unknown as string[]],
+  ['All', [...MAINTENANCE.states]],
 ];
 const PRIORITIES = [1, 2, 3, 4].map((p) => ({ value: String(p), label: ['', '1 — urgent', '2 — high', '3 — normal', '4 — low'][p] }));
 

@@ -20,7 +20,7 @@ const STATUS_FILTERS: [string, string[]][] = [
   ['Open', ['open', 'under_review', 'disputed']],
   ['Approved', ['approved']],
   ['Closed', ['closed']],
-  ['All', REJECT.states as unknown as string[]],
+  ['All', [...REJECT.states]],
 ];
 
 export default function RejectsPage({ id }: { id?: string }) {
