@@ -12,6 +12,8 @@ import { EnvError, type Env } from './env';
 import { isEmpty, seedDemo } from './seed';
 import { pruneChangeLog } from './sync/sync.repository';
 import { pruneAuth } from './auth/auth.repository';
+import { startJobs, type RunningJobs } from './jobs/jobs';
+import { JOBS } from './jobs/index';
 
 export const DIST = resolve(import.meta.dirname, '../dist');
 
@@ -23,6 +25,8 @@ export interface Running {
   deps: Deps;
   database: DatabaseHandle;
   seeded: boolean;
+  /** The background jobs of this process (tests run a pass with `runAll`). */
+  jobs: RunningJobs;
   close(): Promise<void>;
 }
 
@@ -63,10 +67,13 @@ export async function startServer(env: Env, opts: { clientDir?: string } = {}): 
   await prune();
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
+  const jobs = startJobs(deps, JOBS);
+  await jobs.runAll();
 
   const listening: ServerType[] = [];
   const close = async () => {
     clearInterval(pruneTimer);
+    jobs.stop();
     await Promise.all(listening.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
     await database.close();
   };
@@ -83,7 +90,7 @@ export async function startServer(env: Env, opts: { clientDir?: string } = {}): 
       listening.push(redirect);
       redirectPort = portOf(redirect, env.HTTP_REDIRECT_PORT);
     }
-    return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, redirectPort, deps, database, seeded, close };
+    return { url: `${tls ? 'https' : 'http'}://localhost:${port}`, port, redirectPort, deps, database, seeded, jobs, close };
   } catch (err) {
     await close();
     throw err;
