@@ -1,12 +1,14 @@
 // Quality: rejects logged on the floor and moved through review, approval and closing (DOMAIN.md §2).
 import * as v from 'valibot';
-import { REJECT } from './state-machines';
-import { Uuid } from './protocol';
-import { FLOOR } from './roles';
+import { CORRECTIVE_ACTION, REJECT, type CorrectiveActionStatus } from './state-machines';
+import { IsoDate, Uuid } from './protocol';
+import { ALL_ROLES, FLOOR, LEADS, type Actor } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
 import { alreadyExists } from './rejections';
 import { worksIn } from './permissions';
-import { actionTime, define, mustBeActive, mustGet, mustSee, Qty, Text, transition } from './mutation-kit';
+import { mergeFields } from './merge';
+import type { CorrectiveAction } from './tables';
+import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition } from './mutation-kit';
 
 // ── rejects ────────────────────────────────────────────────────────────────
 
@@ -118,5 +120,140 @@ export const rejectTransition = define({
       ...(args.to === 'closed' ? { closedAt: actionTime(ctx) } : {}),
     });
     return { table: 'rejects', id: reject.id };
+  },
+});
+
+// ── corrective actions (CAPA) ──────────────────────────────────────────────
+
+export const ACTION_SOURCE_TYPES = ['reject', 'return', 'ncr'] as const;
+export type ActionSourceType = (typeof ACTION_SOURCE_TYPES)[number];
+
+/**
+ * The source of a corrective action, which the actor must be able to see: the departments whose
+ * people see it (the action's `departmentIds`, its scope) and what it is called. The one place that
+ * knows the source tables: a new source type (NCRs, table `ncrReports`) is one more case here.
+ */
+export async function actionSource(store: MutationStore, ctx: MutationContext, sourceType: ActionSourceType, sourceId: string): Promise<{ departmentIds: string[]; label: string }> {
+  switch (sourceType) {
+    case 'reject': {
+      const reject = await mustSee(store, ctx, 'rejects', sourceId);
+      return { departmentIds: [reject.departmentId], label: `Reject ${reject.number ?? ''}`.trim() };
+    }
+    default:
+      throw new Rejection('validation_failed', `Corrective actions on a ${sourceType} cannot be raised yet.`, [{ field: 'sourceType', message: 'is not available yet' }]);
+  }
+}
+
+/** Whether the actor works where the action's source is seen (plant-wide roles everywhere). */
+export function seesActionSource(actor: Actor, action: Pick<CorrectiveAction, 'departmentIds'>): boolean {
+  if (actor.role === 'admin' || actor.role === 'manager') return true;
+  return !!actor.departmentId && action.departmentIds.includes(actor.departmentId);
+}
+
+/**
+ * Who may mark an action done: its owner, or a lead (supervisor, manager, admin) where its source is
+ * seen. Verifying it, or sending it back, is a lead's and never the owner's: someone else checks that
+ * the fix worked. `undefined` means allowed; otherwise the reason, shown at the field on the device.
+ */
+export function actionMoveRefusal(actor: Actor, action: Pick<CorrectiveAction, 'ownerId' | 'departmentIds'>, to: CorrectiveActionStatus): string | undefined {
+  const isOwner = action.ownerId === actor.id;
+  const lead = (LEADS as readonly string[]).includes(actor.role) && seesActionSource(actor, action);
+  if (to === 'done') return isOwner || lead ? undefined : 'Only the owner of the action, or a supervisor or manager, marks it done.';
+  if (isOwner) return to === 'verified'
+    ? 'The owner of a corrective action cannot verify it: someone other than the owner checks that it worked.'
+    : 'The owner of a corrective action cannot send it back: someone other than the owner verifies it.';
+  return lead ? undefined : 'A supervisor or manager of the department verifies corrective actions.';
+}
+
+async function activeOwner(store: MutationStore, ownerId: string, field: string) {
+  const owner = await mustGet(store, 'users', ownerId);
+  if (!owner.active) throw new Rejection('validation_failed', `${owner.displayName} is no longer an active user.`, [{ field, message: 'must be an active user' }]);
+  return owner;
+}
+
+function mustNotBePast(dueDate: string, ctx: MutationContext, field: string) {
+  const today = actionTime(ctx).slice(0, 10);
+  if (dueDate < today) throw new Rejection('validation_failed', `The due date ${dueDate} has already passed: give a date from ${today} on.`, [{ field, message: 'is in the past' }]);
+}
+
+export const ActionCreateArgs = v.strictObject({
+  id: Uuid,
+  sourceType: v.picklist(ACTION_SOURCE_TYPES, 'is not one of the choices'),
+  sourceId: Uuid,
+  description: RequiredText(2000),
+  ownerId: Uuid,
+  dueDate: IsoDate,
+}, 'has a field that is not allowed');
+
+export const actionCreate = define({
+  name: 'action.create',
+  kind: 'create',
+  table: 'correctiveActions',
+  roles: LEADS,
+  args: ActionCreateArgs,
+  async apply(store, args, ctx) {
+    const source = await actionSource(store, ctx, args.sourceType, args.sourceId);
+    await activeOwner(store, args.ownerId, 'ownerId');
+    mustNotBePast(args.dueDate, ctx, 'dueDate');
+    await store.insert('correctiveActions', {
+      id: args.id, number: await store.nextNumber('CA'), sourceType: args.sourceType, sourceId: args.sourceId,
+      departmentIds: source.departmentIds, description: args.description, ownerId: args.ownerId, dueDate: args.dueDate,
+      status: 'open', doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+    });
+    return { table: 'correctiveActions', id: args.id };
+  },
+});
+
+export const ACTION_EDIT_FIELDS = { description: RequiredText(2000), ownerId: Uuid, dueDate: IsoDate };
+const ActionUpdateArgs = editArgs(ACTION_EDIT_FIELDS);
+
+export const actionUpdate = define({
+  name: 'action.update',
+  scope: { table: 'correctiveActions', arg: 'id' },
+  kind: 'edit',
+  table: 'correctiveActions',
+  roles: LEADS,
+  args: ActionUpdateArgs,
+  async apply(store, args, ctx) {
+    const action = await mustGet(store, 'correctiveActions', args.id);
+    if (!seesActionSource(ctx.actor, action)) throw new Rejection('forbidden', 'A supervisor edits only the corrective actions of their own department.');
+    if (action.status === 'verified') throw new Rejection('validation_failed', `${action.number ?? 'The action'} is verified: it is history and stays as it was.`, [{ field: 'status', message: 'is verified' }]);
+    const { apply, conflicts } = mergeFields(action, args.base, args.changes);
+    if ('ownerId' in apply) await activeOwner(store, apply.ownerId as string, 'changes.ownerId');
+    if ('dueDate' in apply) mustNotBePast(apply.dueDate as string, ctx, 'changes.dueDate');
+    if (Object.keys(apply).length > 0) await store.update('correctiveActions', action.id, apply);
+    return { table: 'correctiveActions', id: action.id, conflicts };
+  },
+});
+
+const ActionTransitionArgs = v.strictObject({
+  id: Uuid,
+  from: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
+  to: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
+  note: v.optional(Text(2000)),
+}, 'has a field that is not allowed');
+
+export const actionTransition = define({
+  name: 'action.transition',
+  scope: { table: 'correctiveActions', arg: 'id' },
+  kind: 'transition',
+  table: 'correctiveActions',
+  roles: ALL_ROLES,
+  args: ActionTransitionArgs,
+  async apply(store, args, ctx) {
+    const action = await mustGet(store, 'correctiveActions', args.id);
+    if (!transition(CORRECTIVE_ACTION, action.status, args, ctx)) return { table: 'correctiveActions', id: action.id };
+    const refusal = actionMoveRefusal(ctx.actor, action, args.to);
+    if (refusal) throw new Rejection('forbidden', refusal, [{ field: 'to', message: refusal }]);
+    const when = actionTime(ctx);
+    if (args.to === 'done') {
+      await store.update('correctiveActions', action.id, { status: 'done', doneNote: args.note || null, doneAt: when });
+    } else if (args.to === 'verified') {
+      await store.update('correctiveActions', action.id, { status: 'verified', verifiedBy: ctx.actor.id, verifiedAt: when });
+    } else {
+      if (!args.note) throw new Rejection('validation_failed', 'Sending an action back needs a note: say why the verification failed.', [{ field: 'note', message: 'is required to send it back' }]);
+      await store.update('correctiveActions', action.id, { status: 'open', reopenNote: args.note, doneAt: null });
+    }
+    return { table: 'correctiveActions', id: action.id };
   },
 });

@@ -30,6 +30,10 @@ const EXPECTED: Record<string, string> = {
   'maintenance.update': 'AMSOT',
   'maintenance.transition': 'AMST',
   'maintenance.comment': 'AMSOT',
+  // quality (CAPA)
+  'action.create': 'AMS',
+  'action.update': 'AMS',
+  'action.transition': 'AMSOT',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 
