@@ -24,6 +24,10 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'action.create': 'New corrective action',
   'action.update': 'Corrective action edit',
   'action.transition': 'Corrective action status change',
+  // quality (returns)
+  'return.create': 'New customer return',
+  'return.update': 'Customer return edit',
+  'return.transition': 'Customer return status change',
 };
 
 /** Field names as a form or a history line says them. */
@@ -48,6 +52,9 @@ export const FIELD_LABELS: Record<string, string> = {
   // quality (CAPA)
   sourceType: 'Source', sourceId: 'Source', ownerId: 'Owner', doneNote: 'Done note', doneAt: 'Done',
   reopenNote: 'Sent back because', verifiedBy: 'Verified by',
+  // quality (returns, reject review)
+  receivedAt: 'Received', creditValue: 'Credit value', resolvedAt: 'Resolved', reviewNote: 'Review note', reportedBy: 'Reported by',
+  approvedBy: 'Approved by', number: 'Number',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -9,6 +9,8 @@ export const ROW_LABEL: Record<TableName, string> = {
   maintenanceTickets: 'Maintenance ticket', maintenanceEvents: 'Maintenance event', holdRequests: 'Hold request',
   // quality (CAPA)
   correctiveActions: 'Corrective action',
+  // quality (returns)
+  customerReturns: 'Customer return',
 };
 
 /**

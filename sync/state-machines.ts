@@ -103,6 +103,14 @@ export const CORRECTIVE_ACTION = machine('corrective action', ['open', 'done', '
 ]);
 export type CorrectiveActionStatus = StateOf<typeof CORRECTIVE_ACTION>;
 
+// quality (returns): who may move one (admins, managers, Quality) is checked by the mutator.
+export const CUSTOMER_RETURN = machine('customer return', ['received', 'investigating', 'resolved', 'closed'], [
+  ['received', 'investigating', FLOOR],
+  ['investigating', 'resolved', FLOOR],
+  ['resolved', 'closed', FLOOR],
+]);
+export type CustomerReturnStatus = StateOf<typeof CUSTOMER_RETURN>;
+
 export type OrderStatus = StateOf<typeof ORDER>;
 export type HoldRequestStatus = StateOf<typeof HOLD_REQUEST>;
 export type StageStatus = StateOf<typeof STAGE>;
@@ -113,4 +121,6 @@ export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;
 export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE,
   // quality (CAPA)
   correctiveActions: CORRECTIVE_ACTION,
+  // quality (returns)
+  customerReturns: CUSTOMER_RETURN,
 };

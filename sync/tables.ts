@@ -1,6 +1,6 @@
 // The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
 import type { Actor, Role } from './roles';
-import type { CorrectiveActionStatus, HoldRequestStatus, MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
+import type { CorrectiveActionStatus, CustomerReturnStatus, HoldRequestStatus, MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
 
 export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
 export const WORK_TABLES = [
@@ -9,6 +9,8 @@ export const WORK_TABLES = [
   'holdRequests',
   // quality (CAPA)
   'correctiveActions',
+  // quality (returns)
+  'customerReturns',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -65,6 +67,8 @@ export interface Reject extends RowMeta {
   departmentId: string; defectCodeId: string; quantity: number; description: string | null; reportedBy: string;
   status: RejectStatus; disposition: string | null; rootCause: string | null; correctiveAction: string | null;
   approvedBy: string | null; approvedAt: string | null; closedAt: string | null;
+  /** quality: why the review disputed it (migration 2026-12-02T0002; absent on rows written before). */
+  reviewNote?: string | null;
 }
 export interface MaintenanceTicket extends RowMeta {
   number: string | null; machineId: string; departmentId: string; type: string; priority: number; description: string;
@@ -96,12 +100,28 @@ export interface CorrectiveAction extends RowMeta {
   verifiedBy: string | null; verifiedAt: string | null;
 }
 
+// quality (returns)
+/** Goods a customer sent back: investigated by Quality, made the responsible department's, credited. */
+export interface CustomerReturn extends RowMeta {
+  number: string | null; customerName: string; orderId: string | null; productId: string; quantity: number; reason: string;
+  /** The day the goods came back (YYYY-MM-DD). */
+  receivedAt: string;
+  status: CustomerReturnStatus; rootCause: string | null; correctiveAction: string | null; creditValue: number | null;
+  /** The department responsible, set during investigation. */
+  departmentId: string | null;
+  /** Quality's department and the responsible one: who sees the return (scope), kept by the mutators. */
+  departmentIds: string[];
+  reportedBy: string; resolvedAt: string | null; closedAt: string | null;
+}
+
 export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
   maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent; holdRequests: HoldRequest;
   // quality (CAPA)
   correctiveActions: CorrectiveAction;
+  // quality (returns)
+  customerReturns: CustomerReturn;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -112,6 +132,8 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   holdRequests: ['departmentIds'],
   // quality (CAPA)
   correctiveActions: ['departmentIds'],
+  // quality (returns)
+  customerReturns: ['departmentIds'],
 };
 /** Fields stored as 0/1 and sent as booleans. */
 export const BOOL_FIELDS = ['active', 'allowParallel'];
@@ -139,6 +161,8 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   holdRequests: ['requestedBy'],
   // quality (CAPA): the owner receives their actions wherever the source lives.
   correctiveActions: ['ownerId'],
+  // quality (returns)
+  customerReturns: ['reportedBy'],
 };
 
 export function scopeFor(user: Actor, table: TableName): ScopeRule {
@@ -153,7 +177,7 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   // supervisor and operator: their department, plus what they raised or are assigned to.
   const dept = user.departmentId ?? '';
   const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
-  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests' || /* quality (CAPA) */ table === 'correctiveActions') {
+  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests' || /* quality */ table === 'correctiveActions' || table === 'customerReturns') {
     return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: dept }] };
   }
   return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };

@@ -34,6 +34,10 @@ const EXPECTED: Record<string, string> = {
   'action.create': 'AMS',
   'action.update': 'AMS',
   'action.transition': 'AMSOT',
+  // quality (returns): Quality's supervisors and operators only, checked by the mutator
+  'return.create': 'AMSO',
+  'return.update': 'AMSO',
+  'return.transition': 'AMSO',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 
