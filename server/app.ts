@@ -12,6 +12,7 @@ import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+import { qualityRoutes } from './quality/quality.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -45,6 +46,9 @@ export function createApp(deps: Deps) {
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // quality: reject, return and corrective-action history
+  api.use('/quality/*', requireUser);
+  api.route('/quality', qualityRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -7,7 +7,8 @@ import { Rejection, type MutationContext, type MutationStore } from './store';
 import { alreadyExists } from './rejections';
 import { worksIn } from './permissions';
 import { mergeFields } from './merge';
-import type { CorrectiveAction } from './tables';
+import type { CorrectiveAction, Reject } from './tables';
+import { addToTotals } from './production';
 import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition } from './mutation-kit';
 
 // ── rejects ────────────────────────────────────────────────────────────────
@@ -95,7 +96,28 @@ const RejectTransitionArgs = v.strictObject({
   disposition: v.optional(v.picklist(DISPOSITIONS, 'is not one of the choices')),
   rootCause: v.optional(Text(2000)),
   correctiveAction: v.optional(Text(2000)),
+  /** quality: why the review disputes the reject (required to dispute). */
+  note: v.optional(Text(2000)),
 }, 'has a field that is not allowed');
+
+/**
+ * A `rework` disposition puts the parts back on the stage as work to redo: a `rework` job event
+ * takes them off the stage's rejected count (the stage's totals stay a sum of events), so the floor
+ * makes them good again. Only what the stage counted as rejected can come off (a reject logged on
+ * its own form was never counted on the stage); the event says how many parts are to redo.
+ */
+async function putBackForRework(store: MutationStore, ctx: MutationContext, reject: Reject) {
+  if (!reject.stageId) return;
+  const stage = await store.get('stages', reject.stageId);
+  if (!stage || stage.deletedAt) return;
+  const off = Math.min(reject.quantity, stage.rejectQty);
+  await store.insert('jobEvents', {
+    id: ctx.newId(), stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'rework',
+    goodQty: 0, rejectQty: -off, downtimeReason: null, minutes: 0,
+    note: `${reject.quantity} to rework (${reject.number ?? 'reject'})`, userId: ctx.actor.id, at: actionTime(ctx),
+  });
+  if (off > 0) await addToTotals(store, stage, 0, -off);
+}
 
 export const rejectTransition = define({
   name: 'reject.transition',
@@ -111,14 +133,20 @@ export const rejectTransition = define({
     const rootCause = args.rootCause || reject.rootCause;
     if (args.to === 'approved' && !disposition) throw new Rejection('validation_failed', 'Approval needs a disposition.', [{ field: 'disposition', message: 'is required to approve' }]);
     if (args.to === 'closed' && !rootCause) throw new Rejection('validation_failed', 'Closing needs a root cause.', [{ field: 'rootCause', message: 'is required to close' }]);
+    if (args.to === 'disputed' && !args.note) throw new Rejection('validation_failed', 'Disputing a reject needs a note: say what is wrong with it.', [{ field: 'note', message: 'is required to dispute' }]);
+    if (args.to === 'closed' && reject.status === 'approved' && args.disposition && args.disposition !== reject.disposition) {
+      throw new Rejection('validation_failed', `The disposition was decided at approval (${reject.disposition?.replace(/_/g, ' ')}): it is not changed when closing.`, [{ field: 'disposition', message: 'was decided at approval' }]);
+    }
     await store.update('rejects', reject.id, {
       status: args.to,
       disposition: disposition ?? null,
       rootCause: rootCause ?? null,
       correctiveAction: args.correctiveAction || reject.correctiveAction,
+      ...(args.note ? { reviewNote: args.note } : {}),
       ...(args.to === 'approved' ? { approvedBy: ctx.actor.id, approvedAt: actionTime(ctx) } : {}),
       ...(args.to === 'closed' ? { closedAt: actionTime(ctx) } : {}),
     });
+    if (args.to === 'approved' && disposition === 'rework') await putBackForRework(store, ctx, reject);
     return { table: 'rejects', id: reject.id };
   },
 });
