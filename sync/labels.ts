@@ -54,7 +54,7 @@ export const FIELD_LABELS: Record<string, string> = {
   reopenNote: 'Sent back because', verifiedBy: 'Verified by',
   // quality (returns, reject review)
   receivedAt: 'Received', creditValue: 'Credit value', resolvedAt: 'Resolved', reviewNote: 'Review note', reportedBy: 'Reported by',
-  approvedBy: 'Approved by', number: 'Number',
+  approvedBy: 'Approved by', number: 'Number', departmentIds: 'Seen by',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -197,6 +197,11 @@ export function actionMoveRefusal(actor: Actor, action: Pick<CorrectiveAction, '
   return lead ? undefined : 'A supervisor or manager of the department verifies corrective actions.';
 }
 
+/** An action still open after its due day (`today` the viewer's local YYYY-MM-DD): flagged red and counted on the nav badge. */
+export function isOverdue(action: Pick<CorrectiveAction, 'status' | 'dueDate' | 'deletedAt'>, today: string): boolean {
+  return action.status === 'open' && !action.deletedAt && action.dueDate < today;
+}
+
 async function activeOwner(store: MutationStore, ownerId: string, field: string) {
   const owner = await mustGet(store, 'users', ownerId);
   if (!owner.active) throw new Rejection('validation_failed', `${owner.displayName} is no longer an active user.`, [{ field, message: 'must be an active user' }]);
