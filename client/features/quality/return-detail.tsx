@@ -79,7 +79,7 @@ export function ReturnDetail({ id }: { id: string }) {
         </div>
         <div>
           {handles && r.status !== 'closed' && (
-            <form class="card" onSubmit={(e) => { e.preventDefault(); void saveDepartment(); }} noValidate aria-label="Department responsible">
+            <form class="card" onSubmit={(e) => { e.preventDefault(); void saveDepartment(); }} noValidate aria-label="Make a department responsible">
               <FormError message={assign.errors.form} />
               <SelectField label="Department responsible" value={department ?? r.departmentId ?? ''} onValue={setDepartment} error={assign.errors.fields.departmentId}
                 placeholder="Not set" hint="It sees this return and its corrective actions"
