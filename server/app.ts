@@ -16,6 +16,7 @@ import { createMetrics } from './observe/metrics';
 import { requestLog } from './observe/request-log';
 import { metricsRoute } from './observe/metrics.routes';
 import { readCounter } from './sync/sync.repository';
+import { qualityRoutes } from './quality/quality.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -56,6 +57,9 @@ export function createApp(deps: Deps) {
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // quality: reject, return and corrective-action history
+  api.use('/quality/*', requireUser);
+  api.route('/quality', qualityRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -45,7 +45,7 @@ export interface Shadow {
 export interface MetaEntry { key: string; value: unknown }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -61,6 +61,8 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
   maintenanceEvents: 'id, ticketId, at',
 };
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
+/** Quality: corrective actions (by source and by owner) and customer returns. */
+const TABLE_INDEXES_V3 = { correctiveActions: 'id, sourceId, ownerId, status', customerReturns: 'id, status, receivedAt' };
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
@@ -79,6 +81,8 @@ export class BarronDB extends Dexie {
     });
     // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
     this.version(2).stores(TABLE_INDEXES_V2);
+    // Quality: new tables only.
+    this.version(3).stores(TABLE_INDEXES_V3);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

@@ -81,6 +81,8 @@ const MATRIX: Record<string, Rule> = {
   'GET /api/audit': { who: ['admin', 'manager'], ok: 200 },
   'GET /api/import/presets': { who: ['admin', 'manager'], ok: 200 },
   'POST /api/import/orders': { who: ['admin', 'manager'], ok: 200, request: () => ({ form: spreadsheet() }) },
+  // quality: the history of a row the caller sees (a technician sees only the actions they own).
+  'GET /api/quality/history': { who: 'signed-in', ok: 200, request: async (ctx) => ({ path: `/api/quality/history?entity=correctiveActions&id=${await actionSeenBy(ctx.caller)}` }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };
@@ -94,6 +96,20 @@ for (const resource of Object.keys(createBodies)) {
 MATRIX['POST /api/admin/users/:id/reset-password'] = {
   who: ADMIN, ok: 204, request: async (ctx) => ({ path: `/api/admin/users/${await target('users', ctx)}/reset-password`, body: { password: 'a-new-password' } }),
 };
+
+/** quality: a corrective action on a Press reject, owned by the caller (so every signed-in role sees it). */
+async function actionSeenBy(caller: RoleName | 'none') {
+  const owner = await userByName(h, ROLE_USERS[caller === 'none' ? 'admin' : caller]);
+  const reject = await byName(h.deps.db).selectFrom('rejects').selectAll().orderBy('number').executeTakeFirstOrThrow();
+  const id = uuidv7();
+  const now = new Date().toISOString();
+  await h.deps.db.insertInto('correctiveActions').values({
+    id, version: 1, createdAt: now, updatedAt: now, updatedBy: owner.id, deletedAt: null, seq: 0, number: null, sourceType: 'reject', sourceId: reject.id,
+    departmentIds: JSON.stringify([reject.departmentId]), description: 'Check', ownerId: owner.id, dueDate: now.slice(0, 10), status: 'open',
+    doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+  }).execute();
+  return id;
+}
 
 async function upload(path: string, form: FormData, token?: string) {
   const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
