@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
+import { attachmentRoutes } from './attachments/attachments.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 
 export function createApp(deps: Deps) {
@@ -36,15 +37,17 @@ export function createApp(deps: Deps) {
   });
   const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
-  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') || c.req.path === '/api/attachments' ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
-  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*']) api.use(path, requireUser);
+  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*', /* quality photos and reports */ '/attachments', '/attachments/*', '/reports/*']) api.use(path, requireUser);
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.route('/sync', syncRoutes);
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // quality photos and reports (issue 11 §4, §5)
+  api.route('/attachments', attachmentRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -45,6 +45,8 @@ export const EnvSchema = v.object({
   TLS_KEY: v.optional(v.string()),
   /** With TLS: a plain-HTTP port that answers every request with a redirect to HTTPS. Off when unset. */
   HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
+  /** Where photo files are kept (server/attachments/storage.ts); `attachments/` in the data folder by default. */
+  ATTACHMENTS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */

@@ -7,6 +7,8 @@ export const WORK_TABLES = [
   'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents',
   // New tables go last: a snapshot cursor counts tables by position.
   'holdRequests',
+  // Quality photos (issue 11 §4): the metadata of photos on rejects and returns.
+  'attachments',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -81,10 +83,17 @@ export interface HoldRequest extends RowMeta {
   status: HoldRequestStatus; answeredBy: string | null; answeredAt: string | null; answerNote: string | null;
 }
 
+/** A photo's metadata (the image is fetched online: GET /api/attachments/:id). `departmentId` is its record's, for scope. */
+export interface Attachment extends RowMeta {
+  entity: string; entityId: string; departmentId: string | null; contentType: string; bytes: number; width: number; height: number; createdBy: string;
+}
+
 export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
   maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent; holdRequests: HoldRequest;
+  // quality photos
+  attachments: Attachment;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -118,6 +127,8 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   maintenanceTickets: ['reportedBy', 'assigneeId'],
   maintenanceEvents: ['userId'],
   holdRequests: ['requestedBy'],
+  // quality photos: the record's department (copied from it), plus the photos one took
+  attachments: ['createdBy'],
 };
 
 export function scopeFor(user: Actor, table: TableName): ScopeRule {

@@ -45,7 +45,7 @@ export interface Shadow {
 export interface MetaEntry { key: string; value: unknown }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'attachments'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
