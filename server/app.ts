@@ -12,6 +12,7 @@ import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { attachmentRoutes } from './attachments/attachments.routes';
+import { reportRoutes } from './quality/reports.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 
 export function createApp(deps: Deps) {
@@ -48,6 +49,7 @@ export function createApp(deps: Deps) {
   api.route('/import', importRoutes);
   // quality photos and reports (issue 11 §4, §5)
   api.route('/attachments', attachmentRoutes);
+  api.route('/reports', reportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

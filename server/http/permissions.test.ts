@@ -108,6 +108,8 @@ const MATRIX: Record<string, Rule> = {
       return { path: `/api/attachments/${id}` };
     },
   },
+  // quality reports: managers the plant, supervisors their department
+  'GET /api/reports/quality': { who: ['admin', 'manager', 'supervisor'], ok: 200, request: () => ({ path: '/api/reports/quality?from=2026-01-01&to=2026-01-31' }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };
