@@ -15,6 +15,8 @@ import { when, words } from '../../ui/format';
 import { navigate, query } from '../../ui/router';
 import { mayOpen } from '../../ui/shell';
 import { isLocal, machineName, machineOptions, useLookups, userName } from '../shared/lookups';
+import { PhotoDraft, Photos, savePhotos } from '../quality-photos/photos';
+import type { Compressed } from '../quality-photos/compress';
 
 const STATUS_FILTERS: [string, string[]][] = [
   ['Open', ['open', 'under_review', 'disputed']],
@@ -81,8 +83,9 @@ function NewReject() {
   const [quantity, setQuantity] = useState('1');
   const [stageId, setStageId] = useState(q.get('stageId') ?? '');
   const [description, setDescription] = useState('');
+  const [photos, setPhotos] = useState<Compressed[]>([]);
   const { errors, busy, run } = useAction();
-  useDirty(!!(machineId || defectCodeId || description) && !busy);
+  useDirty(!!(machineId || defectCodeId || description || photos.length) && !busy);
   if (!lookups || !stages) return <Loading />;
 
   async function submit(e: Event) {
@@ -92,7 +95,10 @@ function NewReject() {
       id, machineId, defectCodeId, quantity: num(quantity),
       ...(stageId ? { stageId } : {}), ...(description.trim() ? { description } : {}),
     }));
-    if (ok) navigate(`/rejects/${id}`, true);
+    if (!ok) return;
+    // The reject is queued first; its photos follow it (never the other way round).
+    await savePhotos(db, user.id, 'rejects', id, photos).catch((err) => app.reportError('Keeping the photos', err));
+    navigate(`/rejects/${id}`, true);
   }
 
   return (
@@ -111,6 +117,7 @@ function NewReject() {
             options={stages.map((s) => ({ value: s.id, label: `${s.sequence}. ${s.name} · ${machineName(lookups, s.machineId)}` }))} />
         </div>
         <TextArea label="What is wrong (optional)" value={description} onValue={setDescription} error={errors.fields.description} rows={3} />
+        <PhotoDraft value={photos} onValue={setPhotos} />
         <button class="btn primary big wide" type="submit" disabled={busy}>Log reject</button>
       </form>
     </>
@@ -207,6 +214,7 @@ function RejectDetail({ id }: { id: string }) {
         ) : (
           <div class="card flat"><p class="muted">{r.status === 'closed' ? 'This reject is closed.' : 'A supervisor or manager reviews this reject.'}</p></div>
         )}
+        <Photos entity="rejects" entityId={r.id} />
       </div>
     </>
   );
