@@ -18,6 +18,8 @@ const Orders = lazyPage(() => import('./features/orders/orders.page'));
 const Board = lazyPage(() => import('./features/planning/board.page'));
 const Portal = lazyPage(() => import('./features/portal/portal.page'));
 const Import = lazyPage(() => import('./features/import/import.page'));
+// quality reports (issue 11 §5)
+const Quality = lazyPage(() => import('./features/quality-reports/quality.page'));
 
 function Routes() {
   const app = useApp();
@@ -35,6 +37,7 @@ function Routes() {
   // Anyone on the floor (or a planner checking a machine) may open the portal; only the floor has it in the bar.
   if ((m = match('/portal', p)) || (m = match('/portal/machine/:code', p))) return <Portal code={m.code} />;
   if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
+  if (match('/quality', p)) return allowed('/quality') ? <Quality /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
   return <Home />;
 }

@@ -26,6 +26,8 @@ const PAGES: { path: string; nav: string }[] = [
   { path: '/maintenance', nav: '/maintenance' }, { path: '/maintenance/new', nav: '/maintenance' }, { path: '/maintenance/:maintenanceTickets', nav: '/maintenance' },
   { path: '/sync-issues', nav: '/sync-issues' }, { path: '/settings', nav: '/settings' }, { path: '/import', nav: '/import' },
   { path: '/admin', nav: '/admin' },
+  // quality reports
+  { path: '/quality', nav: '/quality' },
   ...['users', 'departments', 'machines', 'products', 'defect-codes', 'sops', 'suppliers'].map((r) => ({ path: `/admin/${r}`, nav: '/admin' })),
 ];
 
