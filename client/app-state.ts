@@ -11,6 +11,7 @@ import { unsentPhotoCount } from './db/photos';
 import { askPersistent, isQuotaError, storageEstimate } from './db/storage';
 import { openIssueCount } from './db/sync-issues';
 import { watch } from './db/live';
+import { overdueActionCount } from './db/rows';
 import { checkVerifier, deleteVerifier, saveVerifier } from './auth/offline-verifier';
 import { BarronDB, deleteUserDb, userDbName, withUserDb } from './db/db';
 import { ApiError, apiRequest, NetworkError, type FetchFn } from './sync/api';
@@ -39,6 +40,8 @@ export interface AppState {
   sync: ReadonlySignal<SyncState>;
   pending: ReadonlySignal<number>;
   openIssues: ReadonlySignal<number>;
+  /** quality: the signed-in user's corrective actions open past their due day (the "My actions" badge). */
+  overdueActions: ReadonlySignal<number>;
   online: ReadonlySignal<boolean>;
   storage: ReadonlySignal<StorageInfo>;
   errors: ReadonlySignal<ShownError[]>;
@@ -92,6 +95,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   const sync = signal<SyncState>({ syncing: false, lastSyncAt: null, lastError: null, needsLogin: false });
   const pending = signal(0);
   const openIssues = signal(0);
+  const overdueActions = signal(0);
   const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
   const storage = signal<StorageInfo>({ usage: null, quota: null, persisted: null, persistGranted: null });
   const errors = signal<ShownError[]>([]);
@@ -159,6 +163,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     session.value = null;
     pending.value = 0;
     openIssues.value = 0;
+    overdueActions.value = 0;
   }
 
   async function activate(s: Session) {
@@ -182,6 +187,8 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
     teardown.push(
       watch(() => pendingCount(db), { next: (n) => (pending.value = n), error: (e) => reportError('Reading the outbox', e) }),
       watch(() => openIssueCount(db), { next: (n) => (openIssues.value = n), error: (e) => reportError('Reading sync issues', e) }),
+      // quality
+      watch(() => overdueActionCount(db, s.userId), { next: (n) => (overdueActions.value = n), error: (e) => reportError('Reading corrective actions', e) }),
     );
     scheduler = new SyncScheduler({
       run: async () => {
@@ -229,7 +236,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   const state: AppState = {
-    sessions, booted, session, user, engine, sync, pending, openIssues, online, storage, errors, deviceUsers, dirtyForms, update,
+    sessions, booted, session, user, engine, sync, pending, openIssues, overdueActions, online, storage, errors, deviceUsers, dirtyForms, update,
 
     async boot() {
       try {

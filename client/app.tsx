@@ -18,6 +18,9 @@ const Orders = lazyPage(() => import('./features/orders/orders.page'));
 const Board = lazyPage(() => import('./features/planning/board.page'));
 const Portal = lazyPage(() => import('./features/portal/portal.page'));
 const Import = lazyPage(() => import('./features/import/import.page'));
+// quality
+const Returns = lazyPage(() => import('./features/quality/returns.page'));
+const MyActions = lazyPage(() => import('./features/quality/my-actions.page'));
 // quality reports (issue 11 §5)
 const Quality = lazyPage(() => import('./features/quality-reports/quality.page'));
 
@@ -39,6 +42,9 @@ function Routes() {
   if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
   if (match('/quality', p)) return allowed('/quality') ? <Quality /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
+  // quality
+  if ((m = match('/returns', p)) || (m = match('/returns/:id', p))) return allowed('/returns') ? <Returns id={m.id} /> : <NotAllowed />;
+  if (match('/actions', p)) return <MyActions />;
   return <Home />;
 }
 

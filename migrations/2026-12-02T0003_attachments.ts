@@ -17,7 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('seq', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('entity', 'varchar(32)', (c) => c.notNull())
     .addColumn('entity_id', ID, (c) => c.notNull())
-    .addColumn('department_id', ID)
+    .addColumn('department_ids', 'text', (c) => c.notNull())
     .addColumn('content_type', 'varchar(32)', (c) => c.notNull())
     .addColumn('bytes', 'integer', (c) => c.notNull())
     .addColumn('width', 'integer', (c) => c.notNull())
@@ -25,7 +25,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', ID, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('attachments_entity').on('attachments').columns(['entity', 'entity_id']).execute();
-  await db.schema.createIndex('attachments_department').on('attachments').column('department_id').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -14,6 +14,7 @@ import { importRoutes } from './import/import.routes';
 import { attachmentRoutes } from './attachments/attachments.routes';
 import { reportRoutes } from './quality/reports.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+import { qualityRoutes } from './quality/quality.routes';
 import { createMetrics } from './observe/metrics';
 import { requestLog } from './observe/request-log';
 import { metricsRoute } from './observe/metrics.routes';
@@ -56,6 +57,9 @@ export function createApp(deps: Deps) {
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // quality: reject, return and corrective-action history
+  api.use('/quality/*', requireUser);
+  api.route('/quality', qualityRoutes);
   // quality photos and reports (issue 11 §4, §5)
   api.route('/attachments', attachmentRoutes);
   api.route('/reports', reportRoutes);

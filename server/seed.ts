@@ -9,6 +9,7 @@ import type { OrderStatus, StageStatus } from '../sync/state-machines';
 import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
+import { seedQuality } from './quality/seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -19,6 +20,8 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role; de
   { username: 'operator.press', displayName: 'Olivia Operator (Press)', role: 'operator', dept: 'PRS' },
   { username: 'operator.paint', displayName: 'Pat Operator (Paint)', role: 'operator', dept: 'PNT' },
   { username: 'technician', displayName: 'Terry Technician', role: 'technician', dept: 'MNT' },
+  // quality: takes in customer returns and verifies corrective actions
+  { username: 'quality.lead', displayName: 'Quinn Quality (QA)', role: 'supervisor', dept: 'QA' },
 ];
 
 export const SHIFT_CALENDAR = {
@@ -198,4 +201,5 @@ export async function seedDemo(db: Db): Promise<void> {
     }
     return { table: null, id: null, message: 'demo data loaded into an empty database' };
   }));
+  await seedQuality(db);
 }

@@ -10,8 +10,8 @@ import { notFound } from './rejections';
 import { Rejection, type MutationStore } from './store';
 import { canSee, type TableName } from './tables';
 
-/** The records a photo can belong to: the pull table name of its owner (customerReturns joins with the returns module). */
-export const ATTACHMENT_ENTITIES = ['rejects'] as const satisfies readonly TableName[];
+/** The records a photo can belong to: the pull table name of its owner. */
+export const ATTACHMENT_ENTITIES = ['rejects', 'customerReturns'] as const satisfies readonly TableName[];
 export type AttachmentEntity = (typeof ATTACHMENT_ENTITIES)[number];
 
 export function isAttachmentEntity(name: string): name is AttachmentEntity {
@@ -34,12 +34,29 @@ export const PHOTO_ROLES = FLOOR;
  * The owner of a photo as the actor may see it, or a not_found rejection (the same answer a made-up
  * id gets). One place per entity: the scope of a photo is the scope of its record.
  */
-export async function visibleOwner(store: MutationStore, actor: Actor, entity: AttachmentEntity, id: string): Promise<{ departmentId: string | null }> {
+export async function visibleOwner(store: MutationStore, actor: Actor, entity: AttachmentEntity, id: string): Promise<{ departmentIds: string[] }> {
   switch (entity) {
     case 'rejects': {
       const row = await store.get('rejects', id);
       if (!row || row.deletedAt || !canSee(actor, 'rejects', row)) throw notFound('rejects', id);
-      return { departmentId: row.departmentId };
+      return { departmentIds: [row.departmentId] };
+    }
+    case 'customerReturns': {
+      const row = await store.get('customerReturns', id);
+      if (!row || row.deletedAt || !canSee(actor, 'customerReturns', row)) throw notFound('customerReturns', id);
+      return { departmentIds: row.departmentIds };
+    }
+  }
+}
+
+/**
+ * A record's scope moved (a return made another department's): its photos' `departmentIds` follow,
+ * in the same mutation, so the photos reach exactly the devices the record reaches.
+ */
+export async function movePhotoScope(store: MutationStore, entity: AttachmentEntity, id: string, departmentIds: string[]) {
+  for (const photo of await store.find('attachments', 'entityId', id)) {
+    if (photo.entity === entity && JSON.stringify(photo.departmentIds) !== JSON.stringify(departmentIds)) {
+      await store.update('attachments', photo.id, { departmentIds });
     }
   }
 }
@@ -48,6 +65,7 @@ export async function visibleOwner(store: MutationStore, actor: Actor, entity: A
 export function ownerVisible(actor: Actor, entity: AttachmentEntity, owner: Record<string, unknown>): boolean {
   switch (entity) {
     case 'rejects': return canSee(actor, 'rejects', owner);
+    case 'customerReturns': return canSee(actor, 'customerReturns', owner);
   }
 }
 
@@ -71,7 +89,7 @@ export const attachmentCreate = define({
     if (!PHOTO_ROLES.includes(ctx.actor.role)) throw new Rejection('forbidden', `A ${ctx.actor.role} may not attach photos.`);
     const owner = await visibleOwner(store, ctx.actor, args.entity, args.entityId);
     await store.insert('attachments', {
-      id: args.id, entity: args.entity, entityId: args.entityId, departmentId: owner.departmentId,
+      id: args.id, entity: args.entity, entityId: args.entityId, departmentIds: owner.departmentIds,
       contentType: args.contentType, bytes: args.bytes, width: args.width, height: args.height, createdBy: ctx.actor.id,
     });
     return { table: 'attachments', id: args.id };

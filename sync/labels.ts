@@ -20,6 +20,14 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'maintenance.update': 'Maintenance ticket edit',
   'maintenance.transition': 'Maintenance status change',
   'maintenance.comment': 'Maintenance comment',
+  // quality (CAPA)
+  'action.create': 'New corrective action',
+  'action.update': 'Corrective action edit',
+  'action.transition': 'Corrective action status change',
+  // quality (returns)
+  'return.create': 'New customer return',
+  'return.update': 'Customer return edit',
+  'return.transition': 'Customer return status change',
 };
 
 /** Field names as a form or a history line says them. */
@@ -41,6 +49,12 @@ export const FIELD_LABELS: Record<string, string> = {
   sellPrice: 'Sell price', standardMinutes: 'Standard minutes', routing: 'Routing', category: 'Category', contact: 'Contact',
   email: 'Email', leadTimeDays: 'Lead time (days)', hoursPerDay: 'Hours per day', idealCycleSeconds: 'Ideal cycle (seconds)',
   allowParallel: 'Runs several stages at once',
+  // quality (CAPA)
+  sourceType: 'Source', sourceId: 'Source', ownerId: 'Owner', doneNote: 'Done note', doneAt: 'Done',
+  reopenNote: 'Sent back because', verifiedBy: 'Verified by',
+  // quality (returns, reject review)
+  receivedAt: 'Received', creditValue: 'Credit value', resolvedAt: 'Resolved', reviewNote: 'Review note', reportedBy: 'Reported by',
+  approvedBy: 'Approved by', number: 'Number', departmentIds: 'Seen by',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -172,7 +172,7 @@ function checkPlausible(ctx: MutationContext, stage: Stage, item: { quantity: nu
 }
 
 /** Adds good and rejected parts (negative for a correction) to the stage and its item's totals. */
-async function addToTotals(store: MutationStore, stage: Stage, good: number, rejected: number) {
+export async function addToTotals(store: MutationStore, stage: Stage, good: number, rejected: number) {
   // Totals live on the parent rows and are only ever moved by events: two devices' events both count.
   await store.update('stages', stage.id, { goodQty: stage.goodQty + good, rejectQty: stage.rejectQty + rejected });
   const item = await store.get('orderItems', stage.orderItemId);

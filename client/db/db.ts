@@ -71,7 +71,7 @@ export interface PhotoBlob {
 }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'attachments'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -87,6 +87,8 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'attachments'
   maintenanceEvents: 'id, ticketId, at',
 };
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
+/** Quality: corrective actions (by source and by owner) and customer returns. */
+const TABLE_INDEXES_V3 = { correctiveActions: 'id, sourceId, ownerId, status', customerReturns: 'id, status, receivedAt' };
 /** Quality photos: the synced metadata, and the device's own photo files and upload queue. */
 const TABLE_INDEXES_V4 = { attachments: 'id, entityId', photoBlobs: 'id, entityId, state' };
 
@@ -108,6 +110,8 @@ export class BarronDB extends Dexie {
     });
     // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
     this.version(2).stores(TABLE_INDEXES_V2);
+    // Quality: new tables only.
+    this.version(3).stores(TABLE_INDEXES_V3);
     // Quality photos (issue 11 §4): new tables only.
     this.version(4).stores(TABLE_INDEXES_V4);
   }

@@ -2,6 +2,7 @@
 // for rows (inside useLive) and never holds a Dexie query of its own.
 import type { RowTypes, TableName } from '../../sync/tables';
 import type { BarronDB } from './db';
+import { isOverdue } from '../../sync/quality';
 
 type Field<T extends TableName> = keyof RowTypes[T] & string;
 
@@ -46,4 +47,29 @@ export async function holdRequestsBy(db: BarronDB, userId: string): Promise<RowT
 export async function openHoldRequests(db: BarronDB, orderId?: string): Promise<RowTypes['holdRequests'][]> {
   const rows = await rowsWhere(db, 'holdRequests', 'status', 'open');
   return rows.filter((r) => !r.deletedAt && (!orderId || r.orderId === orderId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+// ── quality ──
+
+/** The device's local day as YYYY-MM-DD (due dates are days in the plant's time). */
+export function localToday(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** The corrective actions of one reject or return, oldest first. */
+export async function actionsOf(db: BarronDB, sourceId: string): Promise<RowTypes['correctiveActions'][]> {
+  const rows = await rowsWhere(db, 'correctiveActions', 'sourceId', sourceId);
+  return rows.filter((r) => !r.deletedAt).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** The actions a user owns, the soonest due first. */
+export async function actionsOwnedBy(db: BarronDB, userId: string): Promise<RowTypes['correctiveActions'][]> {
+  const rows = await rowsWhere(db, 'correctiveActions', 'ownerId', userId);
+  return rows.filter((r) => !r.deletedAt).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.createdAt.localeCompare(b.createdAt));
+}
+
+/** How many of a user's actions are open past their due day (the nav badge of "My actions"). */
+export async function overdueActionCount(db: BarronDB, userId: string, today = localToday()): Promise<number> {
+  return (await actionsOwnedBy(db, userId)).filter((a) => isOverdue(a, today)).length;
 }

@@ -10,7 +10,7 @@ import { when } from './format';
 import { path } from './router';
 
 /** `short` stands in for `label` in the phone's bottom bar, where six labels must fit in 360 px. */
-interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
+interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' | 'overdue' }
 
 
 /** Icon paths (24×24, stroked) so the bar needs no icon font or emoji support. */
@@ -26,6 +26,9 @@ const ICONS: Record<string, string> = {
   board: 'M3 4h18v16H3zM3 10h18M9 4v16M15 4v16',
   import: 'M12 3v12M7 10l5 5 5-5M4 20h16',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
+  // quality
+  returns: 'M9 14L4 9l5-5M4 9h11a5 5 0 010 10h-3',
+  actions: 'M9 11l3 3 8-8M20 12v7a1 1 0 01-1 1H5a1 1 0 01-1-1V5a1 1 0 011-1h11',
   // quality reports
   quality: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
 };
@@ -45,6 +48,9 @@ export const NAV: NavItem[] = [
   { href: '/import', label: 'Import', icon: 'import', roles: ROLES.filter(mayImport) },
   { href: '/admin', label: 'Admin', icon: 'admin', roles: ROLES.filter(mayAdminister) },
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
+  // quality: returns (Quality and the responsible department see theirs) and the owner's corrective actions
+  { href: '/returns', label: 'Returns', icon: 'returns', roles: FLOOR },
+  { href: '/actions', label: 'My actions', short: 'Actions', icon: 'actions', roles: ALL_ROLES, badge: 'overdue' },
   // quality reports (issue 11 §5): managers the plant, supervisors their department
   { href: '/quality', label: 'Quality', icon: 'quality', roles: LEADS },
 ];
@@ -143,6 +149,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
   useEffect(() => setMoreOpen(false), [current]);
   const isCurrent = (n: NavItem) => current === n.href || current.startsWith(`${n.href}/`);
   const overflow = items.length > BAR_SLOTS ? items.slice(BAR_SLOTS - 1) : [];
+  const moreCount = (overflow.some((n) => n.badge === 'issues') ? app.openIssues.value : 0) + (overflow.some((n) => n.badge === 'overdue') ? app.overdueActions.value : 0);
   return (
     <div class="app">
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
@@ -165,6 +172,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
               <span class={n.short ? 'long' : undefined}>{n.label}</span>
               {n.short && <span class="short" aria-hidden="true">{n.short}</span>}
               {n.badge === 'issues' && app.openIssues.value > 0 && <><span class="count" aria-hidden="true">{app.openIssues.value}</span><span class="visually-hidden">, {app.openIssues.value} open</span></>}
+              {n.badge === 'overdue' && app.overdueActions.value > 0 && <><span class="count" data-testid="overdue-badge" aria-hidden="true">{app.overdueActions.value}</span><span class="visually-hidden">, {app.overdueActions.value} overdue</span></>}
             </Link>
           ))}
           {moreOpen && (
@@ -181,7 +189,8 @@ export function Shell({ children }: { children: ComponentChildren }) {
             <button type="button" class="more" aria-expanded={moreOpen} aria-current={overflow.some(isCurrent) ? 'page' : undefined} onClick={() => setMoreOpen(!moreOpen)}>
               <Icon name="more" />
               <span>{moreOpen ? 'Less' : 'More'}</span>
-              {overflow.some((n) => n.badge === 'issues') && app.openIssues.value > 0 && <span class="count" aria-hidden="true">{app.openIssues.value}</span>}
+              {/* What waits behind "More": open sync issues and (quality) overdue actions. */}
+              {moreCount > 0 && <span class="count" data-testid="more-badge" aria-hidden="true">{moreCount}</span>}
             </button>
           )}
         </nav>

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
-import { auditRows, countRows, expectCleanError, tokenFor } from '../../tests/setup/helpers';
+import { auditRows, countRows, devicePush, expectCleanError, oneRow, tokenFor } from '../../tests/setup/helpers';
 import { jpegBytes, photoForm, pngBytes, webpBytes } from '../../tests/setup/images';
 import { sniffImage } from './sniff';
 
 const h = useHarness();
+const push = devicePush(h);
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'barron-photos-'));
@@ -181,5 +182,30 @@ describe('photo metadata in pull', () => {
     const row = (await pullTable(pressOp, 'attachments'))[0];
     expect(row).toMatchObject({ entity: 'rejects', contentType: 'image/webp', width: 800, height: 600 });
     expect(row).not.toHaveProperty('seq');
+  });
+});
+
+describe('photos of a customer return', () => {
+  it('reach Quality, not Press, until Press is made responsible: then Press devices receive them too', async () => {
+    push.reset();
+    const id = uuidv7();
+    const product = await oneRow(h, 'products', { sku: 'CLP-400' });
+    expect((await push.send('quality.lead', 'return.create', { id, customerName: 'Bosch', productId: product.id, quantity: 12, reason: 'Burrs on the clip edge' })).status).toBe('applied');
+    const qa = await tokenFor(h, 'quality.lead');
+    const photo = uuidv7();
+    expect((await upload(qa, photoForm({ id: photo, entity: 'customerReturns', entityId: id }))).status).toBe(201);
+    const pressOp = await tokenFor(h, 'operator.press');
+    // Not Press's return: its photo cannot be read, uploaded to, or pulled.
+    expect((await h.call('GET', `/api/attachments/${photo}`, { token: pressOp })).status).toBe(404);
+    expect((await upload(pressOp, photoForm({ id: uuidv7(), entity: 'customerReturns', entityId: id }))).status).toBe(404);
+    expect(await pullTable(pressOp, 'attachments')).toEqual([]);
+    expect((await pullTable(qa, 'attachments')).map((r: Record<string, unknown>) => r.id)).toEqual([photo]);
+
+    const press = await oneRow(h, 'departments', { code: 'PRS' });
+    expect((await push.send('manager', 'return.update', { id, base: { departmentId: null }, changes: { departmentId: press.id } })).status).toBe('applied');
+    const pulled = await pullTable(pressOp, 'attachments');
+    expect(pulled.map((r: Record<string, unknown>) => r.id)).toEqual([photo]);
+    expect(pulled[0].departmentIds).toContain(press.id);
+    expect((await h.call('GET', `/api/attachments/${photo}`, { token: pressOp })).status).toBe(200);
   });
 });

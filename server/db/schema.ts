@@ -2,7 +2,7 @@
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
 import type { ColumnType } from 'kysely';
 import type {
-  Attachment, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
@@ -32,6 +32,10 @@ export interface RejectsTable extends Stored<Reject> {}
 export interface MaintenanceTicketsTable extends Stored<MaintenanceTicket> {}
 export interface MaintenanceEventsTable extends Stored<MaintenanceEvent> {}
 export interface HoldRequestsTable extends Stored<HoldRequest> {}
+// quality (CAPA)
+export interface CorrectiveActionsTable extends Stored<CorrectiveAction> {}
+// quality (returns)
+export interface CustomerReturnsTable extends Stored<CustomerReturn> {}
 export interface AttachmentsTable extends Stored<Attachment> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
@@ -93,6 +97,10 @@ export interface Database {
   maintenanceTickets: MaintenanceTicketsTable;
   maintenanceEvents: MaintenanceEventsTable;
   holdRequests: HoldRequestsTable;
+  // quality (CAPA)
+  correctiveActions: CorrectiveActionsTable;
+  // quality (returns)
+  customerReturns: CustomerReturnsTable;
   attachments: AttachmentsTable;
   suppliers: SuppliersTable;
   config: ConfigTable;

@@ -105,7 +105,7 @@ const MATRIX: Record<string, Rule> = {
       await attachmentStorage(h.deps.env).put(id, jpegBytes());
       await byName(h.deps.db).insertInto('attachments').values({
         id, version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, entity: 'rejects', entityId: await pressReject(ctx),
-        departmentId: await ctx.idOf('departments', ['code', 'PRS']), contentType: 'image/jpeg', bytes: jpegBytes().length, width: 1600, height: 1200, createdBy: await ctx.idOf('users', ['username', 'admin']),
+        departmentIds: JSON.stringify([await ctx.idOf('departments', ['code', 'PRS'])]), contentType: 'image/jpeg', bytes: jpegBytes().length, width: 1600, height: 1200, createdBy: await ctx.idOf('users', ['username', 'admin']),
       }).execute();
       return { path: `/api/attachments/${id}` };
     },

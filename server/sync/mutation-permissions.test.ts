@@ -30,6 +30,14 @@ const EXPECTED: Record<string, string> = {
   'maintenance.update': 'AMSOT',
   'maintenance.transition': 'AMST',
   'maintenance.comment': 'AMSOT',
+  // quality (CAPA)
+  'action.create': 'AMS',
+  'action.update': 'AMS',
+  'action.transition': 'AMSOT',
+  // quality (returns): Quality's supervisors and operators only, checked by the mutator
+  'return.create': 'AMSO',
+  'return.update': 'AMSO',
+  'return.transition': 'AMSO',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 

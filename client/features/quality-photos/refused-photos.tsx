@@ -8,7 +8,7 @@ import { useAction } from '../../ui/form';
 import { when } from '../../ui/format';
 import { PhotoList } from './photos';
 
-const PAGE_OF: Record<string, string> = { rejects: '/rejects' };
+const PAGE_OF: Record<string, string> = { rejects: '/rejects', customerReturns: '/returns' };
 
 export function RefusedPhotos() {
   const { db } = useSession();

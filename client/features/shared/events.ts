@@ -8,6 +8,8 @@ export function eventText(e: Pick<JobEvent, 'kind' | 'goodQty' | 'rejectQty' | '
     const parts = [e.goodQty ? `−${-e.goodQty} good` : '', e.rejectQty ? `−${-e.rejectQty} rejected` : ''].filter(Boolean);
     return `Correction ${parts.join(', ')}${e.note ? `: ${e.note}` : ''}`;
   }
+  // quality: an approved reject sent back to the stage for rework (the note names it and its parts).
+  if (e.kind === 'rework') return `Back for rework: ${e.note ?? ''}${e.rejectQty ? ` (−${-e.rejectQty} rejected)` : ''}`;
   const what = e.kind === 'downtime' ? `Downtime ${e.minutes} min: ${words(e.downtimeReason)}` : `${e.goodQty} good, ${e.rejectQty} rejected`;
   return e.note ? `${what} — ${e.note}` : what;
 }
