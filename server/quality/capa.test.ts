@@ -6,6 +6,7 @@ import { Rejection } from '../../sync/store';
 import { useHarness } from '../../tests/setup/harness';
 import { auditRows, devicePush, oneRow, tokenFor, userByName } from '../../tests/setup/helpers';
 import { makeDevice } from '../../tests/setup/device';
+import { overdueActionCount } from '../../client/db/rows';
 
 const h = useHarness();
 const push = devicePush(h);
@@ -112,9 +113,16 @@ describe('who receives an action in a pull', () => {
     const d = await makeDevice(h, 'operator.press');
     await d.engine.sync();
     expect(await d.db.rows('correctiveActions').get(id)).toMatchObject({ status: 'open', number: 'CA-000002' });
+    // The nav badge counts open actions past their due day (seen from the day after it is due): this one, not before.
+    const owner = await idOf('operator.press');
+    expect(await overdueActionCount(d.db, owner, inDays(7))).toBe(0);
+    expect(await overdueActionCount(d.db, owner, inDays(8))).toBe(1);
+    expect(await overdueActionCount(d.db, await idOf('operator.paint'), inDays(8))).toBe(0);
     d.network.offline = true;
     await d.engine.mutate('action.transition', { id, from: 'open', to: 'done', note: 'Die reground, ten parts measured' });
     expect(await d.db.rows('correctiveActions').get(id)).toMatchObject({ status: 'done', doneNote: 'Die reground, ten parts measured' });
+    // Done is no longer overdue, even late.
+    expect(await overdueActionCount(d.db, owner, inDays(8))).toBe(0);
     d.network.offline = false;
     await d.engine.sync();
     d.close();
