@@ -42,9 +42,21 @@ export default defineConfig({
         // Every built module (the lazy feature chunks too), so any page opens offline.
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: '/index.html',
-        // Data lives in IndexedDB; the API is never answered from a cache.
+        // Data lives in IndexedDB; the API is never answered from a cache — except quality photos below.
         navigateFallbackDenylist: [/^\/api(\/|$)/, /^\/health$/],
-        runtimeCaching: [],
+        runtimeCaching: [
+          {
+            // Quality photos seen online stay viewable offline. Only addresses made for one user (`?u=`), so a
+            // shared device never answers one user with another's photo; bounded in count and age.
+            urlPattern: ({ url, request }) => request.method === 'GET' && /^\/api\/attachments\/[0-9a-f-]{36}$/i.test(url.pathname) && url.searchParams.has('u'),
+            handler: 'CacheFirst',
+            options: {
+              cacheName: 'barron-photos',
+              expiration: { maxEntries: 300, maxAgeSeconds: 30 * 86_400, purgeOnQuotaError: true },
+              cacheableResponse: { statuses: [200] },
+            },
+          },
+        ],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
       },

@@ -7,6 +7,7 @@ import type { MutationArgs, MutationName } from '../sync/mutations';
 import type { PublicUser } from '../sync/roles';
 import { SessionsDB, type Session } from './db/sessions';
 import { pendingCount } from './db/outbox';
+import { unsentPhotoCount } from './db/photos';
 import { askPersistent, isQuotaError, storageEstimate } from './db/storage';
 import { openIssueCount } from './db/sync-issues';
 import { watch } from './db/live';
@@ -133,7 +134,8 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   function countPending(userId: string): Promise<number> {
-    return withUserDb(userId, 0, pendingCount);
+    // quality photos: unsent photos count as queued changes (sent with the user's own session)
+    return withUserDb(userId, 0, async (db) => (await pendingCount(db)) + (await unsentPhotoCount(db)));
   }
 
   /** Other users' queued changes go up with their own sessions, so a shared device never mixes them. */
@@ -276,7 +278,8 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
       const eng = engine.value;
       const s = session.value;
       if (!eng || !s) return { ok: true };
-      const n = await eng.pendingCount();
+      // Unsent photos are kept like the outbox: sign-out waits for them too.
+      const n = (await eng.pendingCount()) + (await unsentPhotoCount(eng.db));
       if (n > 0) return { ok: false, pending: n };
       try {
         await apiRequest(fetchFn, '', '/api/auth/logout', { body: { refreshToken: s.refreshToken } });

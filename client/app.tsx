@@ -21,6 +21,8 @@ const Import = lazyPage(() => import('./features/import/import.page'));
 // quality
 const Returns = lazyPage(() => import('./features/quality/returns.page'));
 const MyActions = lazyPage(() => import('./features/quality/my-actions.page'));
+// quality reports (issue 11 §5)
+const Quality = lazyPage(() => import('./features/quality-reports/quality.page'));
 
 function Routes() {
   const app = useApp();
@@ -38,6 +40,7 @@ function Routes() {
   // Anyone on the floor (or a planner checking a machine) may open the portal; only the floor has it in the bar.
   if ((m = match('/portal', p)) || (m = match('/portal/machine/:code', p))) return <Portal code={m.code} />;
   if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
+  if (match('/quality', p)) return allowed('/quality') ? <Quality /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
   // quality
   if ((m = match('/returns', p)) || (m = match('/returns/:id', p))) return allowed('/returns') ? <Returns id={m.id} /> : <NotAllowed />;

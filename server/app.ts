@@ -11,12 +11,14 @@ import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
+import { attachmentRoutes } from './attachments/attachments.routes';
+import { reportRoutes } from './quality/reports.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+import { qualityRoutes } from './quality/quality.routes';
 import { createMetrics } from './observe/metrics';
 import { requestLog } from './observe/request-log';
 import { metricsRoute } from './observe/metrics.routes';
 import { readCounter } from './sync/sync.repository';
-import { qualityRoutes } from './quality/quality.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -48,10 +50,10 @@ export function createApp(deps: Deps) {
   });
   const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
-  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') || c.req.path === '/api/attachments' ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
-  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*']) api.use(path, requireUser);
+  for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*', /* quality photos and reports */ '/attachments', '/attachments/*', '/reports/*']) api.use(path, requireUser);
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.route('/sync', syncRoutes);
   api.route('/audit', auditRoutes);
@@ -60,6 +62,9 @@ export function createApp(deps: Deps) {
   // quality: reject, return and corrective-action history
   api.use('/quality/*', requireUser);
   api.route('/quality', qualityRoutes);
+  // quality photos and reports (issue 11 §4, §5)
+  api.route('/attachments', attachmentRoutes);
+  api.route('/reports', reportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -47,6 +47,8 @@ export const EnvSchema = v.object({
   HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
   /** GET /metrics answers only with this as a bearer token; unset, /metrics is 404 (docs/operations.md). */
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  /** Where photo files are kept (server/attachments/storage.ts); `attachments/` in the data folder by default. */
+  ATTACHMENTS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */

@@ -10,6 +10,7 @@ import { mergeFields } from './merge';
 import type { CorrectiveAction, Reject } from './tables';
 import { addToTotals } from './production';
 import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition } from './mutation-kit';
+import { movePhotoScope } from './attachments';
 
 // ── rejects ────────────────────────────────────────────────────────────────
 
@@ -400,6 +401,8 @@ async function moveReturnScope(store: MutationStore, id: string, departmentIds: 
       await store.update('correctiveActions', action.id, { departmentIds });
     }
   }
+  // quality photos: and so does the scope of its photos
+  await movePhotoScope(store, 'customerReturns', id, departmentIds);
 }
 
 export const returnUpdate = define({

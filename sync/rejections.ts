@@ -11,6 +11,7 @@ export const ROW_LABEL: Record<TableName, string> = {
   correctiveActions: 'Corrective action',
   // quality (returns)
   customerReturns: 'Customer return',
+  attachments: 'Photo',
 };
 
 /**

@@ -11,6 +11,8 @@ export const WORK_TABLES = [
   'correctiveActions',
   // quality (returns)
   'customerReturns',
+  // Quality photos (issue 11 §4): the metadata of photos on rejects and returns.
+  'attachments',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -114,6 +116,12 @@ export interface CustomerReturn extends RowMeta {
   reportedBy: string; resolvedAt: string | null; closedAt: string | null;
 }
 
+// quality photos
+/** A photo's metadata (the image is fetched online: GET /api/attachments/:id). `departmentIds` are its record's, for scope. */
+export interface Attachment extends RowMeta {
+  entity: string; entityId: string; departmentIds: string[]; contentType: string; bytes: number; width: number; height: number; createdBy: string;
+}
+
 export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
@@ -122,6 +130,8 @@ export interface RowTypes {
   correctiveActions: CorrectiveAction;
   // quality (returns)
   customerReturns: CustomerReturn;
+  // quality photos
+  attachments: Attachment;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -134,6 +144,8 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   correctiveActions: ['departmentIds'],
   // quality (returns)
   customerReturns: ['departmentIds'],
+  // quality photos
+  attachments: ['departmentIds'],
 };
 /** Fields stored as 0/1 and sent as booleans. */
 export const BOOL_FIELDS = ['active', 'allowParallel'];
@@ -163,6 +175,8 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   correctiveActions: ['ownerId'],
   // quality (returns)
   customerReturns: ['reportedBy'],
+  // quality photos: the record's departments (kept in step with it), plus the photos one took
+  attachments: ['createdBy'],
 };
 
 export function scopeFor(user: Actor, table: TableName): ScopeRule {
@@ -177,7 +191,7 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   // supervisor and operator: their department, plus what they raised or are assigned to.
   const dept = user.departmentId ?? '';
   const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
-  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests' || /* quality */ table === 'correctiveActions' || table === 'customerReturns') {
+  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests' || /* quality */ table === 'correctiveActions' || table === 'customerReturns' || /* quality photos */ table === 'attachments') {
     return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: dept }] };
   }
   return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };

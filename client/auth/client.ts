@@ -26,7 +26,7 @@ export class AuthedClient {
   }
 
   /** A request as this user; a 401 refreshes the tokens once and tries again. */
-  async request<T>(path: string, o: { method?: string; body?: unknown } = {}): Promise<T> {
+  async request<T>(path: string, o: { method?: string; body?: unknown; as?: 'json' | 'blob' } = {}): Promise<T> {
     let s = await this.session();
     if (s.needsLogin) throw new LoginRequired('Sign in again to sync.');
     try {
@@ -38,8 +38,8 @@ export class AuthedClient {
     return this.send<T>(path, s, o);
   }
 
-  private send<T>(path: string, s: Session, o: { method?: string; body?: unknown }) {
-    return apiRequest<T>(this.o.fetch, this.o.baseUrl ?? '', path, { token: s.accessToken, body: o.body, method: o.method });
+  private send<T>(path: string, s: Session, o: { method?: string; body?: unknown; as?: 'json' | 'blob' }) {
+    return apiRequest<T>(this.o.fetch, this.o.baseUrl ?? '', path, { token: s.accessToken, body: o.body, method: o.method, as: o.as });
   }
 
   /** One refresh, under a lock so two tabs never spend the same refresh token. */

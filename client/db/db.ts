@@ -44,8 +44,34 @@ export interface Shadow {
 
 export interface MetaEntry { key: string; value: unknown }
 
+/**
+ * A photo taken or picked on this device (never synced as a row): its compressed image, kept until
+ * the server has it and a while after, so it shows offline. `state`: `pending` waits for its record's
+ * create to be acknowledged and is uploaded with backoff; `refused` the server said no (Sync issues);
+ * `uploaded` the server has it.
+ */
+export interface PhotoBlob {
+  id: string;
+  entity: string;
+  entityId: string;
+  blob: Blob;
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  userId: string;
+  createdAt: string;
+  state: 'pending' | 'uploaded' | 'refused';
+  attempts: number;
+  /** Not before this time (backoff after a failed try). */
+  nextAttemptAt: string;
+  lastError?: string | null;
+  code?: string | null;
+  uploadedAt?: string | null;
+}
+
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -63,12 +89,15 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveAc
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
 /** Quality: corrective actions (by source and by owner) and customer returns. */
 const TABLE_INDEXES_V3 = { correctiveActions: 'id, sourceId, ownerId, status', customerReturns: 'id, status, receivedAt' };
+/** Quality photos: the synced metadata, and the device's own photo files and upload queue. */
+const TABLE_INDEXES_V4 = { attachments: 'id, entityId', photoBlobs: 'id, entityId, state' };
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
   syncIssues!: Table<SyncIssue, string>;
   shadows!: Table<Shadow, string>;
   meta!: Table<MetaEntry, string>;
+  photoBlobs!: Table<PhotoBlob, string>;
 
   constructor(name: string, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -83,6 +112,8 @@ export class BarronDB extends Dexie {
     this.version(2).stores(TABLE_INDEXES_V2);
     // Quality: new tables only.
     this.version(3).stores(TABLE_INDEXES_V3);
+    // Quality photos (issue 11 §4): new tables only.
+    this.version(4).stores(TABLE_INDEXES_V4);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

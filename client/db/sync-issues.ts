@@ -14,8 +14,9 @@ export async function resolveIssue(db: BarronDB, id: string) {
 }
 
 /** Issues not yet filed away (the badge on Sync issues). Usable in a live query. */
-export function openIssueCount(db: BarronDB): Promise<number> {
-  return db.syncIssues.where('resolved').equals(0).count();
+export async function openIssueCount(db: BarronDB): Promise<number> {
+  // quality photos: a photo the server refused is an open issue too
+  return (await db.syncIssues.where('resolved').equals(0).count()) + (await db.photoBlobs.where('state').equals('refused').count());
 }
 
 /** Every issue, the newest first. */

@@ -20,6 +20,8 @@ export interface RequestOptions {
   token?: string;
   body?: unknown;
   signal?: AbortSignal;
+  /** 'blob': the answer is a file (a photo), returned as a Blob; errors are still the JSON shape. */
+  as?: 'json' | 'blob';
 }
 
 export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: string, o: RequestOptions = {}): Promise<T> {
@@ -41,6 +43,7 @@ export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: str
     throw new NetworkError(err instanceof Error ? err.message : 'network error');
   }
   if (res.status === 204) return undefined as T;
+  if (o.as === 'blob' && res.ok) return (await res.blob()) as T;
   const text = await res.text();
   let data: any = null;
   try {

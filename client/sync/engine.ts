@@ -12,6 +12,7 @@ import type { SessionsDB } from '../db/sessions';
 import { ClientStore } from '../db/client-store';
 import { dropAcknowledged, entries, pending, pendingCount, queue, recordResults, renumber } from '../db/outbox';
 import { pruneWindow } from '../db/prune';
+import { uploadPhotos } from './photos';
 import { applyChange, clearSynced, restoreServerRows } from '../db/shadows';
 import { DEFAULT_SYNC_WINDOW_DAYS, horizon } from '../../sync/window';
 import type { BarronDB } from '../db/db';
@@ -129,6 +130,9 @@ export class SyncEngine {
       await this.pushAll();
       await this.pullAll();
       await pruneWindow(this.db, horizon(this.o.now(), this.o.windowDays));
+      // Photos go after the text (their records acknowledged by now); a failed upload never fails the sync.
+      // A pass that sent photos syncs once more, so their rows come down with the next pull at once.
+      if ((await uploadPhotos(this.db, this.client, this.o.now)).sent > 0) this.again = true;
       this.set({ syncing: false, lastError: null, needsLogin: false, lastSyncAt: this.o.now().toISOString() });
       await this.db.setMeta('lastSyncAt', this.state.lastSyncAt);
     } catch (err) {

@@ -29,6 +29,8 @@ const ICONS: Record<string, string> = {
   // quality
   returns: 'M9 14L4 9l5-5M4 9h11a5 5 0 010 10h-3',
   actions: 'M9 11l3 3 8-8M20 12v7a1 1 0 01-1 1H5a1 1 0 01-1-1V5a1 1 0 011-1h11',
+  // quality reports
+  quality: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -49,6 +51,8 @@ export const NAV: NavItem[] = [
   // quality: returns (Quality and the responsible department see theirs) and the owner's corrective actions
   { href: '/returns', label: 'Returns', icon: 'returns', roles: FLOOR },
   { href: '/actions', label: 'My actions', short: 'Actions', icon: 'actions', roles: ALL_ROLES, badge: 'overdue' },
+  // quality reports (issue 11 §5): managers the plant, supervisors their department
+  { href: '/quality', label: 'Quality', icon: 'quality', roles: LEADS },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

@@ -2,7 +2,7 @@
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
 import type { ColumnType } from 'kysely';
 import type {
-  CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
@@ -36,6 +36,7 @@ export interface HoldRequestsTable extends Stored<HoldRequest> {}
 export interface CorrectiveActionsTable extends Stored<CorrectiveAction> {}
 // quality (returns)
 export interface CustomerReturnsTable extends Stored<CustomerReturn> {}
+export interface AttachmentsTable extends Stored<Attachment> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
@@ -100,6 +101,7 @@ export interface Database {
   correctiveActions: CorrectiveActionsTable;
   // quality (returns)
   customerReturns: CustomerReturnsTable;
+  attachments: AttachmentsTable;
   suppliers: SuppliersTable;
   config: ConfigTable;
   auditLog: AuditLogTable;

@@ -9,8 +9,18 @@ import { hashToken, newRefreshToken } from '../auth/tokens';
 import { useHarness } from '../../tests/setup/harness';
 import { countRows, expectCleanError, ROLE_NAMES, ROLE_USERS, tokenFor, userByName, type RoleName } from '../../tests/setup/helpers';
 import { byName } from '../db/db';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { jpegBytes, photoForm } from '../../tests/setup/images';
+import { attachmentStorage } from '../attachments/storage';
 
 const h = useHarness();
+// quality photos: uploads go to a folder of this run
+let photoDir = '';
+beforeAll(() => { photoDir = mkdtempSync(join(tmpdir(), 'barron-perm-photos-')); h.deps.env.ATTACHMENTS_DIR = photoDir; });
+afterAll(() => rmSync(photoDir, { recursive: true, force: true }));
 
 type Who = 'public' | 'signed-in' | RoleName[];
 interface Request { method?: string; path?: string; body?: unknown; form?: FormData }
@@ -83,6 +93,27 @@ const MATRIX: Record<string, Rule> = {
   'POST /api/import/orders': { who: ['admin', 'manager'], ok: 200, request: () => ({ form: spreadsheet() }) },
   // quality: the history of a row the caller sees (a technician sees only the actions they own).
   'GET /api/quality/history': { who: 'signed-in', ok: 200, request: async (ctx) => ({ path: `/api/quality/history?entity=correctiveActions&id=${await actionSeenBy(ctx.caller)}` }) },
+  // quality photos: a Press reject every floor role may see
+  'POST /api/attachments': {
+    who: ['admin', 'manager', 'supervisor', 'operator'], ok: 201,
+    request: async (ctx) => ({ form: photoForm({ id: uuidv7(), entityId: await pressReject(ctx) }) }),
+  },
+  'GET /api/attachments/:id': {
+    who: ['admin', 'manager', 'supervisor', 'operator'], ok: 200,
+    request: async (ctx) => {
+      // Stored directly (no audit entry): the refused callers' audit count must stay as it was.
+      const id = uuidv7();
+      const now = new Date().toISOString();
+      await attachmentStorage(h.deps.env).put(id, jpegBytes());
+      await byName(h.deps.db).insertInto('attachments').values({
+        id, version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, entity: 'rejects', entityId: await pressReject(ctx),
+        departmentIds: JSON.stringify([await ctx.idOf('departments', ['code', 'PRS'])]), contentType: 'image/jpeg', bytes: jpegBytes().length, width: 1600, height: 1200, createdBy: await ctx.idOf('users', ['username', 'admin']),
+      }).execute();
+      return { path: `/api/attachments/${id}` };
+    },
+  },
+  // quality reports: managers the plant, supervisors their department
+  'GET /api/reports/quality': { who: ['admin', 'manager', 'supervisor'], ok: 200, request: () => ({ path: '/api/reports/quality?from=2026-01-01&to=2026-01-31' }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };
@@ -114,6 +145,12 @@ async function actionSeenBy(caller: RoleName | 'none') {
 async function upload(path: string, form: FormData, token?: string) {
   const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
   return { status: res.status, body: await res.json() };
+}
+
+/** quality photos: a reject on a Press machine. */
+async function pressReject(ctx: Ctx) {
+  const machine = await ctx.idOf('machines', ['code', 'PRS-01']);
+  return (await h.deps.db.selectFrom('rejects').select('id').where('machineId', '=', machine).executeTakeFirstOrThrow()).id;
 }
 
 function expected(rule: Rule, caller: RoleName | 'none'): number {

@@ -29,6 +29,8 @@ const PAGES: { path: string; nav: string }[] = [
   // quality
   { path: '/returns', nav: '/returns' }, { path: '/returns/new', nav: '/returns' }, { path: '/returns/:customerReturns', nav: '/returns' },
   { path: '/actions', nav: '/actions' },
+  // quality reports
+  { path: '/quality', nav: '/quality' },
   ...['users', 'departments', 'machines', 'products', 'defect-codes', 'sops', 'suppliers'].map((r) => ({ path: `/admin/${r}`, nav: '/admin' })),
 ];
 

@@ -13,6 +13,7 @@ import { isLocal, userName, useLookups } from '../shared/lookups';
 import { CorrectiveActions } from './actions';
 import { QualityHistory } from './history';
 import { qualityDepartment } from './return-list';
+import { Photos } from '../quality-photos/photos';
 
 const MOVE_LABEL: Record<CustomerReturnStatus, string> = { received: 'Received', investigating: 'Start investigation', resolved: 'Resolve', closed: 'Close' };
 
@@ -109,7 +110,7 @@ export function ReturnDetail({ id }: { id: string }) {
         </div>
       </div>
       {/* PART B (photos, issue 11 §4): the photos of this return go in this slot. */}
-      <div class="photos-slot" data-testid="photos-slot" data-entity="customerReturns" data-entity-id={r.id} />
+      <Photos entity="customerReturns" entityId={r.id} />
       <CorrectiveActions sourceType="return" sourceId={r.id} departmentIds={r.departmentIds} lookups={lookups} />
       <QualityHistory table="customerReturns" id={r.id} lookups={lookups} />
     </>

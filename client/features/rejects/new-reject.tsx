@@ -10,6 +10,8 @@ import { FormError, Link, Loading, PageHead, SelectField, Stepper, TextArea, use
 import { num, useAction } from '../../ui/form';
 import { navigate, query } from '../../ui/router';
 import { machineName, machineOptions, useLookups } from '../shared/lookups';
+import { PhotoDraft, savePhotos } from '../quality-photos/photos';
+import type { Compressed } from '../quality-photos/compress';
 
 export function NewReject() {
   const { app, db, user } = useSession();
@@ -24,8 +26,9 @@ export function NewReject() {
   const [quantity, setQuantity] = useState('1');
   const [stageId, setStageId] = useState(q.get('stageId') ?? '');
   const [description, setDescription] = useState('');
+  const [photos, setPhotos] = useState<Compressed[]>([]);
   const { errors, busy, run } = useAction();
-  useDirty(!!(machineId || defectCodeId || description) && !busy);
+  useDirty(!!(machineId || defectCodeId || description || photos.length) && !busy);
   if (!lookups || !stages) return <Loading />;
 
   async function submit(e: Event) {
@@ -35,7 +38,10 @@ export function NewReject() {
       id, machineId, defectCodeId, quantity: num(quantity),
       ...(stageId ? { stageId } : {}), ...(description.trim() ? { description } : {}),
     }));
-    if (ok) navigate(`/rejects/${id}`, true);
+    if (!ok) return;
+    // The reject is queued first; its photos follow it (never the other way round).
+    await savePhotos(db, user.id, 'rejects', id, photos).catch((err) => app.reportError('Keeping the photos', err));
+    navigate(`/rejects/${id}`, true);
   }
 
   return (
@@ -54,6 +60,7 @@ export function NewReject() {
             options={stages.map((s) => ({ value: s.id, label: `${s.sequence}. ${s.name} · ${machineName(lookups, s.machineId)}` }))} />
         </div>
         <TextArea label="What is wrong (optional)" value={description} onValue={setDescription} error={errors.fields.description} rows={3} />
+        <PhotoDraft value={photos} onValue={setPhotos} />
         <button class="btn primary big wide" type="submit" disabled={busy}>Log reject</button>
       </form>
     </>

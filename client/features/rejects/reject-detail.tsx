@@ -15,6 +15,7 @@ import { mayOpen } from '../../ui/shell';
 import { isLocal, machineName, useLookups, userName } from '../shared/lookups';
 import { CorrectiveActions } from '../quality/actions';
 import { QualityHistory } from '../quality/history';
+import { Photos } from '../quality-photos/photos';
 
 function productName(p: Product | undefined): string {
   return p ? `${p.sku} — ${p.name}` : '—';
@@ -119,7 +120,7 @@ export function RejectDetail({ id }: { id: string }) {
         )}
       </div>
       {/* PART B (photos, issue 11 §4): the photos of this reject go in this slot. */}
-      <div class="photos-slot" data-testid="photos-slot" data-entity="rejects" data-entity-id={r.id} />
+      <Photos entity="rejects" entityId={r.id} />
       <CorrectiveActions sourceType="reject" sourceId={r.id} departmentIds={[r.departmentId]} lookups={lookups} />
       <QualityHistory table="rejects" id={r.id} lookups={lookups} />
     </>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { askPersistent } from '../../db/storage';
+import { photoSpace, unsentPhotoCount } from '../../db/photos';
 import { FormError, PageHead } from '../../ui/components';
 import { bytes, when } from '../../ui/format';
 
@@ -35,7 +36,9 @@ function Account() {
   const [refused, setRefused] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [syncing, setSyncing] = useState(false);
-  const pending = app.pending.value;
+  // quality photos: a photo not yet sent counts like a queued change
+  const photos = useLive(() => unsentPhotoCount(app.engine.value!.db), [app.engine.value]) ?? 0;
+  const pending = app.pending.value + photos;
   const others = app.deviceUsers.value.filter((u) => u.userId !== app.session.value?.userId);
 
   async function logout() {
@@ -117,8 +120,9 @@ function SyncDetails() {
 }
 
 function Storage() {
-  const { app } = useSession();
+  const { app, db } = useSession();
   const st = app.storage.value;
+  const photos = useLive(() => photoSpace(db), [db]);
   const pct = st.usage != null && st.quota ? Math.min(100, (st.usage / st.quota) * 100) : null;
   const storageErrors = app.errors.value;
   return (
@@ -127,6 +131,8 @@ function Storage() {
       <dl class="facts">
         <dt>Used</dt><dd>{bytes(st.usage)}</dd>
         <dt>Quota</dt><dd>{bytes(st.quota)}</dd>
+        <dt>Photos not yet sent</dt><dd data-testid="photos-unsent">{photos ? `${photos.unsent.count} · ${bytes(photos.unsent.bytes)}` : '…'}</dd>
+        <dt>Photos kept here</dt><dd data-testid="photos-kept">{photos ? `${photos.kept.count} · ${bytes(photos.kept.bytes)}` : '…'}</dd>
         <dt>Persistent</dt><dd data-testid="persisted">{st.persisted == null ? 'unknown' : st.persisted ? 'yes — the browser will not clear it' : 'no — the browser may clear it when space runs low'}</dd>
       </dl>
       {pct != null && (

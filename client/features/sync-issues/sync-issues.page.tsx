@@ -12,6 +12,7 @@ import { Empty, FormError, Link, Loading, PageHead, Status } from '../../ui/comp
 import { useAction } from '../../ui/form';
 import { fieldLabel, mutationLabel } from '../../../sync/labels';
 import { formatTime as when, show, words } from '../../ui/format';
+import { RefusedPhotos } from '../quality-photos/refused-photos';
 
 const PAGE_OF: Record<string, string> = { maintenanceTickets: '/maintenance', rejects: '/rejects', stages: '/stages' };
 
@@ -33,6 +34,7 @@ export default function SyncIssuesPage() {
         <button class="chip" aria-pressed={showResolved} onClick={() => setShowResolved(!showResolved)}>Show resolved</button>
       </PageHead>
       <p class="muted">Changes from this device that the server refused, or merged with someone else's edit. Nothing is lost: decide what happens to each.</p>
+      <RefusedPhotos />
       {shown.length === 0 ? <Empty>No sync issues. Every change from this device went through.</Empty> : (
         <div class="list" data-testid="sync-issues">
           {shown.map(({ issue, current }) => <IssueCard key={issue.id} issue={issue} current={current} />)}
