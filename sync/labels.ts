@@ -20,6 +20,14 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'maintenance.update': 'Maintenance ticket edit',
   'maintenance.transition': 'Maintenance status change',
   'maintenance.comment': 'Maintenance comment',
+  // SOP compliance (issue 12)
+  'sop.raise': 'SOP ticket',
+  'sop.transition': 'SOP ticket status change',
+  'sop.escalate': 'SOP ticket escalation',
+  'ncr.create': 'New NCR',
+  'ncr.update': 'NCR edit',
+  'ncr.transition': 'NCR status change',
+  'notification.read': 'Notification read',
 };
 
 /** Field names as a form or a history line says them. */
@@ -41,6 +49,10 @@ export const FIELD_LABELS: Record<string, string> = {
   sellPrice: 'Sell price', standardMinutes: 'Standard minutes', routing: 'Routing', category: 'Category', contact: 'Contact',
   email: 'Email', leadTimeDays: 'Lead time (days)', hoursPerDay: 'Hours per day', idealCycleSeconds: 'Ideal cycle (seconds)',
   allowParallel: 'Runs several stages at once',
+  // SOP compliance (issue 12)
+  sopId: 'SOP', againstDepartmentId: 'Against department', severity: 'Severity', what: 'What (requirement violated)',
+  containment: 'Containment', preventiveAction: 'Preventive action', ownerId: 'Owner', quantityAffected: 'Quantity affected',
+  sourceType: 'Source', sourceId: 'Source', returnNote: 'Return note',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -6,6 +6,8 @@ import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning
 import { rejectCreate, rejectTransition } from './quality';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
+import { ncrCreate, ncrTransition, ncrUpdate, sopEscalate, sopRaise, sopTransition } from './sop';
+import { notificationRead } from './notifications';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
 import { fieldLabel, mutationLabel } from './labels';
@@ -36,6 +38,14 @@ export const mutators = {
   'maintenance.update': maintenanceUpdate,
   'maintenance.transition': maintenanceTransition,
   'maintenance.comment': maintenanceComment,
+  // SOP compliance (issue 12)
+  'sop.raise': sopRaise,
+  'sop.transition': sopTransition,
+  'sop.escalate': sopEscalate,
+  'ncr.create': ncrCreate,
+  'ncr.update': ncrUpdate,
+  'ncr.transition': ncrTransition,
+  'notification.read': notificationRead,
 } as const;
 
 type Mutators = typeof mutators;

@@ -91,6 +91,31 @@ export const HOLD_REQUEST = machine('hold request', ['open', 'granted', 'decline
   ['open', 'declined', M],
 ]);
 
+// ── SOP compliance (issue 12) ──
+// Who of these roles may answer or close a ticket, approve or return an NCR is narrowed further by
+// department and head (sync/sop.ts); `ncr_required → ncr_submitted` is the NCR's approval's move, no one's by hand.
+export const SOP_TICKET = machine('SOP ticket', ['open', 'acknowledged', 'ncr_required', 'ncr_submitted', 'closed', 'rejected'], [
+  ['open', 'acknowledged', S],
+  ['acknowledged', 'ncr_required', S],
+  ['ncr_submitted', 'closed', S],
+  [['open', 'acknowledged'], 'rejected', S],
+]);
+
+export const NCR = machine('NCR', ['draft', 'submitted', 'approved', 'returned'], [
+  // Whoever may edit the NCR (its department's leads, its owner: sync/sop.ts mayEditNcr).
+  ['draft', 'submitted', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+  ['returned', 'submitted', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+  ['submitted', 'approved', S],
+  ['submitted', 'returned', S],
+]);
+
+export const NOTIFICATION = machine('notification', ['unread', 'read'], [
+  ['unread', 'read', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+]);
+
+export type SopTicketStatus = StateOf<typeof SOP_TICKET>;
+export type NcrStatus = StateOf<typeof NCR>;
+
 export type OrderStatus = StateOf<typeof ORDER>;
 export type HoldRequestStatus = StateOf<typeof HOLD_REQUEST>;
 export type StageStatus = StateOf<typeof STAGE>;
@@ -98,4 +123,7 @@ export type RejectStatus = StateOf<typeof REJECT>;
 export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;
 
 /** The state machine of each table whose rows move through states (a transition mutation names its table). */
-export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE };
+export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE,
+  // SOP compliance (issue 12)
+  sopTickets: SOP_TICKET, ncrReports: NCR, notifications: NOTIFICATION,
+};

@@ -20,6 +20,10 @@ export const WINDOW: Partial<Record<TableName, WindowRule>> = {
   maintenanceTickets: { kind: 'own', field: 'status', closed: ['verified', 'cancelled'] },
   maintenanceEvents: { kind: 'parent', parent: 'maintenanceTickets', via: 'ticketId' },
   holdRequests: { kind: 'parent', parent: 'orders', via: 'orderId' },
+  // SOP compliance (issue 12)
+  sopTickets: { kind: 'own', field: 'status', closed: ['closed', 'rejected'] },
+  ncrReports: { kind: 'own', field: 'status', closed: ['approved'] },
+  notifications: { kind: 'own', field: 'status', closed: ['read'] },
 };
 
 export function horizon(now: Date, days = DEFAULT_SYNC_WINDOW_DAYS): string {

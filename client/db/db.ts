@@ -45,7 +45,7 @@ export interface Shadow {
 export interface MetaEntry { key: string; value: unknown }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | keyof typeof TABLE_INDEXES_V5>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -61,6 +61,12 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
   maintenanceEvents: 'id, ticketId, at',
 };
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
+/** SOP compliance (issue 12): tickets, NCRs, the user's notifications. */
+const TABLE_INDEXES_V5 = {
+  sopTickets: 'id, status, againstDepartmentId, raisedByDepartmentId, createdAt',
+  ncrReports: 'id, status, sourceId, departmentId',
+  notifications: 'id, status, at',
+};
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
@@ -79,6 +85,8 @@ export class BarronDB extends Dexie {
     });
     // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
     this.version(2).stores(TABLE_INDEXES_V2);
+    // SOP tickets, NCRs and notifications (issue 12): new tables only.
+    this.version(5).stores(TABLE_INDEXES_V5);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

@@ -3,6 +3,7 @@
 import type { ColumnType } from 'kysely';
 import type {
   DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  NcrReport, NotificationRow, SopTicket,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
@@ -32,6 +33,10 @@ export interface RejectsTable extends Stored<Reject> {}
 export interface MaintenanceTicketsTable extends Stored<MaintenanceTicket> {}
 export interface MaintenanceEventsTable extends Stored<MaintenanceEvent> {}
 export interface HoldRequestsTable extends Stored<HoldRequest> {}
+// SOP compliance (issue 12)
+export interface SopTicketsTable extends Stored<SopTicket> {}
+export interface NcrReportsTable extends Stored<NcrReport> {}
+export interface NotificationsTable extends Stored<NotificationRow> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
@@ -101,4 +106,8 @@ export interface Database {
   syncClients: SyncClientsTable;
   syncMutations: SyncMutationsTable;
   changeLog: ChangeLogTable;
+  // SOP compliance (issue 12)
+  sopTickets: SopTicketsTable;
+  ncrReports: NcrReportsTable;
+  notifications: NotificationsTable;
 }
