@@ -45,6 +45,8 @@ export const EnvSchema = v.object({
   TLS_KEY: v.optional(v.string()),
   /** With TLS: a plain-HTTP port that answers every request with a redirect to HTTPS. Off when unset. */
   HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
+  /** Seconds between passes of the SOP escalation job (issue 12). */
+  ESCALATION_CHECK_SECONDS: v.optional(IntFromString(1, 86_400), '60'),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */

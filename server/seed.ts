@@ -9,6 +9,7 @@ import type { OrderStatus, StageStatus } from '../sync/state-machines';
 import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
+import { seedSopNcr } from './sop/sop.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -19,6 +20,11 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role; de
   { username: 'operator.press', displayName: 'Olivia Operator (Press)', role: 'operator', dept: 'PRS' },
   { username: 'operator.paint', displayName: 'Pat Operator (Paint)', role: 'operator', dept: 'PNT' },
   { username: 'technician', displayName: 'Terry Technician', role: 'technician', dept: 'MNT' },
+  // SOP compliance (issue 12): every department has a head (server/sop/sop.seed.ts makes them heads).
+  { username: 'head.paint', displayName: 'Paula Head (Paint)', role: 'supervisor', dept: 'PNT' },
+  { username: 'head.assembly', displayName: 'Andy Head (Assembly)', role: 'supervisor', dept: 'ASM' },
+  { username: 'head.maintenance', displayName: 'Mia Head (Maintenance)', role: 'supervisor', dept: 'MNT' },
+  { username: 'head.quality', displayName: 'Quinn Head (Quality)', role: 'supervisor', dept: 'QA' },
 ];
 
 export const SHIFT_CALENDAR = {
@@ -198,4 +204,6 @@ export async function seedDemo(db: Db): Promise<void> {
     }
     return { table: null, id: null, message: 'demo data loaded into an empty database' };
   }));
+  // SOP compliance (issue 12)
+  await seedSopNcr(db);
 }

@@ -30,6 +30,14 @@ const EXPECTED: Record<string, string> = {
   'maintenance.update': 'AMSOT',
   'maintenance.transition': 'AMST',
   'maintenance.comment': 'AMSOT',
+  // SOP compliance (issue 12): the escalation is the system's alone, never a device's.
+  'sop.raise': 'AMSOT',
+  'sop.transition': 'AMS',
+  'sop.escalate': '',
+  'ncr.create': 'AMSOT',
+  'ncr.update': 'AMSOT',
+  'ncr.transition': 'AMSOT',
+  'notification.read': 'AMSOT',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 

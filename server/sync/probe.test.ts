@@ -150,6 +150,9 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       'maintenance.create': { id: ticket.id, machineId: machine.id, type: 'corrective', priority: 3, description: 'again' },
       'maintenance.comment': { id: mEvent.id, ticketId: ticket.id, note: 'again' },
       'order.create': { id: order.id, customerName: 'Again', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5 }] },
+      // SOP compliance (issue 12)
+      'sop.raise': { id: (await h.deps.db.selectFrom('sopTickets').select('id').executeTakeFirstOrThrow()).id, sopId: uuidv7(), againstDepartmentId: machine.departmentId, severity: 'low', description: 'again' },
+      'ncr.create': { id: (await h.deps.db.selectFrom('ncrReports').select('id').executeTakeFirstOrThrow()).id, sourceType: 'sop', sourceId: uuidv7() },
     };
     // A new create or event mutation fails this test until it is listed above.
     const creates = [...MUTATIONS.values()].filter((d) => d.kind === 'create' || d.kind === 'event').map((d) => d.name).sort();
