@@ -20,6 +20,14 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'maintenance.update': 'Maintenance ticket edit',
   'maintenance.transition': 'Maintenance status change',
   'maintenance.comment': 'Maintenance comment',
+  // quality (CAPA)
+  'action.create': 'New corrective action',
+  'action.update': 'Corrective action edit',
+  'action.transition': 'Corrective action status change',
+  // quality (returns)
+  'return.create': 'New customer return',
+  'return.update': 'Customer return edit',
+  'return.transition': 'Customer return status change',
   // SOP compliance (issue 12)
   'sop.raise': 'SOP ticket',
   'sop.transition': 'SOP ticket status change',
@@ -49,10 +57,15 @@ export const FIELD_LABELS: Record<string, string> = {
   sellPrice: 'Sell price', standardMinutes: 'Standard minutes', routing: 'Routing', category: 'Category', contact: 'Contact',
   email: 'Email', leadTimeDays: 'Lead time (days)', hoursPerDay: 'Hours per day', idealCycleSeconds: 'Ideal cycle (seconds)',
   allowParallel: 'Runs several stages at once',
+  // quality (CAPA)
+  sourceType: 'Source', sourceId: 'Source', ownerId: 'Owner', doneNote: 'Done note', doneAt: 'Done',
+  reopenNote: 'Sent back because', verifiedBy: 'Verified by',
+  // quality (returns, reject review)
+  receivedAt: 'Received', creditValue: 'Credit value', resolvedAt: 'Resolved', reviewNote: 'Review note', reportedBy: 'Reported by',
+  approvedBy: 'Approved by', number: 'Number',
   // SOP compliance (issue 12)
   sopId: 'SOP', againstDepartmentId: 'Against department', severity: 'Severity', what: 'What (requirement violated)',
-  containment: 'Containment', preventiveAction: 'Preventive action', ownerId: 'Owner', quantityAffected: 'Quantity affected',
-  sourceType: 'Source', sourceId: 'Source', returnNote: 'Return note',
+  containment: 'Containment', preventiveAction: 'Preventive action', quantityAffected: 'Quantity affected', returnNote: 'Return note',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { jobCorrection, jobDowntime, jobProgress, orderTransition, stageTransition } from './production';
 import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning';
-import { rejectCreate, rejectTransition } from './quality';
+import { actionCreate, actionTransition, actionUpdate, rejectCreate, rejectTransition, returnCreate, returnTransition, returnUpdate } from './quality';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
 import { ncrCreate, ncrTransition, ncrUpdate, sopEscalate, sopRaise, sopTransition } from './sop';
@@ -18,6 +18,7 @@ import { canSee } from './tables';
 export type { MutationDef, MutationKind, MutationOutcome } from './mutation-kit';
 export { DOWNTIME_REASONS } from './production';
 export { DISPOSITIONS, MAX_OVER_PLAN } from './quality';
+export { ACTION_EDIT_FIELDS, ACTION_SOURCE_TYPES, RETURN_EDIT_FIELDS } from './quality';
 export { DEFAULT_SLA, MAINTENANCE_EDIT_FIELDS } from './maintenance';
 
 export const mutators = {
@@ -38,6 +39,14 @@ export const mutators = {
   'maintenance.update': maintenanceUpdate,
   'maintenance.transition': maintenanceTransition,
   'maintenance.comment': maintenanceComment,
+  // quality (CAPA)
+  'action.create': actionCreate,
+  'action.update': actionUpdate,
+  'action.transition': actionTransition,
+  // quality (returns)
+  'return.create': returnCreate,
+  'return.update': returnUpdate,
+  'return.transition': returnTransition,
   // SOP compliance (issue 12)
   'sop.raise': sopRaise,
   'sop.transition': sopTransition,

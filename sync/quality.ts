@@ -1,12 +1,14 @@
 // Quality: rejects logged on the floor and moved through review, approval and closing (DOMAIN.md §2).
 import * as v from 'valibot';
-import { REJECT } from './state-machines';
-import { Uuid } from './protocol';
-import { FLOOR } from './roles';
+import { CORRECTIVE_ACTION, CUSTOMER_RETURN, REJECT, type CorrectiveActionStatus } from './state-machines';
+import { IsoDate, Uuid } from './protocol';
+import { ALL_ROLES, FLOOR, LEADS, type Actor } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
 import { alreadyExists } from './rejections';
 import { worksIn } from './permissions';
-import { actionTime, define, mustBeActive, mustGet, mustSee, Qty, Text, transition } from './mutation-kit';
+import { mergeFields } from './merge';
+import type { CorrectiveAction } from './tables';
+import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition } from './mutation-kit';
 
 // ── rejects ────────────────────────────────────────────────────────────────
 
@@ -118,5 +120,316 @@ export const rejectTransition = define({
       ...(args.to === 'closed' ? { closedAt: actionTime(ctx) } : {}),
     });
     return { table: 'rejects', id: reject.id };
+  },
+});
+
+// ── corrective actions (CAPA) ──────────────────────────────────────────────
+
+export const ACTION_SOURCE_TYPES = ['reject', 'return', 'ncr'] as const;
+export type ActionSourceType = (typeof ACTION_SOURCE_TYPES)[number];
+
+/**
+ * The source of a corrective action, which the actor must be able to see: the departments whose
+ * people see it (the action's `departmentIds`, its scope) and what it is called. The one place that
+ * knows the source tables: a new source type (NCRs, table `ncrReports`) is one more case here.
+ */
+export async function actionSource(store: MutationStore, ctx: MutationContext, sourceType: ActionSourceType, sourceId: string): Promise<{ departmentIds: string[]; label: string }> {
+  switch (sourceType) {
+    case 'reject': {
+      const reject = await mustSee(store, ctx, 'rejects', sourceId);
+      return { departmentIds: [reject.departmentId], label: `Reject ${reject.number ?? ''}`.trim() };
+    }
+    case 'return': {
+      const ret = await mustSee(store, ctx, 'customerReturns', sourceId);
+      return { departmentIds: ret.departmentIds, label: `Return ${ret.number ?? ''}`.trim() };
+    }
+    default:
+      throw new Rejection('validation_failed', `Corrective actions on a ${sourceType} cannot be raised yet.`, [{ field: 'sourceType', message: 'is not available yet' }]);
+  }
+}
+
+/** Whether the actor works where the action's source is seen (plant-wide roles everywhere). */
+export function seesActionSource(actor: Actor, action: Pick<CorrectiveAction, 'departmentIds'>): boolean {
+  if (actor.role === 'admin' || actor.role === 'manager') return true;
+  return !!actor.departmentId && action.departmentIds.includes(actor.departmentId);
+}
+
+/**
+ * Who may mark an action done: its owner, or a lead (supervisor, manager, admin) where its source is
+ * seen. Verifying it, or sending it back, is a lead's and never the owner's: someone else checks that
+ * the fix worked. `undefined` means allowed; otherwise the reason, shown at the field on the device.
+ */
+export function actionMoveRefusal(actor: Actor, action: Pick<CorrectiveAction, 'ownerId' | 'departmentIds'>, to: CorrectiveActionStatus): string | undefined {
+  const isOwner = action.ownerId === actor.id;
+  const lead = (LEADS as readonly string[]).includes(actor.role) && seesActionSource(actor, action);
+  if (to === 'done') return isOwner || lead ? undefined : 'Only the owner of the action, or a supervisor or manager, marks it done.';
+  if (isOwner) return to === 'verified'
+    ? 'The owner of a corrective action cannot verify it: someone other than the owner checks that it worked.'
+    : 'The owner of a corrective action cannot send it back: someone other than the owner verifies it.';
+  return lead ? undefined : 'A supervisor or manager of the department verifies corrective actions.';
+}
+
+async function activeOwner(store: MutationStore, ownerId: string, field: string) {
+  const owner = await mustGet(store, 'users', ownerId);
+  if (!owner.active) throw new Rejection('validation_failed', `${owner.displayName} is no longer an active user.`, [{ field, message: 'must be an active user' }]);
+  return owner;
+}
+
+function mustNotBePast(dueDate: string, ctx: MutationContext, field: string) {
+  const today = actionTime(ctx).slice(0, 10);
+  if (dueDate < today) throw new Rejection('validation_failed', `The due date ${dueDate} has already passed: give a date from ${today} on.`, [{ field, message: 'is in the past' }]);
+}
+
+export const ActionCreateArgs = v.strictObject({
+  id: Uuid,
+  sourceType: v.picklist(ACTION_SOURCE_TYPES, 'is not one of the choices'),
+  sourceId: Uuid,
+  description: RequiredText(2000),
+  ownerId: Uuid,
+  dueDate: IsoDate,
+}, 'has a field that is not allowed');
+
+export const actionCreate = define({
+  name: 'action.create',
+  kind: 'create',
+  table: 'correctiveActions',
+  roles: LEADS,
+  args: ActionCreateArgs,
+  async apply(store, args, ctx) {
+    const source = await actionSource(store, ctx, args.sourceType, args.sourceId);
+    await activeOwner(store, args.ownerId, 'ownerId');
+    mustNotBePast(args.dueDate, ctx, 'dueDate');
+    await store.insert('correctiveActions', {
+      id: args.id, number: await store.nextNumber('CA'), sourceType: args.sourceType, sourceId: args.sourceId,
+      departmentIds: source.departmentIds, description: args.description, ownerId: args.ownerId, dueDate: args.dueDate,
+      status: 'open', doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+    });
+    return { table: 'correctiveActions', id: args.id };
+  },
+});
+
+export const ACTION_EDIT_FIELDS = { description: RequiredText(2000), ownerId: Uuid, dueDate: IsoDate };
+const ActionUpdateArgs = editArgs(ACTION_EDIT_FIELDS);
+
+export const actionUpdate = define({
+  name: 'action.update',
+  scope: { table: 'correctiveActions', arg: 'id' },
+  kind: 'edit',
+  table: 'correctiveActions',
+  roles: LEADS,
+  args: ActionUpdateArgs,
+  async apply(store, args, ctx) {
+    const action = await mustGet(store, 'correctiveActions', args.id);
+    if (!seesActionSource(ctx.actor, action)) throw new Rejection('forbidden', 'A supervisor edits only the corrective actions of their own department.');
+    if (action.status === 'verified') throw new Rejection('validation_failed', `${action.number ?? 'The action'} is verified: it is history and stays as it was.`, [{ field: 'status', message: 'is verified' }]);
+    const { apply, conflicts } = mergeFields(action, args.base, args.changes);
+    if ('ownerId' in apply) await activeOwner(store, apply.ownerId as string, 'changes.ownerId');
+    if ('dueDate' in apply) mustNotBePast(apply.dueDate as string, ctx, 'changes.dueDate');
+    if (Object.keys(apply).length > 0) await store.update('correctiveActions', action.id, apply);
+    return { table: 'correctiveActions', id: action.id, conflicts };
+  },
+});
+
+const ActionTransitionArgs = v.strictObject({
+  id: Uuid,
+  from: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
+  to: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
+  note: v.optional(Text(2000)),
+}, 'has a field that is not allowed');
+
+export const actionTransition = define({
+  name: 'action.transition',
+  scope: { table: 'correctiveActions', arg: 'id' },
+  kind: 'transition',
+  table: 'correctiveActions',
+  roles: ALL_ROLES,
+  args: ActionTransitionArgs,
+  async apply(store, args, ctx) {
+    const action = await mustGet(store, 'correctiveActions', args.id);
+    if (!transition(CORRECTIVE_ACTION, action.status, args, ctx)) return { table: 'correctiveActions', id: action.id };
+    const refusal = actionMoveRefusal(ctx.actor, action, args.to);
+    if (refusal) throw new Rejection('forbidden', refusal, [{ field: 'to', message: refusal }]);
+    const when = actionTime(ctx);
+    if (args.to === 'done') {
+      await store.update('correctiveActions', action.id, { status: 'done', doneNote: args.note || null, doneAt: when });
+    } else if (args.to === 'verified') {
+      await store.update('correctiveActions', action.id, { status: 'verified', verifiedBy: ctx.actor.id, verifiedAt: when });
+    } else {
+      if (!args.note) throw new Rejection('validation_failed', 'Sending an action back needs a note: say why the verification failed.', [{ field: 'note', message: 'is required to send it back' }]);
+      await store.update('correctiveActions', action.id, { status: 'open', reopenNote: args.note, doneAt: null });
+    }
+    return { table: 'correctiveActions', id: action.id };
+  },
+});
+
+// ── customer returns ───────────────────────────────────────────────────────
+
+/** The code of the Quality department, whose people take in and investigate customer returns. */
+export const QUALITY_DEPARTMENT_CODE = 'QA';
+
+/** The Quality department's id, if the plant has one. */
+export async function qualityDepartmentId(store: MutationStore): Promise<string | null> {
+  const [qa] = (await store.find('departments', 'code', QUALITY_DEPARTMENT_CODE)).filter((d) => d.active);
+  return qa?.id ?? null;
+}
+
+/** Whether the actor takes in and moves customer returns: admins, managers and the Quality department. */
+export function mayHandleReturns(actor: Actor, qualityDeptId: string | null): boolean {
+  if (actor.role === 'admin' || actor.role === 'manager') return true;
+  if (actor.role === 'technician') return false;
+  return !!qualityDeptId && actor.departmentId === qualityDeptId;
+}
+
+async function mustHandleReturns(store: MutationStore, ctx: MutationContext) {
+  const qa = await qualityDepartmentId(store);
+  if (!mayHandleReturns(ctx.actor, qa)) throw new Rejection('forbidden', 'Customer returns are taken in and moved by Quality, managers and admins.');
+  return qa;
+}
+
+/** Who sees a return: Quality and the department made responsible. */
+function returnDepartments(qualityDeptId: string | null, responsible: string | null): string[] {
+  return [...new Set([qualityDeptId, responsible].filter((d): d is string => !!d))];
+}
+
+/** Money: 0 or more, whole cents. */
+export const CreditValue = v.pipe(
+  v.number('must be a number'),
+  v.minValue(0, 'cannot be negative'),
+  v.maxValue(100_000_000, 'is at most 100,000,000'),
+  v.check((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'has at most 2 decimals (cents)'),
+);
+
+async function returnOrigin(store: MutationStore, orderId: string | null | undefined, productId: string, prefix: string) {
+  const product = await mustGet(store, 'products', productId);
+  if (orderId) {
+    const order = await mustGet(store, 'orders', orderId);
+    const items = await store.find('orderItems', 'orderId', order.id);
+    if (!items.some((i) => i.productId === product.id)) {
+      throw new Rejection('validation_failed', `Order ${order.number ?? ''} did not make ${product.sku}.`.replace('  ', ' '), [{ field: `${prefix}productId`, message: 'is not a product of the order' }]);
+    }
+  }
+}
+
+function mustNotBeFuture(day: string, ctx: MutationContext, field: string) {
+  const today = actionTime(ctx).slice(0, 10);
+  if (day > today) throw new Rejection('validation_failed', `The goods cannot have come back on ${day}, after today (${today}).`, [{ field, message: 'is in the future' }]);
+}
+
+export const ReturnCreateArgs = v.strictObject({
+  id: Uuid,
+  customerName: RequiredText(200),
+  orderId: v.optional(Uuid),
+  productId: Uuid,
+  quantity: Qty,
+  reason: RequiredText(2000),
+  receivedAt: v.optional(IsoDate),
+}, 'has a field that is not allowed');
+
+export const returnCreate = define({
+  name: 'return.create',
+  kind: 'create',
+  table: 'customerReturns',
+  roles: FLOOR,
+  args: ReturnCreateArgs,
+  async apply(store, args, ctx) {
+    const qa = await mustHandleReturns(store, ctx);
+    await returnOrigin(store, args.orderId, args.productId, '');
+    const receivedAt = args.receivedAt ?? actionTime(ctx).slice(0, 10);
+    mustNotBeFuture(receivedAt, ctx, 'receivedAt');
+    await store.insert('customerReturns', {
+      id: args.id, number: await store.nextNumber('RET'), customerName: args.customerName, orderId: args.orderId ?? null,
+      productId: args.productId, quantity: args.quantity, reason: args.reason, receivedAt, status: 'received',
+      rootCause: null, correctiveAction: null, creditValue: null, departmentId: null, departmentIds: returnDepartments(qa, null),
+      reportedBy: ctx.actor.id, resolvedAt: null, closedAt: null,
+    });
+    return { table: 'customerReturns', id: args.id };
+  },
+});
+
+export const RETURN_EDIT_FIELDS = {
+  customerName: RequiredText(200),
+  orderId: v.nullable(Uuid),
+  productId: Uuid,
+  quantity: Qty,
+  reason: RequiredText(2000),
+  receivedAt: IsoDate,
+  rootCause: v.nullable(Text(2000)),
+  correctiveAction: v.nullable(Text(2000)),
+  creditValue: v.nullable(CreditValue),
+  departmentId: v.nullable(Uuid),
+};
+const ReturnUpdateArgs = editArgs(RETURN_EDIT_FIELDS);
+
+/** The scope of a return's corrective actions follows the return's. */
+async function moveReturnScope(store: MutationStore, id: string, departmentIds: string[]) {
+  for (const action of await store.find('correctiveActions', 'sourceId', id)) {
+    if (action.sourceType === 'return' && JSON.stringify(action.departmentIds) !== JSON.stringify(departmentIds)) {
+      await store.update('correctiveActions', action.id, { departmentIds });
+    }
+  }
+}
+
+export const returnUpdate = define({
+  name: 'return.update',
+  scope: { table: 'customerReturns', arg: 'id' },
+  kind: 'edit',
+  table: 'customerReturns',
+  roles: FLOOR,
+  args: ReturnUpdateArgs,
+  async apply(store, args, ctx) {
+    const qa = await mustHandleReturns(store, ctx);
+    const ret = await mustGet(store, 'customerReturns', args.id);
+    if (ret.status === 'closed') throw new Rejection('validation_failed', `${ret.number ?? 'The return'} is closed: it is history and stays as it was.`, [{ field: 'status', message: 'is closed' }]);
+    const { apply, conflicts } = mergeFields(ret, args.base, args.changes);
+    if ('orderId' in apply || 'productId' in apply) {
+      await returnOrigin(store, (apply.orderId ?? ('orderId' in apply ? null : ret.orderId)) as string | null, (apply.productId ?? ret.productId) as string, 'changes.');
+    }
+    if ('receivedAt' in apply) mustNotBeFuture(apply.receivedAt as string, ctx, 'changes.receivedAt');
+    if ('rootCause' in apply && !apply.rootCause && (ret.status === 'resolved')) {
+      throw new Rejection('validation_failed', 'A resolved return keeps its root cause.', [{ field: 'changes.rootCause', message: 'is required once resolved' }]);
+    }
+    if ('departmentId' in apply) {
+      if (apply.departmentId) await mustGet(store, 'departments', apply.departmentId as string);
+      apply.departmentIds = returnDepartments(qa, apply.departmentId as string | null);
+    }
+    if (Object.keys(apply).length > 0) {
+      await store.update('customerReturns', ret.id, apply);
+      if (apply.departmentIds) await moveReturnScope(store, ret.id, apply.departmentIds as string[]);
+    }
+    return { table: 'customerReturns', id: ret.id, conflicts };
+  },
+});
+
+const ReturnTransitionArgs = v.strictObject({
+  id: Uuid,
+  from: v.picklist(CUSTOMER_RETURN.states, 'is not one of the choices'),
+  to: v.picklist(CUSTOMER_RETURN.states, 'is not one of the choices'),
+  rootCause: v.optional(Text(2000)),
+  correctiveAction: v.optional(Text(2000)),
+  creditValue: v.optional(CreditValue),
+}, 'has a field that is not allowed');
+
+export const returnTransition = define({
+  name: 'return.transition',
+  scope: { table: 'customerReturns', arg: 'id' },
+  kind: 'transition',
+  table: 'customerReturns',
+  roles: FLOOR,
+  args: ReturnTransitionArgs,
+  async apply(store, args, ctx) {
+    await mustHandleReturns(store, ctx);
+    const ret = await mustGet(store, 'customerReturns', args.id);
+    if (!transition(CUSTOMER_RETURN, ret.status, args, ctx)) return { table: 'customerReturns', id: ret.id };
+    const rootCause = args.rootCause || ret.rootCause;
+    if (args.to === 'resolved' && !rootCause) throw new Rejection('validation_failed', 'Resolving a return needs a root cause.', [{ field: 'rootCause', message: 'is required to resolve' }]);
+    await store.update('customerReturns', ret.id, {
+      status: args.to,
+      rootCause: rootCause ?? null,
+      correctiveAction: args.correctiveAction || ret.correctiveAction,
+      creditValue: args.creditValue ?? ret.creditValue,
+      ...(args.to === 'resolved' ? { resolvedAt: actionTime(ctx) } : {}),
+      ...(args.to === 'closed' ? { closedAt: actionTime(ctx) } : {}),
+    });
+    return { table: 'customerReturns', id: ret.id };
   },
 });

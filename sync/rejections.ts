@@ -7,6 +7,10 @@ export const ROW_LABEL: Record<TableName, string> = {
   departments: 'Department', users: 'User', machines: 'Machine', products: 'Product', defectCodes: 'Defect code', sops: 'SOP',
   orders: 'Order', orderItems: 'Order item', stages: 'Stage', jobEvents: 'Job event', rejects: 'Reject',
   maintenanceTickets: 'Maintenance ticket', maintenanceEvents: 'Maintenance event', holdRequests: 'Hold request',
+  // quality (CAPA)
+  correctiveActions: 'Corrective action',
+  // quality (returns)
+  customerReturns: 'Customer return',
   // SOP compliance (issue 12)
   sopTickets: 'SOP ticket', ncrReports: 'NCR', notifications: 'Notification',
 };

@@ -1,5 +1,5 @@
 // Workflow state machines (DOMAIN.md) with the roles allowed on each edge: one copy for server and client.
-import { FLOOR, LEADS as S, MANAGERS as M, MAINTAINERS as TECH, type Role } from './roles';
+import { ALL_ROLES as ALL, FLOOR, LEADS as S, MANAGERS as M, MAINTAINERS as TECH, type Role } from './roles';
 import type { TableName } from './tables';
 
 export interface Edge<S extends string = string> { from: S; to: S; roles: readonly Role[] }
@@ -91,6 +91,25 @@ export const HOLD_REQUEST = machine('hold request', ['open', 'granted', 'decline
   ['open', 'declined', M],
 ]);
 
+// quality (CAPA)
+/**
+ * A corrective action: the owner (or a lead) marks it done; someone other than the owner verifies it
+ * or sends it back open with a note (both checked by the mutator).
+ */
+export const CORRECTIVE_ACTION = machine('corrective action', ['open', 'done', 'verified'], [
+  ['open', 'done', ALL],
+  ['done', 'verified', S],
+  ['done', 'open', S],
+]);
+export type CorrectiveActionStatus = StateOf<typeof CORRECTIVE_ACTION>;
+
+// quality (returns): who may move one (admins, managers, Quality) is checked by the mutator.
+export const CUSTOMER_RETURN = machine('customer return', ['received', 'investigating', 'resolved', 'closed'], [
+  ['received', 'investigating', FLOOR],
+  ['investigating', 'resolved', FLOOR],
+  ['resolved', 'closed', FLOOR],
+]);
+export type CustomerReturnStatus = StateOf<typeof CUSTOMER_RETURN>;
 // ── SOP compliance (issue 12) ──
 // Who of these roles may answer or close a ticket, approve or return an NCR is narrowed further by
 // department and head (sync/sop.ts); `ncr_required → ncr_submitted` is the NCR's approval's move, no one's by hand.
@@ -124,6 +143,10 @@ export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;
 
 /** The state machine of each table whose rows move through states (a transition mutation names its table). */
 export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE,
+  // quality (CAPA)
+  correctiveActions: CORRECTIVE_ACTION,
+  // quality (returns)
+  customerReturns: CUSTOMER_RETURN,
   // SOP compliance (issue 12)
   sopTickets: SOP_TICKET, ncrReports: NCR, notifications: NOTIFICATION,
 };

@@ -1,12 +1,16 @@
 // The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
 import type { Actor, Role } from './roles';
-import type { HoldRequestStatus, MaintenanceStatus, NcrStatus, OrderStatus, RejectStatus, SopTicketStatus, StageStatus } from './state-machines';
+import type { CorrectiveActionStatus, CustomerReturnStatus, HoldRequestStatus, MaintenanceStatus, NcrStatus, OrderStatus, RejectStatus, SopTicketStatus, StageStatus } from './state-machines';
 
 export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
 export const WORK_TABLES = [
   'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents',
   // New tables go last: a snapshot cursor counts tables by position.
   'holdRequests',
+  // quality (CAPA)
+  'correctiveActions',
+  // quality (returns)
+  'customerReturns',
   // SOP compliance (issue 12)
   'sopTickets', 'ncrReports', 'notifications',
 ] as const;
@@ -65,6 +69,8 @@ export interface Reject extends RowMeta {
   departmentId: string; defectCodeId: string; quantity: number; description: string | null; reportedBy: string;
   status: RejectStatus; disposition: string | null; rootCause: string | null; correctiveAction: string | null;
   approvedBy: string | null; approvedAt: string | null; closedAt: string | null;
+  /** quality: why the review disputed it (migration 2026-12-02T0002; absent on rows written before). */
+  reviewNote?: string | null;
 }
 export interface MaintenanceTicket extends RowMeta {
   number: string | null; machineId: string; departmentId: string; type: string; priority: number; description: string;
@@ -81,6 +87,33 @@ export interface MaintenanceEvent extends RowMeta {
 export interface HoldRequest extends RowMeta {
   orderId: string; stageId: string | null; departmentIds: string[]; reason: string; requestedBy: string;
   status: HoldRequestStatus; answeredBy: string | null; answeredAt: string | null; answerNote: string | null;
+}
+
+// quality (CAPA)
+/** A corrective action on a reject, a customer return or (later) an NCR: one owner, verified by someone else. */
+export interface CorrectiveAction extends RowMeta {
+  number: string | null; sourceType: 'reject' | 'return' | 'ncr'; sourceId: string;
+  /** The departments whose people see the source (scope), kept in step with it. */
+  departmentIds: string[];
+  description: string; ownerId: string; dueDate: string; status: CorrectiveActionStatus;
+  doneNote: string | null; doneAt: string | null;
+  /** Why the last verification failed (done → open). */
+  reopenNote: string | null;
+  verifiedBy: string | null; verifiedAt: string | null;
+}
+
+// quality (returns)
+/** Goods a customer sent back: investigated by Quality, made the responsible department's, credited. */
+export interface CustomerReturn extends RowMeta {
+  number: string | null; customerName: string; orderId: string | null; productId: string; quantity: number; reason: string;
+  /** The day the goods came back (YYYY-MM-DD). */
+  receivedAt: string;
+  status: CustomerReturnStatus; rootCause: string | null; correctiveAction: string | null; creditValue: number | null;
+  /** The department responsible, set during investigation. */
+  departmentId: string | null;
+  /** Quality's department and the responsible one: who sees the return (scope), kept by the mutators. */
+  departmentIds: string[];
+  reportedBy: string; resolvedAt: string | null; closedAt: string | null;
 }
 
 // ── SOP compliance (issue 12) ──────────────────────────────────────────────
@@ -124,6 +157,10 @@ export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
   maintenanceTickets: MaintenanceTicket; maintenanceEvents: MaintenanceEvent; holdRequests: HoldRequest;
+  // quality (CAPA)
+  correctiveActions: CorrectiveAction;
+  // quality (returns)
+  customerReturns: CustomerReturn;
   // SOP compliance (issue 12)
   sopTickets: SopTicket; ncrReports: NcrReport; notifications: NotificationRow;
 }
@@ -134,6 +171,10 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   orders: ['departmentIds'],
   orderItems: ['departmentIds'],
   holdRequests: ['departmentIds'],
+  // quality (CAPA)
+  correctiveActions: ['departmentIds'],
+  // quality (returns)
+  customerReturns: ['departmentIds'],
   // SOP compliance (issue 12)
   sopTickets: ['history'],
   ncrReports: ['departmentIds', 'history'],
@@ -153,9 +194,8 @@ export type ScopeRule =
   | { kind: 'any'; eq: { field: string; value: string }[]; contains: { field: string; value: string }[] };
 
 /** Fields that decide visibility; a write that changes one may evict the row from some devices. */
-export const SCOPE_FIELDS = ['departmentId', 'departmentIds', 'reportedBy', 'assigneeId', 'userId',
-  // SOP compliance (issue 12)
-  'escalatedToId', 'ownerId'];
+export const SCOPE_FIELDS = ['departmentId', 'departmentIds', 'reportedBy', 'assigneeId', 'userId', /* quality (CAPA) */ 'ownerId',
+  /* SOP compliance (issue 12) */ 'escalatedToId'];
 
 const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   stages: ['assigneeId'],
@@ -164,6 +204,10 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   maintenanceTickets: ['reportedBy', 'assigneeId'],
   maintenanceEvents: ['userId'],
   holdRequests: ['requestedBy'],
+  // quality (CAPA): the owner receives their actions wherever the source lives.
+  correctiveActions: ['ownerId'],
+  // quality (returns)
+  customerReturns: ['reportedBy'],
   // SOP compliance (issue 12)
   ncrReports: ['ownerId', 'createdBy'],
 };
@@ -185,6 +229,8 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
     return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: user.departmentId ?? '' }] };
   }
   if (user.role === 'admin' || user.role === 'manager') return { kind: 'all' };
+  // quality (CAPA): the owner of an action receives it, whatever their role or department.
+  if (user.role === 'technician' && table === 'correctiveActions') return { kind: 'any', eq: [{ field: 'ownerId', value: user.id }], contains: [] };
   if (user.role === 'technician') {
     // The maintenance department serves every department: technicians see every ticket and no production data.
     return table === 'maintenanceTickets' || table === 'maintenanceEvents' ? { kind: 'all' } : { kind: 'none' };
@@ -192,7 +238,7 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   // supervisor and operator: their department, plus what they raised or are assigned to.
   const dept = user.departmentId ?? '';
   const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
-  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests') {
+  if (table === 'orders' || table === 'orderItems' || table === 'holdRequests' || /* quality */ table === 'correctiveActions' || table === 'customerReturns') {
     return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: dept }] };
   }
   return { kind: 'any', eq: [{ field: 'departmentId', value: dept }, ...eq], contains: [] };

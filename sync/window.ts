@@ -20,6 +20,10 @@ export const WINDOW: Partial<Record<TableName, WindowRule>> = {
   maintenanceTickets: { kind: 'own', field: 'status', closed: ['verified', 'cancelled'] },
   maintenanceEvents: { kind: 'parent', parent: 'maintenanceTickets', via: 'ticketId' },
   holdRequests: { kind: 'parent', parent: 'orders', via: 'orderId' },
+  // quality (CAPA): an action stays on the owner's device until verified, wherever its source went.
+  correctiveActions: { kind: 'own', field: 'status', closed: ['verified'] },
+  // quality (returns)
+  customerReturns: { kind: 'own', field: 'status', closed: ['closed'] },
   // SOP compliance (issue 12)
   sopTickets: { kind: 'own', field: 'status', closed: ['closed', 'rejected'] },
   ncrReports: { kind: 'own', field: 'status', closed: ['approved'] },

@@ -45,7 +45,7 @@ export interface Shadow {
 export interface MetaEntry { key: string; value: unknown }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | keyof typeof TABLE_INDEXES_V5>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | keyof typeof TABLE_INDEXES_V5>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -61,6 +61,8 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | keyof typeof 
   maintenanceEvents: 'id, ticketId, at',
 };
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
+/** Quality: corrective actions (by source and by owner) and customer returns. */
+const TABLE_INDEXES_V3 = { correctiveActions: 'id, sourceId, ownerId, status', customerReturns: 'id, status, receivedAt' };
 /** SOP compliance (issue 12): tickets, NCRs, the user's notifications. */
 const TABLE_INDEXES_V5 = {
   sopTickets: 'id, status, againstDepartmentId, raisedByDepartmentId, createdAt',
@@ -85,6 +87,8 @@ export class BarronDB extends Dexie {
     });
     // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
     this.version(2).stores(TABLE_INDEXES_V2);
+    // Quality: new tables only.
+    this.version(3).stores(TABLE_INDEXES_V3);
     // SOP tickets, NCRs and notifications (issue 12): new tables only.
     this.version(5).stores(TABLE_INDEXES_V5);
   }

@@ -2,7 +2,7 @@
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
 import type { ColumnType } from 'kysely';
 import type {
-  DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
   NcrReport, NotificationRow, SopTicket,
 } from '../../sync/tables';
 
@@ -33,6 +33,10 @@ export interface RejectsTable extends Stored<Reject> {}
 export interface MaintenanceTicketsTable extends Stored<MaintenanceTicket> {}
 export interface MaintenanceEventsTable extends Stored<MaintenanceEvent> {}
 export interface HoldRequestsTable extends Stored<HoldRequest> {}
+// quality (CAPA)
+export interface CorrectiveActionsTable extends Stored<CorrectiveAction> {}
+// quality (returns)
+export interface CustomerReturnsTable extends Stored<CustomerReturn> {}
 // SOP compliance (issue 12)
 export interface SopTicketsTable extends Stored<SopTicket> {}
 export interface NcrReportsTable extends Stored<NcrReport> {}
@@ -97,6 +101,10 @@ export interface Database {
   maintenanceTickets: MaintenanceTicketsTable;
   maintenanceEvents: MaintenanceEventsTable;
   holdRequests: HoldRequestsTable;
+  // quality (CAPA)
+  correctiveActions: CorrectiveActionsTable;
+  // quality (returns)
+  customerReturns: CustomerReturnsTable;
   suppliers: SuppliersTable;
   config: ConfigTable;
   auditLog: AuditLogTable;

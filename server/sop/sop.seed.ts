@@ -6,7 +6,7 @@ import type { HistoryEntry, SopTicket } from '../../sync/tables';
 import type { Db } from '../db/db';
 import { auditedWrite } from '../sync/write';
 
-const HEADS: Record<string, string> = { PRS: 'supervisor.press', PNT: 'head.paint', ASM: 'head.assembly', MNT: 'head.maintenance', QA: 'head.quality' };
+const HEADS: Record<string, string> = { PRS: 'supervisor.press', PNT: 'head.paint', ASM: 'head.assembly', MNT: 'head.maintenance', QA: 'quality.lead' };
 
 export async function seedSopNcr(db: Db): Promise<void> {
   const depts = Object.fromEntries((await db.selectFrom('departments').select(['id', 'code']).execute()).map((d) => [d.code, d.id]));

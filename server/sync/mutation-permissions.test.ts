@@ -30,6 +30,14 @@ const EXPECTED: Record<string, string> = {
   'maintenance.update': 'AMSOT',
   'maintenance.transition': 'AMST',
   'maintenance.comment': 'AMSOT',
+  // quality (CAPA)
+  'action.create': 'AMS',
+  'action.update': 'AMS',
+  'action.transition': 'AMSOT',
+  // quality (returns): Quality's supervisors and operators only, checked by the mutator
+  'return.create': 'AMSO',
+  'return.update': 'AMSO',
+  'return.transition': 'AMSO',
   // SOP compliance (issue 12): the escalation is the system's alone, never a device's.
   'sop.raise': 'AMSOT',
   'sop.transition': 'AMS',

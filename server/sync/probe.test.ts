@@ -15,7 +15,7 @@ const one = (table: string, where: Record<string, unknown>) => {
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };
-const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents'] as const;
+const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents', /* quality */ 'correctiveActions', 'customerReturns'] as const;
 
 async function pushAs(username: string, mutations: unknown[], clientId = uuidv7()) {
   return h.call('POST', '/api/sync/push', { token: await tokenFor(h, username), body: { clientId, schemaVersion: 1, mutations } });
@@ -133,12 +133,19 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
     const event = { id: uuidv7() };
     const mEvent = { id: uuidv7() };
     const hold = { id: uuidv7() };
+    // quality (CAPA)
+    const action = { id: uuidv7() };
+    const ret = { id: uuidv7(), customerName: 'Volvo', productId: product.id, quantity: 2, reason: 'Cracked' };
+    const anyReject = await h.deps.db.selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
+    const admin = await one('users', { username: 'admin' });
     const made = await results('admin', [
       m(1, 'job.progress', { id: event.id, stageId: stage.id, goodQty: 1, rejectQty: 0 }),
       m(2, 'maintenance.comment', { id: mEvent.id, ticketId: ticket.id, note: 'first' }),
       m(3, 'holdRequest.create', { id: hold.id, orderId: stage.orderId, reason: 'first' }),
+      m(4, 'action.create', { id: action.id, sourceType: 'reject', sourceId: anyReject.id, description: 'first', ownerId: admin.id, dueDate: '2030-01-01' }),
+      m(5, 'return.create', ret),
     ]);
-    expect(made.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(made.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
     const reject = await h.deps.db.selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
     const order = await one('orders', { customerName: 'Atlas Copco' });
     const taken: Record<string, Record<string, unknown>> = {
@@ -150,6 +157,10 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       'maintenance.create': { id: ticket.id, machineId: machine.id, type: 'corrective', priority: 3, description: 'again' },
       'maintenance.comment': { id: mEvent.id, ticketId: ticket.id, note: 'again' },
       'order.create': { id: order.id, customerName: 'Again', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5 }] },
+      // quality (CAPA)
+      'action.create': { id: action.id, sourceType: 'reject', sourceId: anyReject.id, description: 'again', ownerId: admin.id, dueDate: '2030-01-01' },
+      // quality (returns)
+      'return.create': { ...ret, reason: 'again' },
       // SOP compliance (issue 12)
       'sop.raise': { id: (await h.deps.db.selectFrom('sopTickets').select('id').executeTakeFirstOrThrow()).id, sopId: uuidv7(), againstDepartmentId: machine.departmentId, severity: 'low', description: 'again' },
       'ncr.create': { id: (await h.deps.db.selectFrom('ncrReports').select('id').executeTakeFirstOrThrow()).id, sourceType: 'sop', sourceId: uuidv7() },
