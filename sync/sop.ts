@@ -427,10 +427,27 @@ const NcrTransitionArgs = v.strictObject({
 }, 'has a field that is not allowed');
 
 /**
- * What an approval creates beyond the NCR itself (the corrective and preventive actions of the quality
- * module's CAPA table). Set by that module's integration (sync/sop.ts stays free of it until it lands).
+ * An approved NCR's corrective and preventive actions become the quality module's corrective actions
+ * (CAPA, `sourceType: 'ncr'`), owned by the NCR's owner and due on its due date, and the owner is told.
+ * Written here rather than through `action.create`: the approval is what commits to them, even when the
+ * due date has passed meanwhile (an overdue action is shown as overdue, not refused).
  */
-export const onNcrApproved: { hooks: ((store: MutationStore, ctx: MutationContext, ncr: NcrReport) => Promise<void>)[] } = { hooks: [] };
+async function createActions(store: MutationStore, ctx: MutationContext, ncr: NcrReport): Promise<void> {
+  if (!ncr.ownerId || !ncr.dueDate) return;
+  const label = `NCR ${ncr.number ?? ''}`.trim();
+  for (const [kind, text] of [['Corrective', ncr.correctiveAction], ['Preventive', ncr.preventiveAction]] as const) {
+    const id = ctx.newId();
+    await store.insert('correctiveActions', {
+      id, number: await store.nextNumber('CA'), sourceType: 'ncr', sourceId: ncr.id, departmentIds: ncr.departmentIds,
+      description: `${kind} action (${label}): ${text}`.slice(0, 2000), ownerId: ncr.ownerId, dueDate: ncr.dueDate, status: 'open',
+      doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+    });
+    await notify(store, ctx, {
+      userId: ncr.ownerId, kind: 'action_assigned', title: `${kind} action assigned to you (${label}), due ${ncr.dueDate}`,
+      body: text, entity: 'correctiveActions', entityId: id,
+    });
+  }
+}
 
 export const ncrTransition = define({
   name: 'ncr.transition',
@@ -475,7 +492,7 @@ export const ncrTransition = define({
     }
     if (args.to === 'approved') {
       await notifyAll(store, ctx, tell, { kind: 'ncr_approved', title: `${title} is approved`, body: ncr.what, entity: 'ncrReports', entityId: ncr.id });
-      for (const hook of onNcrApproved.hooks) await hook(store, ctx, { ...ncr, ...changes } as NcrReport);
+      await createActions(store, ctx, { ...ncr, ...changes });
     }
     if (ncr.sourceType === 'sop') {
       const ticket = await store.get('sopTickets', ncr.sourceId);

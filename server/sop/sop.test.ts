@@ -132,6 +132,10 @@ describe('answering and closing a ticket', () => {
     const approved = await ncr(ncrId);
     expect(approved.approvedBy).toBe((await userByName(h, 'manager')).id);
     expect((await ticket(id)).status).toBe('ncr_submitted');
+    // The approval made the corrective and preventive actions as CAPA rows, owned by the NCR's owner, who is told.
+    const actions = await h.deps.db.selectFrom('correctiveActions').selectAll().where('sourceType', '=', 'ncr').where('sourceId', '=', ncrId).orderBy('number').execute();
+    expect(actions.map((a) => [a.description.split(' ')[0], a.ownerId, a.dueDate, a.status])).toEqual([['Corrective', ownerId, '2030-01-31', 'open'], ['Preventive', ownerId, '2030-01-31', 'open']]);
+    expect((await notesOf('supervisor.press')).filter((n) => n.kind === 'action_assigned').map((n) => n.entityId).sort()).toEqual(actions.map((a) => a.id).sort());
     // An approved NCR is no longer edited.
     expect(await d.send('supervisor.press', 'ncr.update', { id: ncrId, base: { containment: fill.containment }, changes: { containment: 'x' } })).toMatchObject({ status: 'rejected', code: 'illegal_transition' });
     expect(await d.send('operator.press', 'sop.transition', { id, from: 'ncr_submitted', to: 'closed' })).toMatchObject({ status: 'rejected', code: 'forbidden' });
