@@ -18,6 +18,8 @@ const Orders = lazyPage(() => import('./features/orders/orders.page'));
 const Board = lazyPage(() => import('./features/planning/board.page'));
 const Portal = lazyPage(() => import('./features/portal/portal.page'));
 const Import = lazyPage(() => import('./features/import/import.page'));
+// SOP compliance (issue 12)
+const Sop = lazyPage(() => import('./features/sop/sop.page'));
 
 function Routes() {
   const app = useApp();
@@ -36,6 +38,9 @@ function Routes() {
   if ((m = match('/portal', p)) || (m = match('/portal/machine/:code', p))) return <Portal code={m.code} />;
   if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
+  // SOP compliance (issue 12): tickets, NCRs and the report (the report asks its own role rule).
+  if ((m = match('/sop', p)) || (m = match('/sop/:id', p))) return <Sop id={m.id} />;
+  if ((m = match('/ncr/:ncrId', p))) return <Sop ncrId={m.ncrId} />;
   return <Home />;
 }
 

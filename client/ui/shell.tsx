@@ -8,6 +8,7 @@ import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
 import { when } from './format';
 import { path } from './router';
+import { Bell } from './bell';
 
 /** `short` stands in for `label` in the phone's bottom bar, where six labels must fit in 360 px. */
 interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' }
@@ -26,6 +27,8 @@ const ICONS: Record<string, string> = {
   board: 'M3 4h18v16H3zM3 10h18M9 4v16M15 4v16',
   import: 'M12 3v12M7 10l5 5 5-5M4 20h16',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
+  // SOP compliance (issue 12): a clipboard with a tick
+  sop: 'M9 3h6v3H9zM7 4H5v17h14V4h-2M9 14l2 2 4-5',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -43,6 +46,8 @@ export const NAV: NavItem[] = [
   { href: '/import', label: 'Import', icon: 'import', roles: ROLES.filter(mayImport) },
   { href: '/admin', label: 'Admin', icon: 'admin', roles: ROLES.filter(mayAdminister) },
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
+  // SOP compliance (issue 12)
+  { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */
@@ -149,6 +154,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
         </Link>
         <div class="spacer" />
         <div class="who" data-testid="who"><strong>{user.displayName}</strong>{user.role}</div>
+        <Bell />
         <SyncStatus />
       </header>
       <Banners />
