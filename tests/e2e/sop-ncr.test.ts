@@ -104,3 +104,23 @@ it('an operator of Paint raises a ticket against Press offline on a phone; it es
   await op.ctx.close();
   await head.ctx.close();
 });
+
+it('the admin config page refuses a negative response time at its field, and warns of a department without a head', async () => {
+  await app.running.deps.db.updateTable('departments').set({ hodUserId: null }).where('code', '=', 'QA').execute();
+  const admin = await signIn(browser, app.url, 'admin', 1440, 900);
+  await admin.page.evaluate(() => { history.pushState(null, '', '/admin/config'); dispatchEvent(new PopStateEvent('popstate')); });
+  await admin.page.getByTestId('headless-departments').getByText(/Quality/).waitFor();
+  const form = admin.page.getByRole('form', { name: 'SOP response time per severity (minutes)' });
+  await form.getByLabel('Critical (minutes)').fill('-5');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByText(/not negative/).waitFor();
+  await screenshots(admin.page, 'sop-admin-config');
+  const stored = await app.running.deps.db.selectFrom('config').select('value').where('key', '=', 'sop.responseMinutes').executeTakeFirstOrThrow();
+  expect(JSON.parse(stored.value).critical).toBe(1);
+  await form.getByLabel('Critical (minutes)').fill('45');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByText(/Saved/).waitFor();
+  const after = await app.running.deps.db.selectFrom('config').select('value').where('key', '=', 'sop.responseMinutes').executeTakeFirstOrThrow();
+  expect(JSON.parse(after.value).critical).toBe(45);
+  await admin.ctx.close();
+});
