@@ -288,7 +288,7 @@ export const sopEscalate = define({
       notified = managers;
       to = 'the managers';
     }
-    const note = `Escalated by the system to ${to}: ${args.toLevel === 1 ? 'not answered by' : 'no NCR by'} ${args.toLevel === 1 ? ticket.dueAt : addMinutes(ticket.escalatedAt!, await escalateAfterMinutes(store))}.`;
+    const note = `Escalated by the system to ${to}: ${args.toLevel === 1 ? 'not answered by its due time' : `no NCR ${await escalateAfterMinutes(store)} minutes after the escalation to the head`}.`;
     await store.update('sopTickets', ticket.id, {
       escalationLevel: args.toLevel, escalatedAt: ctx.now, escalatedToId,
       history: [...ticket.history, { at: ctx.now, userId: ctx.actor.id, kind: 'escalated', from: String(args.fromLevel), to: String(args.toLevel), note }],

@@ -5,6 +5,7 @@ import { DEFAULT_RESPONSE_MINUTES, DEFAULT_ESCALATE_AFTER_MINUTES, SOP_CONFIG, t
 import type { HistoryEntry, SopTicket } from '../../sync/tables';
 import type { Db } from '../db/db';
 import { auditedWrite } from '../sync/write';
+import { SYSTEM_ACTOR } from '../jobs/jobs';
 
 const HEADS: Record<string, string> = { PRS: 'supervisor.press', PNT: 'head.paint', ASM: 'head.assembly', MNT: 'head.maintenance', QA: 'quality.lead' };
 
@@ -44,7 +45,7 @@ export async function seedSopNcr(db: Db): Promise<void> {
       if (t.status === 'ncr_required') history.push({ at: ago(t.raisedMinutesAgo - 30), userId: head, kind: 'transition', from: 'acknowledged', to: 'ncr_required', note: 'Second time this month: we will write an NCR.' });
       const dueAt = new Date(Date.parse(at) + DEFAULT_RESPONSE_MINUTES[t.severity] * 60_000).toISOString();
       const escalated = t.level === 1 ? ago(t.raisedMinutesAgo - DEFAULT_RESPONSE_MINUTES[t.severity]) : null;
-      if (escalated) history.push({ at: escalated, userId: '00000000-0000-7000-8000-000000000001', kind: 'escalated', from: '0', to: '1', note: `Escalated by the system to the head of the department: not answered by ${dueAt}.` });
+      if (escalated) history.push({ at: escalated, userId: SYSTEM_ACTOR.id, kind: 'escalated', from: '0', to: '1', note: "Escalated by the system to the head of Press: not answered by its due time." });
       const number = await s.nextNumber('SOP');
       await s.insert('sopTickets', {
         id, number, sopId: sops[t.sop], raisedBy: by, raisedByDepartmentId: depts[t.from], againstDepartmentId: depts[t.against],

@@ -93,7 +93,7 @@ async function open(page: Page, path: string) {
   await settled(page);
 }
 
-it('a reject and a maintenance request with a 300-character word are logged and synced', async () => {
+it('a reject, a maintenance request and an SOP ticket with a 300-character word are logged and synced', async () => {
   const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
   await goTo(page, 'Rejects');
   await page.getByRole('link', { name: '+ Log a reject' }).click();
@@ -118,6 +118,13 @@ it('a reject and a maintenance request with a 300-character word are logged and 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByText('Saved: work done, parts used.').waitFor();
   await page.getByTestId('ticket-history').getByText('Changed: work done, parts used').waitFor();
+  // SOP compliance (issue 12): an SOP ticket against Paint with the same word.
+  await page.evaluate(() => { history.pushState(null, '', '/sop/new'); dispatchEvent(new PopStateEvent('popstate')); });
+  await page.getByLabel('Against department').selectOption({ label: 'Paint' });
+  await page.getByLabel('SOP broken').selectOption({ index: 1 });
+  await page.getByLabel('What happened').fill(LONG_WORD);
+  await page.getByRole('button', { name: 'Raise ticket' }).click();
+  await page.getByRole('heading', { name: /^SOP ticket/ }).waitFor();
   await waitSynced(page);
   await ctx.close();
 });

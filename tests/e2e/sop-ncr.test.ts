@@ -99,7 +99,7 @@ it('an operator of Paint raises a ticket against Press offline on a phone; it es
   await waitSynced(head.page);
   expect(await serverTicket(TEXT)).toMatchObject({ status: 'closed' });
   // Both departments see it closed; the raiser was told.
-  await waitSynced(op.page);
+  await op.page.evaluate(() => (globalThis as any).barron.syncNow());
   await op.page.getByTestId('bell-count').waitFor();
   await op.ctx.close();
   await head.ctx.close();
