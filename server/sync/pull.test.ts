@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
+import { DEMO_USERS } from '../seed';
 import { pruneChangeLog } from './sync.repository';
 import { writeAudited } from './write';
 
@@ -47,7 +48,7 @@ describe('pull', () => {
     expect(orders.every((c) => c.row.departmentIds.includes(paint.user.departmentId))).toBe(true);
     // Master data is held whole, and users carry no secrets.
     const users = changes.filter((c) => c.table === 'users');
-    expect(users.length).toBe(6);
+    expect(users.length).toBe(DEMO_USERS.length);
     expect(users.every((c) => !('passwordHash' in c.row) && !('seq' in c.row))).toBe(true);
   });
 

@@ -74,7 +74,7 @@ function ConfigForm({ item, onSaved }: { item: Item; onSaved: (i: Item) => void 
       <FormError message={errors.form} />
       <div class="grid two">
         {keys.map((k) => (
-          <TextField key={k} label={isObject ? `${words(k)} (minutes)` : 'Minutes'} inputMode="numeric" value={values[k]}
+          <TextField key={k} label={isObject ? `${words(k).replace(/^./, (c) => c.toUpperCase())} (minutes)` : 'Minutes'} inputMode="numeric" value={values[k]}
             onValue={(x) => setValues({ ...values, [k]: x })} error={fieldError(k)} />
         ))}
       </div>

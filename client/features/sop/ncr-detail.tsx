@@ -3,7 +3,8 @@
 // and a printable view with every field, the history and the signatures (the browser's "Save as PDF").
 import { useState } from 'preact/hooks';
 import { editOf } from '../../../sync/merge';
-import { FIELD_WORDS, mayEditNcr, ncrDecisionProblem } from '../../../sync/sop';
+import { fieldLabel } from '../../../sync/labels';
+import { mayEditNcr, ncrDecisionProblem } from '../../../sync/sop';
 import type { NcrReport } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
@@ -134,7 +135,7 @@ function NcrPrint({ ncr, l }: { ncr: NcrReport; l: Lookups }) {
         {row('Source', ncr.sourceType === 'sop' ? 'SOP ticket' : words(ncr.sourceType))}
         {row('Department', deptName(l, ncr.departmentId))}
         {row('Machine', ncr.machineId ? machineName(l, ncr.machineId) : null)}
-        {row(words(FIELD_WORDS.what), ncr.what)}
+        {row('What (requirement violated)', ncr.what)}
         {row('Quantity affected', ncr.quantityAffected)}
         {row('Containment', ncr.containment)}
         {row('Root cause', ncr.rootCause)}
@@ -155,7 +156,7 @@ function NcrPrint({ ncr, l }: { ncr: NcrReport; l: Lookups }) {
           <li key={`${e.at}-${i}`}>
             <div class="when">{when(e.at)} · {l.users.get(e.userId)?.displayName ?? 'the system'}</div>
             <strong>{e.kind === 'transition' ? `${words(e.from)} → ${words(e.to)}` : HISTORY_WORDS[e.kind] ?? words(e.kind)}</strong>
-            {e.note && e.kind !== 'edited' ? <div>{e.note}</div> : null}
+            {e.note ? <div>{e.kind === 'edited' ? e.note.split(', ').map(fieldLabel).join(', ') : e.note}</div> : null}
           </li>
         ))}
       </ol>
