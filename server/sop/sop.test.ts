@@ -147,6 +147,17 @@ describe('answering and closing a ticket', () => {
   });
 });
 
+describe('NCR edits from two devices', () => {
+  it('merge field by field: a field changed since the device saw it is a conflict that keeps the server\'s value', async () => {
+    const ncrRow = await h.deps.db.selectFrom('ncrReports').selectAll().executeTakeFirstOrThrow(); // the seeded draft
+    const a = await d.send('supervisor.press', 'ncr.update', { id: ncrRow.id, base: { containment: ncrRow.containment }, changes: { containment: 'Held 3 pallets' } });
+    expect(a.status).toBe('applied');
+    const b = await d.send('operator.press', 'ncr.update', { id: ncrRow.id, base: { containment: ncrRow.containment, quantityAffected: 1200 }, changes: { containment: 'Held 2 pallets', quantityAffected: 1300 } });
+    expect(b).toMatchObject({ status: 'conflict', conflicts: [{ field: 'containment', mine: 'Held 2 pallets', theirs: 'Held 3 pallets' }] });
+    expect(await ncr(ncrRow.id)).toMatchObject({ containment: 'Held 3 pallets', quantityAffected: 1300 });
+  });
+});
+
 describe('notifications', () => {
   it('a user marks their own notification read; another user\'s reads as not found', async () => {
     await raise();
