@@ -483,8 +483,10 @@ export const ncrTransition = define({
     await store.update('ncrReports', ncr.id, changes);
     const title = `NCR ${ncr.number ?? ''}`.trim();
     if (args.to === 'submitted' && dept) {
+      // The head approves (never the owner: then the managers do); whoever submits needs no reminder.
       const approvers = (await answerers(store, dept)).filter((id) => id !== ncr.ownerId);
-      await notifyAll(store, ctx, approvers.length ? approvers : await managerIds(store), { kind: 'ncr_waiting', title: `${title} waits for your approval`, body: ncr.what, entity: 'ncrReports', entityId: ncr.id });
+      const told = (approvers.length ? approvers : await managerIds(store)).filter((id) => id !== ctx.actor.id);
+      await notifyAll(store, ctx, told, { kind: 'ncr_waiting', title: `${title} waits for your approval`, body: ncr.what, entity: 'ncrReports', entityId: ncr.id });
     }
     const tell = [...new Set([ncr.ownerId, ncr.submittedBy ?? ncr.createdBy].filter((x): x is string => !!x && x !== ctx.actor.id))];
     if (args.to === 'returned') {

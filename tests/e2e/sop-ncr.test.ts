@@ -101,6 +101,25 @@ it('an operator of Paint raises a ticket against Press offline on a phone; it es
   // Both departments see it closed; the raiser was told.
   await op.page.evaluate(() => (globalThis as any).barron.syncNow());
   await op.page.getByTestId('bell-count').waitFor();
+
+  // With the browser's permission, a notification that arrives while the app is open is also a system notification.
+  await head.ctx.grantPermissions(['notifications'], { origin: app.url });
+  await head.page.evaluate(() => {
+    const shown: string[] = [];
+    (globalThis as any).shownNotifications = shown;
+    (globalThis as any).Notification = Object.assign(function (title: string) { shown.push(title); return { close() {} }; }, { permission: 'granted', requestPermission: async () => 'granted' });
+  });
+  await op.page.goto(`${app.url}/sop/new`);
+  await op.page.getByLabel('Machine (optional)').selectOption({ label: 'PRS-02 — Press 400 t' });
+  await op.page.getByText('Critical', { exact: true }).click();
+  await op.page.getByLabel('What happened').fill('Second batch with burrs');
+  await op.page.getByRole('button', { name: 'Raise ticket' }).click();
+  await op.page.getByRole('heading', { name: /^SOP ticket/ }).waitFor();
+  await expect.poll(() => serverTicket('Second batch with burrs').then((t) => t?.number ?? null), { timeout: 15_000 }).not.toBeNull();
+  await expect.poll(() => head.page.evaluate(async () => {
+    await (globalThis as any).barron.syncNow();
+    return (globalThis as any).shownNotifications as string[];
+  }), { timeout: 15_000 }).toEqual([expect.stringMatching(/^SOP ticket SOP-\d{6} against Press/)]);
   await op.ctx.close();
   await head.ctx.close();
 });
