@@ -14,6 +14,8 @@ import { navigate } from './router';
 const HREF: Record<string, (id: string) => string> = {
   sopTickets: (id) => `/sop/${id}`,
   ncrReports: (id) => `/ncr/${id}`,
+  // The quality module's "My actions" page (fix/quality), where the owner works their actions.
+  correctiveActions: () => '/actions',
 };
 
 const SHOWN = 20;
