@@ -23,6 +23,8 @@ const Returns = lazyPage(() => import('./features/quality/returns.page'));
 const MyActions = lazyPage(() => import('./features/quality/my-actions.page'));
 // quality reports (issue 11 §5)
 const Quality = lazyPage(() => import('./features/quality-reports/quality.page'));
+// SOP compliance (issue 12)
+const Sop = lazyPage(() => import('./features/sop/sop.page'));
 
 function Routes() {
   const app = useApp();
@@ -45,6 +47,9 @@ function Routes() {
   // quality
   if ((m = match('/returns', p)) || (m = match('/returns/:id', p))) return allowed('/returns') ? <Returns id={m.id} /> : <NotAllowed />;
   if (match('/actions', p)) return <MyActions />;
+  // SOP compliance (issue 12): tickets, NCRs and the report (the report asks its own role rule).
+  if ((m = match('/sop', p)) || (m = match('/sop/:id', p))) return <Sop id={m.id} />;
+  if ((m = match('/ncr/:ncrId', p))) return <Sop ncrId={m.ncrId} />;
   return <Home />;
 }
 

@@ -13,6 +13,7 @@ import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { attachmentRoutes } from './attachments/attachments.routes';
 import { reportRoutes } from './quality/reports.routes';
+import { sopReportRoutes } from './sop/sop.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 import { qualityRoutes } from './quality/quality.routes';
 import { createMetrics } from './observe/metrics';
@@ -65,6 +66,8 @@ export function createApp(deps: Deps) {
   // quality photos and reports (issue 11 §4, §5)
   api.route('/attachments', attachmentRoutes);
   api.route('/reports', reportRoutes);
+  // SOP compliance (issue 12): the router checks the session itself.
+  api.route('/reports/sop', sopReportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

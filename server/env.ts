@@ -49,6 +49,8 @@ export const EnvSchema = v.object({
   METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   /** Where photo files are kept (server/attachments/storage.ts); `attachments/` in the data folder by default. */
   ATTACHMENTS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Seconds between passes of the SOP escalation job (issue 12). */
+  ESCALATION_CHECK_SECONDS: v.optional(IntFromString(1, 86_400), '60'),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */

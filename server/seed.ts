@@ -10,6 +10,7 @@ import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
 import { seedQuality } from './quality/seed';
+import { seedSopNcr } from './sop/sop.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -22,6 +23,10 @@ export const DEMO_USERS: { username: string; displayName: string; role: Role; de
   { username: 'technician', displayName: 'Terry Technician', role: 'technician', dept: 'MNT' },
   // quality: takes in customer returns and verifies corrective actions
   { username: 'quality.lead', displayName: 'Quinn Quality (QA)', role: 'supervisor', dept: 'QA' },
+  // SOP compliance (issue 12): every department has a head (server/sop/sop.seed.ts makes them heads).
+  { username: 'head.paint', displayName: 'Paula Head (Paint)', role: 'supervisor', dept: 'PNT' },
+  { username: 'head.assembly', displayName: 'Andy Head (Assembly)', role: 'supervisor', dept: 'ASM' },
+  { username: 'head.maintenance', displayName: 'Mia Head (Maintenance)', role: 'supervisor', dept: 'MNT' },
 ];
 
 export const SHIFT_CALENDAR = {
@@ -202,4 +207,6 @@ export async function seedDemo(db: Db): Promise<void> {
     return { table: null, id: null, message: 'demo data loaded into an empty database' };
   }));
   await seedQuality(db);
+  // SOP compliance (issue 12)
+  await seedSopNcr(db);
 }

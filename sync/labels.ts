@@ -28,6 +28,14 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'return.create': 'New customer return',
   'return.update': 'Customer return edit',
   'return.transition': 'Customer return status change',
+  // SOP compliance (issue 12)
+  'sop.raise': 'SOP ticket',
+  'sop.transition': 'SOP ticket status change',
+  'sop.escalate': 'SOP ticket escalation',
+  'ncr.create': 'New NCR',
+  'ncr.update': 'NCR edit',
+  'ncr.transition': 'NCR status change',
+  'notification.read': 'Notification read',
 };
 
 /** Field names as a form or a history line says them. */
@@ -55,6 +63,9 @@ export const FIELD_LABELS: Record<string, string> = {
   // quality (returns, reject review)
   receivedAt: 'Received', creditValue: 'Credit value', resolvedAt: 'Resolved', reviewNote: 'Review note', reportedBy: 'Reported by',
   approvedBy: 'Approved by', number: 'Number', departmentIds: 'Seen by',
+  // SOP compliance (issue 12)
+  sopId: 'SOP', againstDepartmentId: 'Against department', severity: 'Severity', what: 'What (requirement violated)',
+  containment: 'Containment', preventiveAction: 'Preventive action', quantityAffected: 'Quantity affected', returnNote: 'Return note',
 };
 
 /** A mutation's name as people say it; an unknown name is shown as it is. */

@@ -6,6 +6,8 @@ import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning
 import { actionCreate, actionTransition, actionUpdate, rejectCreate, rejectTransition, returnCreate, returnTransition, returnUpdate } from './quality';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
+import { ncrCreate, ncrTransition, ncrUpdate, sopEscalate, sopRaise, sopTransition } from './sop';
+import { notificationRead } from './notifications';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
 import { fieldLabel, mutationLabel } from './labels';
@@ -45,6 +47,14 @@ export const mutators = {
   'return.create': returnCreate,
   'return.update': returnUpdate,
   'return.transition': returnTransition,
+  // SOP compliance (issue 12)
+  'sop.raise': sopRaise,
+  'sop.transition': sopTransition,
+  'sop.escalate': sopEscalate,
+  'ncr.create': ncrCreate,
+  'ncr.update': ncrUpdate,
+  'ncr.transition': ncrTransition,
+  'notification.read': notificationRead,
 } as const;
 
 type Mutators = typeof mutators;

@@ -172,6 +172,11 @@ export async function actionSource(store: MutationStore, ctx: MutationContext, s
       const ret = await mustSee(store, ctx, 'customerReturns', sourceId);
       return { departmentIds: ret.departmentIds, label: `Return ${ret.number ?? ''}`.trim() };
     }
+    // SOP compliance (issue 12): an NCR's actions are seen where the NCR is.
+    case 'ncr': {
+      const ncr = await mustSee(store, ctx, 'ncrReports', sourceId);
+      return { departmentIds: ncr.departmentIds, label: `NCR ${ncr.number ?? ''}`.trim() };
+    }
     default:
       throw new Rejection('validation_failed', `Corrective actions on a ${sourceType} cannot be raised yet.`, [{ field: 'sourceType', message: 'is not available yet' }]);
   }

@@ -12,6 +12,8 @@ export const ROW_LABEL: Record<TableName, string> = {
   // quality (returns)
   customerReturns: 'Customer return',
   attachments: 'Photo',
+  // SOP compliance (issue 12)
+  sopTickets: 'SOP ticket', ncrReports: 'NCR', notifications: 'Notification',
 };
 
 /**

@@ -110,6 +110,30 @@ export const CUSTOMER_RETURN = machine('customer return', ['received', 'investig
   ['resolved', 'closed', FLOOR],
 ]);
 export type CustomerReturnStatus = StateOf<typeof CUSTOMER_RETURN>;
+// ── SOP compliance (issue 12) ──
+// Who of these roles may answer or close a ticket, approve or return an NCR is narrowed further by
+// department and head (sync/sop.ts); `ncr_required → ncr_submitted` is the NCR's approval's move, no one's by hand.
+export const SOP_TICKET = machine('SOP ticket', ['open', 'acknowledged', 'ncr_required', 'ncr_submitted', 'closed', 'rejected'], [
+  ['open', 'acknowledged', S],
+  ['acknowledged', 'ncr_required', S],
+  ['ncr_submitted', 'closed', S],
+  [['open', 'acknowledged'], 'rejected', S],
+]);
+
+export const NCR = machine('NCR', ['draft', 'submitted', 'approved', 'returned'], [
+  // Whoever may edit the NCR (its department's leads, its owner: sync/sop.ts mayEditNcr).
+  ['draft', 'submitted', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+  ['returned', 'submitted', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+  ['submitted', 'approved', S],
+  ['submitted', 'returned', S],
+]);
+
+export const NOTIFICATION = machine('notification', ['unread', 'read'], [
+  ['unread', 'read', ['admin', 'manager', 'supervisor', 'operator', 'technician']],
+]);
+
+export type SopTicketStatus = StateOf<typeof SOP_TICKET>;
+export type NcrStatus = StateOf<typeof NCR>;
 
 export type OrderStatus = StateOf<typeof ORDER>;
 export type HoldRequestStatus = StateOf<typeof HOLD_REQUEST>;
@@ -123,4 +147,6 @@ export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orde
   correctiveActions: CORRECTIVE_ACTION,
   // quality (returns)
   customerReturns: CUSTOMER_RETURN,
+  // SOP compliance (issue 12)
+  sopTickets: SOP_TICKET, ncrReports: NCR, notifications: NOTIFICATION,
 };

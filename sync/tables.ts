@@ -1,6 +1,6 @@
 // The synced tables: their wire names, row shapes, JSON/boolean fields and who may see which rows.
 import type { Actor, Role } from './roles';
-import type { CorrectiveActionStatus, CustomerReturnStatus, HoldRequestStatus, MaintenanceStatus, OrderStatus, RejectStatus, StageStatus } from './state-machines';
+import type { CorrectiveActionStatus, CustomerReturnStatus, HoldRequestStatus, MaintenanceStatus, NcrStatus, OrderStatus, RejectStatus, SopTicketStatus, StageStatus } from './state-machines';
 
 export const MASTER_TABLES = ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops'] as const;
 export const WORK_TABLES = [
@@ -13,6 +13,8 @@ export const WORK_TABLES = [
   'customerReturns',
   // Quality photos (issue 11 §4): the metadata of photos on rejects and returns.
   'attachments',
+  // SOP compliance (issue 12)
+  'sopTickets', 'ncrReports', 'notifications',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -122,6 +124,43 @@ export interface Attachment extends RowMeta {
   entity: string; entityId: string; departmentIds: string[]; contentType: string; bytes: number; width: number; height: number; createdBy: string;
 }
 
+// ── SOP compliance (issue 12) ──────────────────────────────────────────────
+
+/** One line of a ticket's or an NCR's timeline, kept on the row so a device shows it offline. */
+export interface HistoryEntry { at: string; userId: string; kind: string; from?: string | null; to?: string | null; note?: string | null }
+
+export type SopSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+/** A department raising a breach of a standard operating procedure against another department. */
+export interface SopTicket extends RowMeta {
+  number: string | null; sopId: string; raisedBy: string; raisedByDepartmentId: string; againstDepartmentId: string;
+  severity: SopSeverity; description: string; machineId: string | null; orderId: string | null; status: SopTicketStatus;
+  /** 0 the department, 1 its head (or the managers when it has none), 2 the managers. */
+  escalationLevel: number; dueAt: string; escalatedAt: string | null;
+  /** The head the ticket climbed to (level 1); they see it whatever their department. */
+  escalatedToId: string | null;
+  /** The first answer (acknowledged or rejected as no breach): what the on-time response % counts. */
+  respondedAt: string | null; closedAt: string | null; history: HistoryEntry[];
+}
+
+/** A non-conformance report: what went wrong, why, and what stops it happening again. */
+export interface NcrReport extends RowMeta {
+  number: string | null; sourceType: 'sop' | 'reject' | 'return'; sourceId: string; what: string;
+  departmentId: string;
+  /** The department concerned and, for an SOP ticket, the one that raised it: both see the NCR. */
+  departmentIds: string[];
+  machineId: string | null; orderId: string | null; quantityAffected: number; containment: string; rootCause: string;
+  correctiveAction: string; preventiveAction: string; ownerId: string | null; dueDate: string | null; status: NcrStatus;
+  submittedBy: string | null; submittedAt: string | null; approvedBy: string | null; approvedAt: string | null;
+  returnNote: string | null; createdBy: string; history: HistoryEntry[];
+}
+
+/** An in-app notification for one user (each user pulls only their own). */
+export interface NotificationRow extends RowMeta {
+  userId: string; kind: string; title: string; body: string | null; entity: string; entityId: string;
+  status: 'unread' | 'read'; at: string; readAt: string | null;
+}
+
 export interface RowTypes {
   departments: Department; users: UserRow; machines: Machine; products: Product; defectCodes: DefectCode; sops: Sop;
   orders: Order; orderItems: OrderItem; stages: Stage; jobEvents: JobEvent; rejects: Reject;
@@ -132,6 +171,8 @@ export interface RowTypes {
   customerReturns: CustomerReturn;
   // quality photos
   attachments: Attachment;
+  // SOP compliance (issue 12)
+  sopTickets: SopTicket; ncrReports: NcrReport; notifications: NotificationRow;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -146,6 +187,9 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   customerReturns: ['departmentIds'],
   // quality photos
   attachments: ['departmentIds'],
+  // SOP compliance (issue 12)
+  sopTickets: ['history'],
+  ncrReports: ['departmentIds', 'history'],
 };
 /** Fields stored as 0/1 and sent as booleans. */
 export const BOOL_FIELDS = ['active', 'allowParallel'];
@@ -162,7 +206,8 @@ export type ScopeRule =
   | { kind: 'any'; eq: { field: string; value: string }[]; contains: { field: string; value: string }[] };
 
 /** Fields that decide visibility; a write that changes one may evict the row from some devices. */
-export const SCOPE_FIELDS = ['departmentId', 'departmentIds', 'reportedBy', 'assigneeId', 'userId', /* quality (CAPA) */ 'ownerId'];
+export const SCOPE_FIELDS = ['departmentId', 'departmentIds', 'reportedBy', 'assigneeId', 'userId', /* quality (CAPA) */ 'ownerId',
+  /* SOP compliance (issue 12) */ 'escalatedToId'];
 
 const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   stages: ['assigneeId'],
@@ -177,10 +222,26 @@ const OWN_FIELDS: Partial<Record<TableName, string[]>> = {
   customerReturns: ['reportedBy'],
   // quality photos: the record's departments (kept in step with it), plus the photos one took
   attachments: ['createdBy'],
+  // SOP compliance (issue 12)
+  ncrReports: ['ownerId', 'createdBy'],
 };
 
 export function scopeFor(user: Actor, table: TableName): ScopeRule {
   if ((MASTER_TABLES as readonly string[]).includes(table)) return { kind: 'all' };
+  // SOP compliance (issue 12): a notification is its user's alone, whatever the role.
+  if (table === 'notifications') return { kind: 'any', eq: [{ field: 'userId', value: user.id }], contains: [] };
+  if (table === 'sopTickets' && user.role !== 'admin' && user.role !== 'manager') {
+    // Both departments (raised by and against), whoever raised it, and the head it climbed to.
+    const dept = user.departmentId ?? '';
+    return { kind: 'any', eq: [
+      { field: 'raisedByDepartmentId', value: dept }, { field: 'againstDepartmentId', value: dept },
+      { field: 'raisedBy', value: user.id }, { field: 'escalatedToId', value: user.id },
+    ], contains: [] };
+  }
+  if (table === 'ncrReports' && user.role !== 'admin' && user.role !== 'manager') {
+    const eq = (OWN_FIELDS[table] ?? []).map((field) => ({ field, value: user.id }));
+    return { kind: 'any', eq, contains: [{ field: 'departmentIds', value: user.departmentId ?? '' }] };
+  }
   if (user.role === 'admin' || user.role === 'manager') return { kind: 'all' };
   // quality (CAPA): the owner of an action receives it, whatever their role or department.
   if (user.role === 'technician' && table === 'correctiveActions') return { kind: 'any', eq: [{ field: 'ownerId', value: user.id }], contains: [] };

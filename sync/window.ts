@@ -24,6 +24,10 @@ export const WINDOW: Partial<Record<TableName, WindowRule>> = {
   correctiveActions: { kind: 'own', field: 'status', closed: ['verified'] },
   // quality (returns)
   customerReturns: { kind: 'own', field: 'status', closed: ['closed'] },
+  // SOP compliance (issue 12)
+  sopTickets: { kind: 'own', field: 'status', closed: ['closed', 'rejected'] },
+  ncrReports: { kind: 'own', field: 'status', closed: ['approved'] },
+  notifications: { kind: 'own', field: 'status', closed: ['read'] },
 };
 
 export function horizon(now: Date, days = DEFAULT_SYNC_WINDOW_DAYS): string {

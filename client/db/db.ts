@@ -71,7 +71,7 @@ export interface PhotoBlob {
 }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments' | keyof typeof TABLE_INDEXES_V5>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -91,6 +91,12 @@ const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
 const TABLE_INDEXES_V3 = { correctiveActions: 'id, sourceId, ownerId, status', customerReturns: 'id, status, receivedAt' };
 /** Quality photos: the synced metadata, and the device's own photo files and upload queue. */
 const TABLE_INDEXES_V4 = { attachments: 'id, entityId', photoBlobs: 'id, entityId, state' };
+/** SOP compliance (issue 12): tickets, NCRs, the user's notifications. */
+const TABLE_INDEXES_V5 = {
+  sopTickets: 'id, status, againstDepartmentId, raisedByDepartmentId, createdAt',
+  ncrReports: 'id, status, sourceId, departmentId',
+  notifications: 'id, status, at',
+};
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
@@ -114,6 +120,8 @@ export class BarronDB extends Dexie {
     this.version(3).stores(TABLE_INDEXES_V3);
     // Quality photos (issue 11 §4): new tables only.
     this.version(4).stores(TABLE_INDEXES_V4);
+    // SOP tickets, NCRs and notifications (issue 12): new tables only.
+    this.version(5).stores(TABLE_INDEXES_V5);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

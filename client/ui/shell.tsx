@@ -8,6 +8,7 @@ import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
 import { when } from './format';
 import { path } from './router';
+import { Bell } from './bell';
 
 /** `short` stands in for `label` in the phone's bottom bar, where six labels must fit in 360 px. */
 interface NavItem { href: string; label: string; short?: string; icon: string; roles: readonly Role[]; badge?: 'issues' | 'overdue' }
@@ -31,6 +32,8 @@ const ICONS: Record<string, string> = {
   actions: 'M9 11l3 3 8-8M20 12v7a1 1 0 01-1 1H5a1 1 0 01-1-1V5a1 1 0 011-1h11',
   // quality reports
   quality: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
+  // SOP compliance (issue 12): a clipboard with a tick
+  sop: 'M9 3h6v3H9zM7 4H5v17h14V4h-2M9 14l2 2 4-5',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -53,6 +56,8 @@ export const NAV: NavItem[] = [
   { href: '/actions', label: 'My actions', short: 'Actions', icon: 'actions', roles: ALL_ROLES, badge: 'overdue' },
   // quality reports (issue 11 §5): managers the plant, supervisors their department
   { href: '/quality', label: 'Quality', icon: 'quality', roles: LEADS },
+  // SOP compliance (issue 12)
+  { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */
@@ -160,6 +165,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
         </Link>
         <div class="spacer" />
         <div class="who" data-testid="who"><strong>{user.displayName}</strong>{user.role}</div>
+        <Bell />
         <SyncStatus />
       </header>
       <Banners />

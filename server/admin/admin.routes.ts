@@ -16,6 +16,7 @@ import { writeAudited } from '../sync/write';
 import { isUniqueViolation } from '../db/db';
 import { clearThrottle, revokeUserTokens } from '../auth/auth.repository';
 import * as repo from './admin.repository';
+import { configRoutes } from './config.routes';
 import * as s from '../../sync/master-data';
 
 interface Resource {
@@ -191,6 +192,8 @@ function resourceRoutes(r: Resource) {
 export const adminRoutes = new Hono<AppEnv>();
 adminRoutes.use('*', requireRole(...ROLES.filter(mayAdminister)));
 for (const r of RESOURCES) adminRoutes.route(`/${r.path}`, resourceRoutes(r));
+// Config (issue 12: the SOP response and escalation times)
+adminRoutes.route('/config', configRoutes);
 
 /** For the permission-matrix test and docs: every admin path. */
 export const ADMIN_RESOURCE_PATHS = RESOURCES.map((r) => r.path);

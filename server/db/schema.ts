@@ -3,6 +3,7 @@
 import type { ColumnType } from 'kysely';
 import type {
   Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  NcrReport, NotificationRow, SopTicket,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
@@ -37,6 +38,10 @@ export interface CorrectiveActionsTable extends Stored<CorrectiveAction> {}
 // quality (returns)
 export interface CustomerReturnsTable extends Stored<CustomerReturn> {}
 export interface AttachmentsTable extends Stored<Attachment> {}
+// SOP compliance (issue 12)
+export interface SopTicketsTable extends Stored<SopTicket> {}
+export interface NcrReportsTable extends Stored<NcrReport> {}
+export interface NotificationsTable extends Stored<NotificationRow> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
@@ -111,4 +116,8 @@ export interface Database {
   syncClients: SyncClientsTable;
   syncMutations: SyncMutationsTable;
   changeLog: ChangeLogTable;
+  // SOP compliance (issue 12)
+  sopTickets: SopTicketsTable;
+  ncrReports: NcrReportsTable;
+  notifications: NotificationsTable;
 }

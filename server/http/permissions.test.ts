@@ -114,6 +114,10 @@ const MATRIX: Record<string, Rule> = {
   },
   // quality reports: managers the plant, supervisors their department
   'GET /api/reports/quality': { who: ['admin', 'manager', 'supervisor'], ok: 200, request: () => ({ path: '/api/reports/quality?from=2026-01-01&to=2026-01-31' }) },
+  // SOP compliance (issue 12)
+  'GET /api/reports/sop': { who: ['admin', 'manager'], ok: 200, request: () => ({ path: '/api/reports/sop?from=2026-01-01&to=2030-12-31' }) },
+  'GET /api/admin/config': { who: ADMIN, ok: 200 },
+  'PUT /api/admin/config/:key': { who: ADMIN, ok: 200, request: () => ({ path: '/api/admin/config/sop.escalateAfterMinutes', body: { value: 120 } }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };

@@ -78,7 +78,8 @@ describe('raising a corrective action', () => {
     const inactive = await raise('manager', { sourceId: reject.id, ownerId: await idOf('operator.paint') });
     expect(inactive.r).toMatchObject({ status: 'rejected', code: 'validation_failed', details: [{ field: 'ownerId' }] });
     expect((await raise('manager', { sourceId: uuidv7(), ownerId: owner })).r).toMatchObject({ status: 'rejected', code: 'not_found' });
-    expect((await raise('manager', { sourceId: reject.id, ownerId: owner, sourceType: 'ncr' })).r).toMatchObject({ status: 'rejected', code: 'validation_failed', details: [{ field: 'sourceType' }] });
+    // SOP compliance (issue 12): NCRs are a source now; an id that is no NCR reads as not found.
+    expect((await raise('manager', { sourceId: reject.id, ownerId: owner, sourceType: 'ncr' })).r).toMatchObject({ status: 'rejected', code: 'not_found' });
     expect((await raise('manager', { sourceId: reject.id, ownerId: owner, sourceType: 'supplier' })).r).toMatchObject({ status: 'rejected', code: 'validation_failed' });
     const n = await h.deps.db.selectFrom('correctiveActions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(1); // the demo plant's one

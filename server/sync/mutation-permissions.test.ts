@@ -38,6 +38,14 @@ const EXPECTED: Record<string, string> = {
   'return.create': 'AMSO',
   'return.update': 'AMSO',
   'return.transition': 'AMSO',
+  // SOP compliance (issue 12): the escalation is the system's alone, never a device's.
+  'sop.raise': 'AMSOT',
+  'sop.transition': 'AMS',
+  'sop.escalate': '',
+  'ncr.create': 'AMSOT',
+  'ncr.update': 'AMSOT',
+  'ncr.transition': 'AMSOT',
+  'notification.read': 'AMSOT',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 

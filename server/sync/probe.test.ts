@@ -161,6 +161,9 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       'action.create': { id: action.id, sourceType: 'reject', sourceId: anyReject.id, description: 'again', ownerId: admin.id, dueDate: '2030-01-01' },
       // quality (returns)
       'return.create': { ...ret, reason: 'again' },
+      // SOP compliance (issue 12)
+      'sop.raise': { id: (await h.deps.db.selectFrom('sopTickets').select('id').executeTakeFirstOrThrow()).id, sopId: uuidv7(), againstDepartmentId: machine.departmentId, severity: 'low', description: 'again' },
+      'ncr.create': { id: (await h.deps.db.selectFrom('ncrReports').select('id').executeTakeFirstOrThrow()).id, sourceType: 'sop', sourceId: uuidv7() },
     };
     // A new create or event mutation fails this test until it is listed above.
     const creates = [...MUTATIONS.values()].filter((d) => d.kind === 'create' || d.kind === 'event').map((d) => d.name).sort();

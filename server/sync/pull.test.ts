@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
+import { DEMO_USERS } from '../seed';
 import { pruneChangeLog } from './sync.repository';
 import { writeAudited } from './write';
-import { DEMO_USERS } from '../seed';
 
 const h = useHarness();
 

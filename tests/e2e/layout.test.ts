@@ -32,6 +32,9 @@ const PAGES: { path: string; nav: string }[] = [
   // quality reports
   { path: '/quality', nav: '/quality' },
   ...['users', 'departments', 'machines', 'products', 'defect-codes', 'sops', 'suppliers'].map((r) => ({ path: `/admin/${r}`, nav: '/admin' })),
+  // SOP compliance (issue 12)
+  { path: '/sop', nav: '/sop' }, { path: '/sop/new', nav: '/sop' }, { path: '/sop/report', nav: '/sop' },
+  { path: '/sop/:sopTickets', nav: '/sop' }, { path: '/ncr/:ncrReports', nav: '/sop' }, { path: '/admin/config', nav: '/admin' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */
@@ -95,7 +98,7 @@ async function open(page: Page, path: string) {
   await settled(page);
 }
 
-it('a reject and a maintenance request with a 300-character word are logged and synced', async () => {
+it('a reject, a maintenance request and an SOP ticket with a 300-character word are logged and synced', async () => {
   const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
   await goTo(page, 'Rejects');
   await page.getByRole('link', { name: '+ Log a reject' }).click();
@@ -120,6 +123,13 @@ it('a reject and a maintenance request with a 300-character word are logged and 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByText('Saved: work done, parts used.').waitFor();
   await page.getByTestId('ticket-history').getByText('Changed: work done, parts used').waitFor();
+  // SOP compliance (issue 12): an SOP ticket against Paint with the same word.
+  await page.evaluate(() => { history.pushState(null, '', '/sop/new'); dispatchEvent(new PopStateEvent('popstate')); });
+  await page.getByLabel('Against department').selectOption({ label: 'Paint' });
+  await page.getByLabel('SOP broken').selectOption({ index: 1 });
+  await page.getByLabel('What happened').fill(LONG_WORD);
+  await page.getByRole('button', { name: 'Raise ticket' }).click();
+  await page.getByRole('heading', { name: /^SOP ticket/ }).waitFor();
   await waitSynced(page);
   await ctx.close();
 });
@@ -130,7 +140,7 @@ it.each(ROLES)('every page %s opens: 44 px targets, no sideways scroll at 360 px
     const app = (globalThis as any).barron;
     const db = app.engine.value.db;
     const ids: Record<string, string | null> = {};
-    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns']) {
+    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns', /* SOP compliance */ 'sopTickets', 'ncrReports']) {
       const rows: { id: string; description?: string | null }[] = await db.table(t).toArray();
       ids[t] = (rows.find((r) => (r.description ?? '').length > 200) ?? rows[0])?.id ?? null;
     }

@@ -68,7 +68,7 @@ const KEEP = new Set(['kysely_migration', 'kysely_migration_lock']);
 export async function resetDatabase(database: DatabaseHandle) {
   const tables = (await database.raw.introspection.getTables()).map((t) => t.name).filter((n) => !KEEP.has(n));
   for (const t of tables) await database.raw.deleteFrom(t).execute();
-  await database.raw.insertInto('counters').values(['sync', 'horizon', 'ORD', 'REJ', 'MT', /* quality */ 'CA', 'RET'].map((name) => ({ name, value: 0 }))).execute();
+  await database.raw.insertInto('counters').values(['sync', 'horizon', 'ORD', 'REJ', 'MT', /* quality */ 'CA', 'RET', /* SOP compliance (issue 12) */ 'SOP', 'NCR'].map((name) => ({ name, value: 0 }))).execute();
 }
 
 export interface Harness {

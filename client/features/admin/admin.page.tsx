@@ -10,6 +10,7 @@ import { Empty, FormError, Link, Loading, PageHead, SelectField, TextField, useD
 import { num, useAction, validate } from '../../ui/form';
 import { words } from '../../ui/format';
 import { useLookups, type Lookups } from '../shared/lookups';
+import { ConfigPage, HeadlessDepartments } from './config';
 
 type Item = Record<string, unknown> & { id: string; active: boolean };
 type Kind = 'text' | 'number' | 'select' | 'routing' | 'password' | 'checkbox';
@@ -83,11 +84,15 @@ export default function AdminPage({ resource }: { resource?: string }) {
   const r = RESOURCES.find((x) => x.path === resource);
   return (
     <>
-      <PageHead title={r ? r.title : 'Admin'} />
+      <PageHead title={r ? r.title : resource === 'config' ? 'Config' : 'Admin'} />
       <div class="chips" role="navigation" aria-label="Master data">
         {RESOURCES.map((x) => <Link key={x.path} class="chip" aria-current={x === r ? 'page' : undefined} href={`/admin/${x.path}`}>{x.title}</Link>)}
+        {/* SOP compliance (issue 12) */}
+        <Link class="chip" aria-current={resource === 'config' ? 'page' : undefined} href="/admin/config">Config</Link>
       </div>
-      {r ? <ResourcePage key={r.path} r={r} /> : <p class="muted">Choose what to maintain. Changes reach every device at its next sync.</p>}
+      {/* SOP compliance (issue 12): escalations of a department without a head go to the managers. */}
+      {(!r || r.path === 'departments' || resource === 'config') && <HeadlessDepartments />}
+      {resource === 'config' ? <ConfigPage /> : r ? <ResourcePage key={r.path} r={r} /> : <p class="muted">Choose what to maintain. Changes reach every device at its next sync.</p>}
     </>
   );
 }

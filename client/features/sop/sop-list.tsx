@@ -1,0 +1,65 @@
+// SOP tickets: mine, my department's, escalated to me, all — overdue and escalated ones stand out.
+import { useState } from 'preact/hooks';
+import { mayViewAudit } from '../../../sync/permissions';
+import type { SopTicket } from '../../../sync/tables';
+import { useSession } from '../../app-state';
+import { useLive } from '../../db/live';
+import { allRows } from '../../db/rows';
+import { Empty, Link, Loading, Num, PageHead, Status } from '../../ui/components';
+import { formatTime as when } from '../../ui/format';
+import { isLocal, machineName, useLookups } from '../shared/lookups';
+import { deptName, Flag, isOverdue, Severity, sopName } from './shared';
+
+const DONE = ['closed', 'rejected'];
+const SEV_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export function SopList() {
+  const { db, user } = useSession();
+  const lookups = useLookups(db);
+  const rows = useLive(() => allRows(db, 'sopTickets'), [db]);
+  const sops = useLive(async () => new Map((await allRows(db, 'sops')).map((s) => [s.id, s])), [db]);
+  const managerLike = user.role === 'manager' || user.role === 'admin';
+  const views: [string, (t: SopTicket) => boolean][] = [
+    ['Mine', (t) => t.raisedBy === user.id],
+    ['My department\'s', (t) => !!user.departmentId && (t.againstDepartmentId === user.departmentId || t.raisedByDepartmentId === user.departmentId)],
+    ['Escalated to me', (t) => t.escalatedToId === user.id || (managerLike && (t.escalationLevel >= 2 || (t.escalationLevel === 1 && !t.escalatedToId)))],
+    ['All', () => true],
+  ];
+  const [view, setView] = useState(user.departmentId ? 1 : 3);
+  const [closed, setClosed] = useState(false);
+  if (!rows || !lookups || !sops) return <Loading />;
+  const shown = rows
+    .filter((t) => !t.deletedAt && views[view][1](t) && (closed || !DONE.includes(t.status)))
+    .sort((a, b) => b.escalationLevel - a.escalationLevel || Number(isOverdue(b)) - Number(isOverdue(a)) || SEV_RANK[a.severity] - SEV_RANK[b.severity] || b.createdAt.localeCompare(a.createdAt));
+  return (
+    <>
+      <PageHead title="SOP tickets">
+        <Link class="btn primary" href="/sop/new">+ Raise a ticket</Link>
+        {mayViewAudit(user.role) && <Link class="btn" href="/sop/report">Report</Link>}
+      </PageHead>
+      <div class="chips" role="group" aria-label="Show">
+        {views.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name}</button>)}
+        <label class="chip check"><input type="checkbox" checked={closed} onChange={(e) => setClosed(e.currentTarget.checked)} /> Closed too</label>
+      </div>
+      {shown.length === 0 ? <Empty>No tickets here.</Empty> : (
+        <div class="list" data-testid="sop-list">
+          {shown.map((t) => (
+            <Link class={`item sop-item${t.escalationLevel > 0 ? ' escalated' : isOverdue(t) ? ' overdue' : ''}`} key={t.id} href={`/sop/${t.id}`}>
+              <div class="top">
+                <span class="title"><Num value={t.number} /> · {sopName(sops, t.sopId)}</span>
+                <span class="row">{isLocal(t) && <span class="local">not synced</span>}<Flag t={t} /><Status value={t.status} /></span>
+              </div>
+              <div class="desc">{t.description}</div>
+              <div class="meta">
+                <Severity value={t.severity} />
+                <span>{deptName(lookups, t.raisedByDepartmentId)} → {deptName(lookups, t.againstDepartmentId)}</span>
+                {t.machineId && <span>{machineName(lookups, t.machineId)}</span>}
+                <span>{t.status === 'open' || t.status === 'acknowledged' ? `Answer due ${when(t.dueAt)}` : `Raised ${when(t.createdAt)}`}</span>
+              </div>
+            </Link>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
