@@ -12,6 +12,8 @@ import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+// finance (issue 14)
+import { financeReportRoutes, financeRoutes } from './finance/finance.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -36,7 +38,7 @@ export function createApp(deps: Deps) {
   });
   const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
-  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') ? next() : jsonLimit(c, next)));
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') || /^\/api\/finance\/boms\/[^/]+\/import$/.test(c.req.path) ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
   for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*']) api.use(path, requireUser);
@@ -45,6 +47,10 @@ export function createApp(deps: Deps) {
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // finance (issue 14): online only, managers and admins; never synced
+  for (const path of ['/finance/*', '/reports/*']) api.use(path, requireUser);
+  api.route('/finance', financeRoutes);
+  api.route('/reports', financeReportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

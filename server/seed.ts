@@ -9,6 +9,8 @@ import type { OrderStatus, StageStatus } from '../sync/state-machines';
 import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
+// finance (issue 14)
+import { seedFinance } from './finance/finance.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -198,4 +200,6 @@ export async function seedDemo(db: Db): Promise<void> {
     }
     return { table: null, id: null, message: 'demo data loaded into an empty database' };
   }));
+  // finance (issue 14)
+  await seedFinance(db);
 }
