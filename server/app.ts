@@ -12,6 +12,10 @@ import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+import { createMetrics } from './observe/metrics';
+import { requestLog } from './observe/request-log';
+import { metricsRoute } from './observe/metrics.routes';
+import { readCounter } from './sync/sync.repository';
 // finance (issue 14)
 import { financeReportRoutes, financeRoutes } from './finance/finance.routes';
 
@@ -20,6 +24,8 @@ export function createApp(deps: Deps) {
   app.onError(onError(deps.log));
   // First, so that every response has them: /health, /api, and the static client server.ts adds after.
   app.use('*', securityHeaders({ hsts: deps.env.tls !== null }));
+  deps.metrics ??= createMetrics({ currentSeq: () => readCounter(deps.db, 'sync') });
+  if (deps.logger) app.use('*', requestLog(deps.logger, deps.metrics));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -29,6 +35,9 @@ export function createApp(deps: Deps) {
     const ok = await ping(deps.db);
     return c.json({ status: ok ? 'ok' : 'unavailable', db: ok ? 'up' : 'down' }, ok ? 200 : 503);
   });
+
+  // Prometheus scrapes here with METRICS_TOKEN as a bearer token; without the variable the route is not there (404).
+  app.get('/metrics', metricsRoute(deps));
 
   const api = new Hono<AppEnv>();
   // Answers of the API hold tokens and plant data: no browser, service worker or proxy may keep them.

@@ -45,6 +45,8 @@ export const EnvSchema = v.object({
   TLS_KEY: v.optional(v.string()),
   /** With TLS: a plain-HTTP port that answers every request with a redirect to HTTPS. Off when unset. */
   HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
+  /** GET /metrics answers only with this as a bearer token; unset, /metrics is 404 (docs/operations.md). */
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */
