@@ -18,6 +18,11 @@ const Orders = lazyPage(() => import('./features/orders/orders.page'));
 const Board = lazyPage(() => import('./features/planning/board.page'));
 const Portal = lazyPage(() => import('./features/portal/portal.page'));
 const Import = lazyPage(() => import('./features/import/import.page'));
+// finance (issue 14): desktop pages for managers and admins, online only
+const FinanceCosts = lazyPage(() => import('./features/finance/costs.page'));
+const FinanceBom = lazyPage(() => import('./features/finance/bom.page'));
+const FinanceSuppliers = lazyPage(() => import('./features/finance/suppliers.page'));
+const Profitability = lazyPage(() => import('./features/finance/profitability.page'));
 
 function Routes() {
   const app = useApp();
@@ -36,6 +41,11 @@ function Routes() {
   if ((m = match('/portal', p)) || (m = match('/portal/machine/:code', p))) return <Portal code={m.code} />;
   if (match('/import', p)) return allowed('/import') ? <Import /> : <NotAllowed />;
   if ((m = match('/admin', p)) || (m = match('/admin/:resource', p))) return allowed('/admin') ? <Admin resource={m.resource} /> : <NotAllowed />;
+  // finance (issue 14)
+  if (match('/finance', p)) return allowed('/finance') ? <FinanceCosts /> : <NotAllowed />;
+  if (match('/finance/suppliers', p)) return allowed('/finance') ? <FinanceSuppliers /> : <NotAllowed />;
+  if (match('/finance/profitability', p)) return allowed('/finance') ? <Profitability /> : <NotAllowed />;
+  if ((m = match('/finance/products/:id', p))) return allowed('/finance') ? <FinanceBom id={m.id} /> : <NotAllowed />;
   return <Home />;
 }
 

@@ -281,3 +281,36 @@ export function findCycle(productId: string, children: string[], childrenOf: (id
   }
   return null;
 }
+
+// ── wire shapes of /api/finance (the screens read these) ────────────────────
+
+export interface SupplierWire {
+  id: string; name: string; contact: string; email: string; phone: string; leadTimeDays: number; currency: string; notes: string;
+  active: boolean; version: number; updatedAt: string;
+}
+
+export interface BomRow { id: string; productId: string; revision: string; active: boolean; notes: string; version: number; createdAt: string; updatedAt: string; updatedBy: string | null }
+export interface BomLineWire {
+  id: string; lineNo: number; childProductId: string | null; componentName: string | null; supplierId: string | null;
+  quantity: number; unit: string; unitCost: number; scrapFactor: number; cost: number;
+  costHistory: { unitCost: number; validFrom: string; validTo: string | null }[];
+}
+export interface BomWire extends BomRow { lines: BomLineWire[] }
+
+export interface ProfitRow {
+  productId: string; sku: string; name: string;
+  /** Cents per unit, today's. */
+  sellPrice: number; unitCost: number; material: number; labour: number; unitMargin: number; unitMarginBp: number | null;
+  hasBom: boolean;
+  /** The period: units of completed order lines, their revenue and cost (cost at completion), scrap at the reject's time. */
+  unitsSold: number; revenue: number; cost: number; scrapUnits: number; scrapCost: number; profit: number;
+  /** Profit over revenue; the unit margin's when nothing was sold. */
+  marginBp: number | null;
+}
+
+export interface ProfitReport {
+  from: string; to: string; currency: string; rows: ProfitRow[];
+  totals: { revenue: number; cost: number; scrapCost: number; profit: number; marginBp: number | null };
+}
+/** A product in the costing list: its roll-up without the tree. */
+export type ProductCostSummary = Omit<CostNode, 'lines'> & { unit: string; revisions: number };

@@ -2,7 +2,7 @@
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { mayAdminister, mayImport } from '../../sync/permissions';
+import { mayAdminister, mayImport, mayManageFinance } from '../../sync/permissions';
 import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
@@ -26,6 +26,7 @@ const ICONS: Record<string, string> = {
   board: 'M3 4h18v16H3zM3 10h18M9 4v16M15 4v16',
   import: 'M12 3v12M7 10l5 5 5-5M4 20h16',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
+  finance: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -43,6 +44,8 @@ export const NAV: NavItem[] = [
   { href: '/import', label: 'Import', icon: 'import', roles: ROLES.filter(mayImport) },
   { href: '/admin', label: 'Admin', icon: 'admin', roles: ROLES.filter(mayAdminister) },
   { href: '/settings', label: 'Settings', icon: 'settings', roles: ALL_ROLES },
+  // finance (issue 14)
+  { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

@@ -1,14 +1,10 @@
 // All SQL of finance (reads; writes go through server/sync/write.ts like admin master data).
 import { sql } from 'kysely';
+import type { BomRow, SupplierWire } from '../../sync/finance';
 import type { RoutingStep } from '../../sync/tables';
 import type { Db } from '../db/db';
 
 const n = (x: number | string | null | undefined) => Number(x ?? 0);
-
-export interface SupplierWire {
-  id: string; name: string; contact: string; email: string; phone: string; leadTimeDays: number; currency: string; notes: string;
-  active: boolean; version: number; updatedAt: string;
-}
 
 function supplierWire(r: { id: string; name: string; contact: string; email: string; phone: string; leadTimeDays: number; currency: string; notes: string; active: number; version: number; updatedAt: string }): SupplierWire {
   return {
@@ -59,7 +55,7 @@ export async function getProduct(db: Db, id: string) {
   return (await listProducts(db, [id]))[0];
 }
 
-export interface BomRow { id: string; productId: string; revision: string; active: boolean; notes: string; version: number; createdAt: string; updatedAt: string; updatedBy: string | null }
+export type { BomRow };
 const BOM_COLS = ['id', 'productId', 'revision', 'active', 'notes', 'version', 'createdAt', 'updatedAt', 'updatedBy'] as const;
 const bomRow = (r: { id: string; productId: string; revision: string; active: number; notes: string; version: number; createdAt: string; updatedAt: string; updatedBy: string | null }): BomRow => ({ ...r, active: !!n(r.active), version: n(r.version) });
 

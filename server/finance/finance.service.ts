@@ -3,7 +3,7 @@
 // before the first row is written; the roll-up and the profitability report read what is stored.
 import {
   BomCycleError, centsOf, findCycle, labourRateOf, LABOUR_RATE_KEY, lineCost, ratioBp, rollUp, toScaled,
-  type BomLineInput, type CostBom, type CostGraph, type CostNode, type LabourRate, type SupplierCreate,
+  type BomLineInput, type BomWire, type CostBom, type ProfitRow, type ProfitReport, type CostGraph, type CostNode, type LabourRate, type SupplierCreate,
 } from '../../sync/finance';
 import { uuidv7 } from '../../sync/ids';
 import type { PublicUser } from '../../sync/roles';
@@ -98,13 +98,6 @@ export async function deleteSupplier(db: Db, meta: Meta, id: string) {
 }
 
 // ── BOMs ─────────────────────────────────────────────────────────────────────
-
-export interface BomLineWire {
-  id: string; lineNo: number; childProductId: string | null; componentName: string | null; supplierId: string | null;
-  quantity: number; unit: string; unitCost: number; scrapFactor: number; cost: number;
-  costHistory: { unitCost: number; validFrom: string; validTo: string | null }[];
-}
-export interface BomWire extends repo.BomRow { lines: BomLineWire[] }
 
 export async function bomWire(db: Db, bom: repo.BomRow): Promise<BomWire> {
   const lines = await repo.linesOf(db, [bom.id]);
@@ -390,21 +383,10 @@ export async function productCost(db: Db, productId: string, when: string) {
   return (await costData(db)).cost(productId, when);
 }
 
-export interface ProfitRow {
-  productId: string; sku: string; name: string;
-  /** Cents per unit, today's. */
-  sellPrice: number; unitCost: number; material: number; labour: number; unitMargin: number; unitMarginBp: number | null;
-  hasBom: boolean;
-  /** The period: units of completed order lines, their revenue and cost (cost at completion), scrap at the reject's time. */
-  unitsSold: number; revenue: number; cost: number; scrapUnits: number; scrapCost: number; profit: number;
-  /** Profit over revenue; the unit margin's when nothing was sold. */
-  marginBp: number | null;
-}
-
 /** The day after an ISO date, as the exclusive end of a period. */
 const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString();
 
-export async function profitability(db: Db, period: { from: string; to: string }) {
+export async function profitability(db: Db, period: { from: string; to: string }): Promise<ProfitReport> {
   const from = `${period.from}T00:00:00.000Z`;
   const to = dayAfter(period.to);
   const data = await costData(db);
