@@ -151,7 +151,7 @@ function Revisions({ productId, boms, selected, onSelect, onChanged }: {
     <section class="card" aria-labelledby="rev-h">
       <h2 id="rev-h">Revisions</h2>
       {boms.length === 0 ? <p class="muted">This product has no BOM yet.</p> : (
-        <div class="chips" role="group" aria-label="Revision">
+        <div class="chips" role="group" aria-label="Revisions of this product">
           {boms.map((b) => (
             <button key={b.id} type="button" class="chip" aria-pressed={b.id === selected} onClick={() => onSelect(b.id)}>
               Rev. {b.revision}{b.active ? ' (active)' : ''}
@@ -168,7 +168,7 @@ function Revisions({ productId, boms, selected, onSelect, onChanged }: {
       </div>
       {mode && (
         <form class="card flat" style="margin-top:12px" onSubmit={create} noValidate aria-label={mode === 'copy' ? 'Copy revision' : 'New revision'}>
-          <TextField label={mode === 'copy' ? `New revision (copy of ${current?.revision})` : 'Revision'} value={revision} onValue={setRevision} error={errors.fields.revision} />
+          <TextField label={mode === 'copy' ? `New revision name (a copy of ${current?.revision})` : 'New revision name'} value={revision} onValue={setRevision} error={errors.fields.revision} />
           <div class="actions">
             <button class="btn primary" type="submit" disabled={busy}>{mode === 'copy' ? 'Copy' : 'Create'}</button>
             <button class="btn" type="button" onClick={() => setMode(null)}>Cancel</button>
