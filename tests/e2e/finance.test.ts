@@ -26,7 +26,7 @@ it('a manager builds a two-level BOM, sees the rolled-up cost and margin, and a 
   await one.getByLabel('Unit cost').fill('1.50');
   await page.getByRole('button', { name: '+ Add line' }).click();
   const two = page.getByRole('group', { name: 'Line 2' });
-  await two.getByLabel('Line is').selectOption({ label: 'A sub-assembly (product)' });
+  await two.getByLabel('Line is').selectOption({ label: 'Sub-assembly' });
   await two.getByLabel('Sub-assembly').selectOption({ label: 'CLP-400 — Spring clip' });
   await two.getByLabel('Quantity').fill('4');
   await page.getByRole('button', { name: 'Save revision B' }).click();
@@ -51,7 +51,7 @@ it('a manager builds a two-level BOM, sees the rolled-up cost and margin, and a 
   await page.getByRole('heading', { name: 'BOM — CLP-400 Spring clip' }).waitFor();
   await page.getByRole('button', { name: '+ Add line' }).click();
   const added = page.getByRole('group', { name: 'Line 2' });
-  await added.getByLabel('Line is').selectOption({ label: 'A sub-assembly (product)' });
+  await added.getByLabel('Line is').selectOption({ label: 'Sub-assembly' });
   await added.getByLabel('Sub-assembly').selectOption({ label: 'HSG-200 — Pump housing cover' });
   await page.getByRole('button', { name: 'Save revision A' }).click();
   await expect.poll(() => page.getByTestId('bom-error').textContent()).toContain('This BOM would contain itself: CLP-400 → HSG-200 → CLP-400.');

@@ -262,7 +262,7 @@ function Editor({ bom, productId, suppliers, justSaved, onSaved }: { bom: BomWir
           </div>
           <div class="line-fields">
             <SelectField label="Line is" value={l.kind} onValue={(x) => change(i, { kind: x as Draft['kind'] })}
-              options={[{ value: 'component', label: 'A bought component' }, { value: 'product', label: 'A sub-assembly (product)' }]} />
+              options={[{ value: 'component', label: 'Bought component' }, { value: 'product', label: 'Sub-assembly' }]} />
             {l.kind === 'product'
               ? <SelectField label="Sub-assembly" value={l.childProductId} onValue={(x) => change(i, { childProductId: x })} placeholder="Choose a product" options={products} error={err(i, 'childProductId')} />
               : <TextField label="Component" value={l.componentName} onValue={(x) => change(i, { componentName: x })} error={err(i, 'componentName')} />}
@@ -272,7 +272,7 @@ function Editor({ bom, productId, suppliers, justSaved, onSaved }: { bom: BomWir
             {l.kind === 'component'
               ? <TextField label="Unit cost" inputMode="decimal" value={l.unitCost} onValue={(x) => change(i, { unitCost: x })} error={err(i, 'unitCost') ?? err(i, 'costFrom')} />
               : <Field label="Unit cost">{() => <p class="muted" style="margin:10px 0">rolled up from its BOM</p>}</Field>}
-            <TextField label="Scrap factor (0–1)" inputMode="decimal" value={l.scrapFactor} onValue={(x) => change(i, { scrapFactor: x })} error={err(i, 'scrapFactor')} hint="0.05 is 5 %" />
+            <TextField label="Scrap (0–1)" inputMode="decimal" value={l.scrapFactor} onValue={(x) => change(i, { scrapFactor: x })} error={err(i, 'scrapFactor')} hint="0.05 is 5 %" />
           </div>
           {l.history.length > 1 && (
             <p class="history">Earlier costs: {l.history.slice(0, -1).map((h) => `${money(h.unitCost)} until ${formatTime(h.validTo)}`).join('; ')}.</p>
