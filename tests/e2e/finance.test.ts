@@ -10,6 +10,8 @@ it('a manager builds a two-level BOM, sees the rolled-up cost and margin, and a 
   const { ctx, page } = await signIn(env.browser, env.app.url, 'manager', 1440, 900);
   await goTo(page, 'Finance');
   await page.getByRole('heading', { name: 'Costs' }).waitFor();
+  await page.getByRole('link', { name: 'HSG-200 — Pump housing cover' }).waitFor();
+  await screenshots(page, 'finance-costs');
   await page.getByRole('link', { name: 'HSG-200 — Pump housing cover' }).click();
   await page.getByRole('heading', { name: 'BOM — HSG-200 Pump housing cover' }).waitFor();
 
@@ -70,5 +72,8 @@ it('a manager builds a two-level BOM, sees the rolled-up cost and margin, and a 
   const skus = await page.locator('table.data-table tbody tr td:first-child').allTextContents();
   expect(skus.length).toBeGreaterThanOrEqual(4);
   await screenshots(page, 'finance-profitability');
+  await page.getByRole('navigation', { name: 'Finance' }).getByRole('link', { name: 'Suppliers' }).click();
+  await page.getByText('FastFix Fasteners', { exact: true }).waitFor();
+  await screenshots(page, 'finance-suppliers');
   await ctx.close();
 }, 120_000);
