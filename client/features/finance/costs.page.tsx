@@ -37,7 +37,7 @@ export default function CostsPage() {
       <FinanceTabs current="/finance" />
       <p class="muted">Cost of one unit: the active BOM rolled up through its sub-assemblies, plus labour at standard minutes. Open a product to edit its BOM.</p>
       <FormError message={error} />
-      {!items ? <Loading /> : <DataTable caption="Unit cost and margin by product" columns={columns} rows={items} initialSort={{ key: 'marginBp', dir: 'asc' }} />}
+      {!items ? <Loading /> : <div class="fin-gap"><DataTable caption="Unit cost and margin by product" columns={columns} rows={items} initialSort={{ key: 'marginBp', dir: 'asc' }} /></div>}
       <LabourRateCard onSaved={() => setTick((t) => t + 1)} />
     </>
   );
@@ -83,7 +83,7 @@ function LabourRateCard({ onSaved }: { onSaved: () => void }) {
       <FormError message={errors.form} />
       {saved && <p class="form-ok" role="status">Labour rate saved; costs are rolled up again.</p>}
       <div class="grid three">
-        <TextField label="Plant rate" inputMode="decimal" value={rate.default ?? ''} onValue={(x) => setRate({ ...rate, default: x })} error={errors.fields.default} />
+        <TextField label="Plant rate" inputMode="decimal" value={rate.default ?? ''} onValue={(x) => setRate({ ...rate, default: x })} error={errors.fields.default} hint="for departments without their own" />
         {depts.map((d) => (
           <TextField key={d.id} label={`${d.name} rate`} inputMode="decimal" value={rate[d.id] ?? ''} onValue={(x) => setRate({ ...rate, [d.id]: x })} error={errors.fields[d.id]} hint="empty: the plant rate" />
         ))}
