@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Deps } from './context';
-import { ping } from './db/db';
+import { markUnavailable, ping, recentlyUnavailable } from './db/db';
 import { errorBody, onError, tooLarge } from './http/errors';
 import { requireUser } from './http/auth';
 import { securityHeaders } from './http/security-headers';
@@ -21,7 +21,7 @@ import { financeReportRoutes, financeRoutes } from './finance/finance.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
-  app.onError(onError(deps.log));
+  app.onError(onError(deps.log, () => markUnavailable(deps.db)));
   // First, so that every response has them: /health, /api, and the static client server.ts adds after.
   app.use('*', securityHeaders({ hsts: deps.env.tls !== null }));
   deps.metrics ??= createMetrics({ currentSeq: () => readCounter(deps.db, 'sync') });
@@ -32,7 +32,9 @@ export function createApp(deps: Deps) {
   });
 
   app.get('/health', async (c) => {
-    const ok = await ping(deps.db);
+    // Down when it does not answer, or when it refused a write within the last few seconds (a locked
+    // SQLite file still answers reads; a device's push would not get through).
+    const ok = !recentlyUnavailable(deps.db) && (await ping(deps.db));
     return c.json({ status: ok ? 'ok' : 'unavailable', db: ok ? 'up' : 'down' }, ok ? 200 : 503);
   });
 

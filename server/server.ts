@@ -39,8 +39,7 @@ export async function startServer(env: Env, opts: { clientDir?: string; logger?:
   const clientDir = opts.clientDir ?? DIST;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const log = logFunction(logger);
-  const database = openDatabase(env.DATABASE_URL);
-  await migrateUp(database.raw);
+  const database = await openAtStart(env.DATABASE_URL);
   // `npm run restore` refuses while this file names a live process.
   const dbFile = database.dialect === 'sqlite' ? sqliteFile(env.DATABASE_URL) : null;
   if (dbFile) markServerRunning(dbFile);
@@ -102,6 +101,24 @@ export async function startServer(env: Env, opts: { clientDir?: string; logger?:
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/**
+ * Opens and migrates the database, or stops the start with what to check: a data directory that
+ * cannot be created or written (read-only, full, a file in the way), a database that cannot be reached.
+ */
+async function openAtStart(url: string) {
+  const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  let database: ReturnType<typeof openDatabase> | null = null;
+  try {
+    database = openDatabase(url);
+    await migrateUp(database.raw);
+    return database;
+  } catch (err) {
+    await database?.close().catch(() => {});
+    const reason = (err as Error).message;
+    throw new Error(`Cannot open the database ${shown}: ${reason}. Check DATABASE_URL, and that its directory exists, is writable and has free space (or that the database server is reachable).`, { cause: err });
   }
 }
 

@@ -56,6 +56,20 @@ export function openDatabase(url: string): DatabaseHandle {
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
 }
 
+const unavailableAt = new WeakMap<object, number>();
+/** How long after a refused write GET /health still says `db: down`. */
+export const UNAVAILABLE_MEMORY_MS = 5_000;
+
+/** A request just failed on the database being busy, locked, full or gone. */
+export function markUnavailable(db: Db) {
+  unavailableAt.set(db, Date.now());
+}
+
+export function recentlyUnavailable(db: Db, now = Date.now()): boolean {
+  const at = unavailableAt.get(db);
+  return at !== undefined && now - at < UNAVAILABLE_MEMORY_MS;
+}
+
 /** True when the database answers a trivial query. */
 export async function ping(db: Db): Promise<boolean> {
   try {
