@@ -25,6 +25,11 @@ const MyActions = lazyPage(() => import('./features/quality/my-actions.page'));
 const Quality = lazyPage(() => import('./features/quality-reports/quality.page'));
 // SOP compliance (issue 12)
 const Sop = lazyPage(() => import('./features/sop/sop.page'));
+// finance (issue 14): desktop pages for managers and admins, online only
+const FinanceCosts = lazyPage(() => import('./features/finance/costs.page'));
+const FinanceBom = lazyPage(() => import('./features/finance/bom.page'));
+const FinanceSuppliers = lazyPage(() => import('./features/finance/suppliers.page'));
+const Profitability = lazyPage(() => import('./features/finance/profitability.page'));
 
 function Routes() {
   const app = useApp();
@@ -50,6 +55,11 @@ function Routes() {
   // SOP compliance (issue 12): tickets, NCRs and the report (the report asks its own role rule).
   if ((m = match('/sop', p)) || (m = match('/sop/:id', p))) return <Sop id={m.id} />;
   if ((m = match('/ncr/:ncrId', p))) return <Sop ncrId={m.ncrId} />;
+  // finance (issue 14)
+  if (match('/finance', p)) return allowed('/finance') ? <FinanceCosts /> : <NotAllowed />;
+  if (match('/finance/suppliers', p)) return allowed('/finance') ? <FinanceSuppliers /> : <NotAllowed />;
+  if (match('/finance/profitability', p)) return allowed('/finance') ? <Profitability /> : <NotAllowed />;
+  if ((m = match('/finance/products/:id', p))) return allowed('/finance') ? <FinanceBom id={m.id} /> : <NotAllowed />;
   return <Home />;
 }
 

@@ -20,6 +20,8 @@ import { createMetrics } from './observe/metrics';
 import { requestLog } from './observe/request-log';
 import { metricsRoute } from './observe/metrics.routes';
 import { readCounter } from './sync/sync.repository';
+// finance (issue 14)
+import { financeReportRoutes, financeRoutes } from './finance/finance.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -51,7 +53,7 @@ export function createApp(deps: Deps) {
   });
   const jsonLimit = bodyLimit({ maxSize: MAX_PUSH_BYTES, onError: (c) => tooLarge(c, `The request body is larger than ${MAX_PUSH_BYTES} bytes.`) });
   // Uploads have their own, larger limit (server/import); every other body is JSON of at most 1 MiB.
-  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') || c.req.path === '/api/attachments' ? next() : jsonLimit(c, next)));
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/import/') || c.req.path === '/api/attachments' || /^\/api\/finance\/boms\/[^/]+\/import$/.test(c.req.path) ? next() : jsonLimit(c, next)));
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
   for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*', /* quality photos and reports */ '/attachments', '/attachments/*', '/reports/*']) api.use(path, requireUser);
@@ -68,6 +70,10 @@ export function createApp(deps: Deps) {
   api.route('/reports', reportRoutes);
   // SOP compliance (issue 12): the router checks the session itself.
   api.route('/reports/sop', sopReportRoutes);
+  // finance (issue 14): online only, managers and admins; never synced
+  api.use('/finance/*', requireUser); // /reports/* is guarded above
+  api.route('/finance', financeRoutes);
+  api.route('/reports', financeReportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

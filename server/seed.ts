@@ -11,6 +11,8 @@ import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
 import { seedQuality } from './quality/seed';
 import { seedSopNcr } from './sop/sop.seed';
+// finance (issue 14)
+import { seedFinance } from './finance/finance.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -209,4 +211,6 @@ export async function seedDemo(db: Db): Promise<void> {
   await seedQuality(db);
   // SOP compliance (issue 12)
   await seedSopNcr(db);
+  // finance (issue 14)
+  await seedFinance(db);
 }

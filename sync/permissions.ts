@@ -58,3 +58,9 @@ export function mayImport(role: Role): boolean {
 export function mayAdminister(role: Role): boolean {
   return role === 'admin';
 }
+
+// finance (issue 14)
+/** Whether the role may see costs and maintain suppliers and BOMs (the Finance screens and /api/finance, /api/reports/profitability). */
+export function mayManageFinance(role: Role): boolean {
+  return PLANT_WIDE.includes(role);
+}

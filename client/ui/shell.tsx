@@ -2,7 +2,7 @@
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { mayAdminister, mayImport } from '../../sync/permissions';
+import { mayAdminister, mayImport, mayManageFinance } from '../../sync/permissions';
 import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
@@ -34,6 +34,7 @@ const ICONS: Record<string, string> = {
   quality: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
   // SOP compliance (issue 12): a clipboard with a tick
   sop: 'M9 3h6v3H9zM7 4H5v17h14V4h-2M9 14l2 2 4-5',
+  finance: 'M12 2v20M17 6H9.5a3.5 3.5 0 000 7h5a3.5 3.5 0 010 7H6',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -58,6 +59,8 @@ export const NAV: NavItem[] = [
   { href: '/quality', label: 'Quality', icon: 'quality', roles: LEADS },
   // SOP compliance (issue 12)
   { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
+  // finance (issue 14)
+  { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

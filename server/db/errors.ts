@@ -14,6 +14,9 @@ export function classifyDbError(err: unknown): DbFailure {
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY') return 'duplicate';
   if (SQLITE_INVALID.test(code)) return 'invalid';
   if (SQLITE_TRANSIENT.test(code)) return 'transient';
+  // SQLite rolls a transaction back by itself on some SQLITE_FULL / IOERR / NOMEM failures; the
+  // driver's ROLLBACK then fails with this, hiding the real (transient) cause.
+  if (code === 'SQLITE_ERROR' && /cannot rollback - no transaction is active/.test(String((err as Error).message))) return 'transient';
   if (typeof e.sqlState === 'string') {
     if (e.fatal === true || (typeof e.errno === 'number' && MYSQL_TRANSIENT.has(e.errno))) return 'transient';
     // SQLSTATE class 22 (data exception) and 23 (integrity constraint): the input, not the moment.

@@ -46,6 +46,20 @@ export interface NotificationsTable extends Stored<NotificationRow> {}
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
   name: string; contact: string; email: string; leadTimeDays: number; active: Flag; seq: BigIntColumn;
+  // finance (issue 14)
+  phone: string; currency: string; notes: string;
+}
+
+// finance (issue 14): server-only, never synced (server/finance/). Money in cents, quantities in thousandths.
+export interface BomsTable extends RowMeta {
+  productId: string; revision: string; active: Flag; activeProductId: string | null; notes: string; seq: BigIntColumn;
+}
+export interface BomLinesTable extends RowMeta {
+  bomId: string; lineNo: number; childProductId: string | null; componentName: string | null; supplierId: string | null;
+  quantityMilli: BigIntColumn; unit: string; unitCost: BigIntColumn; scrapBp: number; seq: BigIntColumn;
+}
+export interface BomLineCostsTable extends RowMeta {
+  lineId: string; unitCost: BigIntColumn; validFrom: string; validTo: string | null; seq: BigIntColumn;
 }
 
 export interface ConfigTable { key: string; value: string; updatedAt: string; updatedBy: string | null }
@@ -120,4 +134,8 @@ export interface Database {
   sopTickets: SopTicketsTable;
   ncrReports: NcrReportsTable;
   notifications: NotificationsTable;
+  // finance (issue 14)
+  boms: BomsTable;
+  bomLines: BomLinesTable;
+  bomLineCosts: BomLineCostsTable;
 }

@@ -145,6 +145,38 @@ async function actionSeenBy(caller: RoleName | 'none') {
   }).execute();
   return id;
 }
+// finance (issue 14): managers and admins; operators, supervisors and technicians get 403 everywhere.
+const FINANCE: RoleName[] = ['admin', 'manager'];
+const financeIds = async (ctx: Ctx) => {
+  const bom = await ctx.idOf('boms', ['active', '1']);
+  return { bom, supplier: await ctx.idOf('suppliers', ['name', 'Nordic Steel AB']), product: await ctx.idOf('products', ['sku', 'BRK-100']) };
+};
+function bomLinesCsv() {
+  const form = new FormData();
+  form.set('file', new File(['Component,Qty,Unit cost\nWasher,2,0.01\n'], 'lines.csv', { type: 'text/csv' }));
+  return form;
+}
+Object.assign(MATRIX, {
+  'GET /api/finance/suppliers': { who: FINANCE, ok: 200 },
+  'POST /api/finance/suppliers': { who: FINANCE, ok: 201, request: () => ({ body: { name: `Finance supplier ${n()}` } }) },
+  'PATCH /api/finance/suppliers/:id': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/suppliers/${(await financeIds(ctx)).supplier}`, body: { notes: 'Checked' } }) },
+  'POST /api/finance/suppliers/:id/deactivate': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/suppliers/${(await financeIds(ctx)).supplier}/deactivate` }) },
+  'POST /api/finance/suppliers/:id/activate': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/suppliers/${(await financeIds(ctx)).supplier}/activate` }) },
+  'DELETE /api/finance/suppliers/:id': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/suppliers/${(await financeIds(ctx)).supplier}` }) },
+  'GET /api/finance/boms': { who: FINANCE, ok: 200 },
+  'POST /api/finance/boms': { who: FINANCE, ok: 201, request: async (ctx) => ({ body: { productId: (await financeIds(ctx)).product, revision: `R${n()}`, lines: [{ componentName: 'Washer', quantity: 1, unitCost: 1 }] } }) },
+  'GET /api/finance/boms/:id': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}` }) },
+  'PATCH /api/finance/boms/:id': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}`, body: { notes: 'Checked' } }) },
+  'POST /api/finance/boms/:id/activate': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}/activate` }) },
+  'POST /api/finance/boms/:id/deactivate': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}/deactivate` }) },
+  'POST /api/finance/boms/:id/copy': { who: FINANCE, ok: 201, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}/copy`, body: { revision: `C${n()}` } }) },
+  'POST /api/finance/boms/:id/import': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/boms/${(await financeIds(ctx)).bom}/import`, form: bomLinesCsv() }) },
+  'GET /api/finance/products': { who: FINANCE, ok: 200 },
+  'GET /api/finance/products/:id/cost': { who: FINANCE, ok: 200, request: async (ctx) => ({ path: `/api/finance/products/${(await financeIds(ctx)).product}/cost` }) },
+  'GET /api/finance/labour-rate': { who: FINANCE, ok: 200 },
+  'PUT /api/finance/labour-rate': { who: FINANCE, ok: 200, request: () => ({ body: { default: 4000 } }) },
+  'GET /api/reports/profitability': { who: FINANCE, ok: 200, request: () => ({ path: '/api/reports/profitability?from=2026-01-01&to=2026-12-31' }) },
+} satisfies Record<string, Rule>);
 
 async function upload(path: string, form: FormData, token?: string) {
   const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });

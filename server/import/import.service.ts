@@ -59,7 +59,7 @@ export function resolveColumns(headers: string[], mapping: Partial<Record<Import
  * tab, line break or no-break space cannot hide a formula; text that a spreadsheet would run as a
  * formula (startsLikeFormula) is refused, not stored, so no later export can hand it to Excel.
  */
-function cellText(c: Cell | undefined, ref: string): { value: string | number | Date | null; problem?: string } {
+export function cellText(c: Cell | undefined, ref: string): { value: string | number | Date | null; problem?: string } {
   if (c === null || c === undefined) return { value: null };
   if (c instanceof Date || typeof c === 'number') return { value: c };
   if (typeof c === 'boolean') return { value: String(c) };

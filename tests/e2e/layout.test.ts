@@ -35,6 +35,9 @@ const PAGES: { path: string; nav: string }[] = [
   // SOP compliance (issue 12)
   { path: '/sop', nav: '/sop' }, { path: '/sop/new', nav: '/sop' }, { path: '/sop/report', nav: '/sop' },
   { path: '/sop/:sopTickets', nav: '/sop' }, { path: '/ncr/:ncrReports', nav: '/sop' }, { path: '/admin/config', nav: '/admin' },
+  // finance (issue 14)
+  { path: '/finance', nav: '/finance' }, { path: '/finance/suppliers', nav: '/finance' }, { path: '/finance/profitability', nav: '/finance' },
+  { path: '/finance/products/:products', nav: '/finance' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */
@@ -140,7 +143,7 @@ it.each(ROLES)('every page %s opens: 44 px targets, no sideways scroll at 360 px
     const app = (globalThis as any).barron;
     const db = app.engine.value.db;
     const ids: Record<string, string | null> = {};
-    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns', /* SOP compliance */ 'sopTickets', 'ncrReports']) {
+    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns', /* SOP compliance */ 'sopTickets', 'ncrReports', /* finance */ 'products']) {
       const rows: { id: string; description?: string | null }[] = await db.table(t).toArray();
       ids[t] = (rows.find((r) => (r.description ?? '').length > 200) ?? rows[0])?.id ?? null;
     }
