@@ -6,6 +6,7 @@ import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning
 import { rejectCreate, rejectTransition } from './quality';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
+import { maintenanceTick, planCreate, planDue, planTransition, planUpdate } from './maintenance';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
 import { fieldLabel, mutationLabel } from './labels';
@@ -17,6 +18,7 @@ export type { MutationDef, MutationKind, MutationOutcome } from './mutation-kit'
 export { DOWNTIME_REASONS } from './production';
 export { DISPOSITIONS, MAX_OVER_PLAN } from './quality';
 export { DEFAULT_SLA, MAINTENANCE_EDIT_FIELDS } from './maintenance';
+export { PLAN_EDIT_FIELDS } from './maintenance';
 
 export const mutators = {
   'stage.transition': stageTransition,
@@ -36,6 +38,12 @@ export const mutators = {
   'maintenance.update': maintenanceUpdate,
   'maintenance.transition': maintenanceTransition,
   'maintenance.comment': maintenanceComment,
+  // maintenance (issue 13): checklists and preventive plans
+  'maintenance.tick': maintenanceTick,
+  'plan.create': planCreate,
+  'plan.update': planUpdate,
+  'plan.transition': planTransition,
+  'plan.due': planDue,
 } as const;
 
 type Mutators = typeof mutators;

@@ -7,6 +7,8 @@ export const ROW_LABEL: Record<TableName, string> = {
   departments: 'Department', users: 'User', machines: 'Machine', products: 'Product', defectCodes: 'Defect code', sops: 'SOP',
   orders: 'Order', orderItems: 'Order item', stages: 'Stage', jobEvents: 'Job event', rejects: 'Reject',
   maintenanceTickets: 'Maintenance ticket', maintenanceEvents: 'Maintenance event', holdRequests: 'Hold request',
+  // maintenance (issue 13)
+  preventivePlans: 'Preventive plan',
 };
 
 /**

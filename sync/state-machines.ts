@@ -99,3 +99,11 @@ export type MaintenanceStatus = StateOf<typeof MAINTENANCE>;
 
 /** The state machine of each table whose rows move through states (a transition mutation names its table). */
 export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orders: ORDER, stages: STAGE, rejects: REJECT, maintenanceTickets: MAINTENANCE };
+
+// maintenance (issue 13): a preventive plan runs or is paused (a machine out of use, a season).
+export const PLAN = machine('preventive plan', ['active', 'paused'], [
+  ['active', 'paused', S],
+  ['paused', 'active', S],
+]);
+export type PlanStatus = StateOf<typeof PLAN>;
+STATE_MACHINE_OF.preventivePlans = PLAN;

@@ -45,7 +45,7 @@ export interface Shadow {
 export interface MetaEntry { key: string; value: unknown }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'preventivePlans'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -61,6 +61,12 @@ const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests'>, string> = {
   maintenanceEvents: 'id, ticketId, at',
 };
 const TABLE_INDEXES_V2 = { holdRequests: 'id, orderId, status' };
+/** maintenance (issue 13): preventive plans, and tickets found by plan and assignee. */
+const TABLE_INDEXES_V6 = {
+  preventivePlans: 'id, machineId, departmentId, status, nextDueAt',
+  maintenanceTickets: 'id, status, machineId, departmentId, createdAt, assigneeId, planId',
+  maintenanceEvents: 'id, ticketId, at, machineId',
+};
 
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
@@ -79,6 +85,8 @@ export class BarronDB extends Dexie {
     });
     // Hold requests from the floor: a new table only, no upgrade of existing rows needed.
     this.version(2).stores(TABLE_INDEXES_V2);
+    // maintenance (issue 13): new table and indexes only; existing rows need no upgrade.
+    this.version(6).stores(TABLE_INDEXES_V6);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

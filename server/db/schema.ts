@@ -2,7 +2,7 @@
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
 import type { ColumnType } from 'kysely';
 import type {
-  DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  DefectCode, Department, HoldRequest, PreventivePlan, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
@@ -32,6 +32,8 @@ export interface RejectsTable extends Stored<Reject> {}
 export interface MaintenanceTicketsTable extends Stored<MaintenanceTicket> {}
 export interface MaintenanceEventsTable extends Stored<MaintenanceEvent> {}
 export interface HoldRequestsTable extends Stored<HoldRequest> {}
+// maintenance (issue 13)
+export interface PreventivePlansTable extends Stored<PreventivePlan> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
@@ -92,6 +94,8 @@ export interface Database {
   maintenanceTickets: MaintenanceTicketsTable;
   maintenanceEvents: MaintenanceEventsTable;
   holdRequests: HoldRequestsTable;
+  // maintenance (issue 13)
+  preventivePlans: PreventivePlansTable;
   suppliers: SuppliersTable;
   config: ConfigTable;
   auditLog: AuditLogTable;
