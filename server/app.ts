@@ -11,6 +11,7 @@ import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
+import { maintenanceReportRoutes, maintenanceRoutes } from './maintenance/maintenance.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 
 export function createApp(deps: Deps) {
@@ -45,6 +46,10 @@ export function createApp(deps: Deps) {
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // maintenance (issue 13)
+  for (const path of ['/reports/maintenance', '/maintenance/*']) api.use(path, requireUser);
+  api.route('/reports/maintenance', maintenanceReportRoutes);
+  api.route('/maintenance', maintenanceRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -9,6 +9,7 @@ import type { OrderStatus, StageStatus } from '../sync/state-machines';
 import type { NewRow } from '../sync/store';
 import type { Db } from './db/db';
 import { auditedWrite } from './sync/write';
+import { seedMaintenance } from './maintenance/maintenance.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -199,4 +200,6 @@ export async function seedDemo(db: Db): Promise<void> {
     }
     return { table: null, id: null, message: 'demo data loaded into an empty database' };
   }));
+  // Each module's demo data, after the plant it refers to.
+  await seedMaintenance(db);
 }

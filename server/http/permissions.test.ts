@@ -79,6 +79,11 @@ const MATRIX: Record<string, Rule> = {
   'GET /api/audit': { who: ['admin', 'manager'], ok: 200 },
   'GET /api/import/presets': { who: ['admin', 'manager'], ok: 200 },
   'POST /api/import/orders': { who: ['admin', 'manager'], ok: 200, request: () => ({ form: spreadsheet() }) },
+  // maintenance (issue 13)
+  'GET /api/reports/maintenance': { who: ['admin', 'manager', 'supervisor', 'technician'], ok: 200 },
+  'GET /api/maintenance/sla': { who: 'signed-in', ok: 200 },
+  'PUT /api/maintenance/sla': { who: ADMIN, ok: 200, request: () => ({ body: { sla: { 1: { responseHours: 1, resolutionHours: 8 }, 2: { responseHours: 4, resolutionHours: 24 }, 3: { responseHours: 8, resolutionHours: 72 }, 4: { responseHours: 24, resolutionHours: 168 } } } }) },
+  'GET /api/maintenance/machines/:id/tickets': { who: ['admin', 'manager', 'supervisor', 'technician'], ok: 200, request: async (ctx) => ({ path: `/api/maintenance/machines/${await ctx.idOf('machines', ['code', 'PRS-02'])}/tickets` }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };

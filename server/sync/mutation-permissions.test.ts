@@ -30,6 +30,12 @@ const EXPECTED: Record<string, string> = {
   'maintenance.update': 'AMSOT',
   'maintenance.transition': 'AMST',
   'maintenance.comment': 'AMSOT',
+  // maintenance (issue 13)
+  'maintenance.tick': 'AMST',
+  'plan.create': 'AMS',
+  'plan.update': 'AMS',
+  'plan.transition': 'AMS',
+  'plan.due': 'AM',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 

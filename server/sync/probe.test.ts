@@ -15,7 +15,7 @@ const one = (table: string, where: Record<string, unknown>) => {
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };
-const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents'] as const;
+const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents', 'preventivePlans'] as const;
 
 async function pushAs(username: string, mutations: unknown[], clientId = uuidv7()) {
   return h.call('POST', '/api/sync/push', { token: await tokenFor(h, username), body: { clientId, schemaVersion: 1, mutations } });
@@ -141,6 +141,7 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
     expect(made.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
     const reject = await h.deps.db.selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
     const order = await one('orders', { customerName: 'Atlas Copco' });
+    const plan = await one('preventivePlans', {}); // maintenance (issue 13): the demo plans
     const taken: Record<string, Record<string, unknown>> = {
       'job.progress': { id: event.id, stageId: stage.id, goodQty: 1, rejectQty: 0 },
       'job.downtime': { id: event.id, stageId: stage.id, reason: 'breakdown', minutes: 5 },
@@ -150,6 +151,10 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       'maintenance.create': { id: ticket.id, machineId: machine.id, type: 'corrective', priority: 3, description: 'again' },
       'maintenance.comment': { id: mEvent.id, ticketId: ticket.id, note: 'again' },
       'order.create': { id: order.id, customerName: 'Again', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5 }] },
+      // maintenance (issue 13)
+      'maintenance.tick': { id: mEvent.id, ticketId: ticket.id, item: 0 },
+      'plan.create': { id: plan.id, machineId: machine.id, task: 'again', intervalDays: 7 },
+      'plan.due': { id: ticket.id, planId: plan.id, dueAt: plan.nextDueAt },
     };
     // A new create or event mutation fails this test until it is listed above.
     const creates = [...MUTATIONS.values()].filter((d) => d.kind === 'create' || d.kind === 'event').map((d) => d.name).sort();
