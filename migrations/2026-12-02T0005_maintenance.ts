@@ -1,7 +1,7 @@
 // Maintenance, complete (issue 13): SLA pauses and hold reasons on tickets, checklist ticks on events,
 // preventive plans, and the unique key that opens a plan's ticket once per due time.
 // Frozen: imports nothing from the app.
-import { sql, type Kysely } from 'kysely';
+import { MysqlAdapter, sql, type Kysely } from 'kysely';
 
 const TS = 'varchar(24)';
 const ID = 'varchar(36)';
@@ -49,12 +49,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('preventive_plans_machine').on('preventive_plans').column('machine_id').execute();
 }
 
+/** MySQL names an index within its table (DROP INDEX … ON t); SQLite within the schema. */
+function dropIndex(db: Kysely<any>, name: string, table: string) {
+  const q = db.schema.dropIndex(name);
+  return (db.getExecutor().adapter instanceof MysqlAdapter ? q.on(table) : q).execute();
+}
+
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('preventive_plans').execute();
-  await db.schema.dropIndex('maintenance_events_machine').on('maintenance_events').execute();
+  await dropIndex(db, 'maintenance_events_machine', 'maintenance_events');
   for (const c of ['reading', 'item', 'reason']) await db.schema.alterTable('maintenance_events').dropColumn(c).execute();
-  await db.schema.dropIndex('maintenance_tickets_machine').on('maintenance_tickets').execute();
-  await db.schema.dropIndex('maintenance_tickets_plan_due').on('maintenance_tickets').execute();
+  await dropIndex(db, 'maintenance_tickets_machine', 'maintenance_tickets');
+  await dropIndex(db, 'maintenance_tickets_plan_due', 'maintenance_tickets');
   for (const c of ['checklist', 'plan_due_at', 'plan_id', 'paused_since', 'paused_seconds', 'hold_reason', 'raised_at']) {
     await db.schema.alterTable('maintenance_tickets').dropColumn(c).execute();
   }
