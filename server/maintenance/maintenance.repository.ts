@@ -2,7 +2,7 @@
 // machines, the SLA targets in config.
 import type { Db } from '../db/db';
 import { fromDb } from '../sync/codec';
-import type { KpiMachine, KpiTicket } from './maintenance.kpi';
+import type { KpiMachine, KpiTicket } from '../../sync/maintenance-kpi';
 
 /** Active plans due by `until` that have no ticket for their current due time yet. */
 export async function duePlansWithoutTicket(db: Db, until: string): Promise<{ id: string; nextDueAt: string }[]> {

@@ -10,7 +10,7 @@ import type { AppEnv } from '../context';
 import { csvResponse } from '../http/csv';
 import { AppError, body, params, query } from '../http/errors';
 import { auditedWrite } from '../sync/write';
-import { backlogByAge, kpis, type Kpis, type KpiTicket } from './maintenance.kpi';
+import { backlogByAge, kpis, type Kpis, type KpiTicket } from '../../sync/maintenance-kpi';
 import * as repo from './maintenance.repository';
 
 const Day = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'), v.check((s) => !Number.isNaN(Date.parse(s)), 'must be a real date'));

@@ -1,6 +1,6 @@
 // The report's formulas with figures worked out by hand (the comments show the sums).
 import { describe, expect, it } from 'vitest';
-import { backlogByAge, kpis, preventiveCompliance, resolutionCompliance, responseCompliance, type KpiTicket } from './maintenance.kpi';
+import { backlogByAge, kpis, preventiveCompliance, resolutionCompliance, responseCompliance, type KpiTicket } from './maintenance-kpi';
 
 const machines = [
   { id: 'M1', code: 'M1', name: 'Press', departmentId: 'D1', hoursPerDay: 16 },

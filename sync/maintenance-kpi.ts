@@ -1,7 +1,7 @@
 // The maintenance report's formulas (DOMAIN.md §4, issue 13), pure over ticket and machine rows so
-// each one is unit-tested with figures worked out by hand (maintenance.kpi.test.ts).
-import { slaClocks } from '../../sync/sla';
-import type { Machine, MaintenanceTicket } from '../../sync/tables';
+// each one is unit-tested with figures worked out by hand (maintenance-kpi.test.ts); shared so the machine page computes them offline.
+import { slaClocks } from './sla';
+import type { Machine, MaintenanceTicket } from './tables';
 
 export type KpiTicket = Pick<MaintenanceTicket,
   'id' | 'number' | 'machineId' | 'departmentId' | 'type' | 'priority' | 'status' | 'raisedAt' | 'createdAt' | 'responseDueAt' | 'resolutionDueAt'
