@@ -20,7 +20,7 @@ import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, 
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
 import { formatTime as when, words } from '../../ui/format';
 import { fieldLabel } from '../../../sync/labels';
-import { navigate } from '../../ui/router';
+import { navigate, query } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
 
 const VIEWS: [string, string[]][] = [
@@ -116,7 +116,7 @@ function TicketList() {
 function NewTicket() {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
-  const [machineId, setMachineId] = useState('');
+  const [machineId, setMachineId] = useState(() => query().get('machine') ?? '');
   const [type, setType] = useState(user.role === 'technician' || user.role === 'admin' ? '' : 'corrective');
   const [priority, setPriority] = useState('3');
   const [description, setDescription] = useState('');

@@ -34,7 +34,8 @@ export function codeFromScan(raw: string): string {
   return decodeURIComponent(last).trim();
 }
 
-export function MachineOpener({ machines }: { machines: Map<string, Machine> }) {
+/** `to`: where a found machine opens (the portal's machine view by default; the machine page for maintenance). */
+export function MachineOpener({ machines, to }: { machines: Map<string, Machine>; to?: (m: Machine) => string }) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [scanning, setScanning] = useState(false);
@@ -48,7 +49,7 @@ export function MachineOpener({ machines }: { machines: Map<string, Machine> }) 
       return setError(`No machine has the code “${c}”. Check the label, or type the code printed under it.`);
     }
     setError(null);
-    navigate(`/portal/machine/${encodeURIComponent(m.code)}`);
+    navigate(to ? to(m) : `/portal/machine/${encodeURIComponent(m.code)}`);
   }
 
   return (
