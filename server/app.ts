@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Deps } from './context';
-import { ping } from './db/db';
+import { markUnavailable, ping, recentlyUnavailable } from './db/db';
 import { errorBody, onError, tooLarge } from './http/errors';
 import { requireUser } from './http/auth';
 import { securityHeaders } from './http/security-headers';
@@ -13,21 +13,32 @@ import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
 import { maintenanceReportRoutes, maintenanceRoutes } from './maintenance/maintenance.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
+import { createMetrics } from './observe/metrics';
+import { requestLog } from './observe/request-log';
+import { metricsRoute } from './observe/metrics.routes';
+import { readCounter } from './sync/sync.repository';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
-  app.onError(onError(deps.log));
+  app.onError(onError(deps.log, () => markUnavailable(deps.db)));
   // First, so that every response has them: /health, /api, and the static client server.ts adds after.
   app.use('*', securityHeaders({ hsts: deps.env.tls !== null }));
+  deps.metrics ??= createMetrics({ currentSeq: () => readCounter(deps.db, 'sync') });
+  if (deps.logger) app.use('*', requestLog(deps.logger, deps.metrics));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
   });
 
   app.get('/health', async (c) => {
-    const ok = await ping(deps.db);
+    // Down when it does not answer, or when it refused a write within the last few seconds (a locked
+    // SQLite file still answers reads; a device's push would not get through).
+    const ok = !recentlyUnavailable(deps.db) && (await ping(deps.db));
     return c.json({ status: ok ? 'ok' : 'unavailable', db: ok ? 'up' : 'down' }, ok ? 200 : 503);
   });
+
+  // Prometheus scrapes here with METRICS_TOKEN as a bearer token; without the variable the route is not there (404).
+  app.get('/metrics', metricsRoute(deps));
 
   const api = new Hono<AppEnv>();
   // Answers of the API hold tokens and plant data: no browser, service worker or proxy may keep them.

@@ -45,6 +45,8 @@ export const EnvSchema = v.object({
   TLS_KEY: v.optional(v.string()),
   /** With TLS: a plain-HTTP port that answers every request with a redirect to HTTPS. Off when unset. */
   HTTP_REDIRECT_PORT: v.optional(IntFromString(0, 65535)),
+  /** GET /metrics answers only with this as a bearer token; unset, /metrics is 404 (docs/operations.md). */
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   // maintenance (issue 13): the preventive job opens a plan's ticket this many days before it is due, and checks this often.
   PREVENTIVE_LEAD_DAYS: v.optional(IntFromString(0, 365), '2'),
   PREVENTIVE_CHECK_SECONDS: v.optional(IntFromString(10, 86_400), '900'),

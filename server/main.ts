@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { exitOnEnvError, loadEnv, loadOrExit } from './env';
+import { EnvError, exitOnEnvError, loadEnv, loadOrExit } from './env';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 import { DIST, startServer } from './server';
 
@@ -14,7 +14,12 @@ if (process.argv.includes('--build-if-needed') && !existsSync(resolve(DIST, 'ind
   await build({ configFile: resolve(import.meta.dirname, '../vite.config.ts'), logLevel: 'warn' });
 }
 
-const running = await startServer(env).catch(exitOnEnvError);
+const running = await startServer(env).catch((err: unknown) => {
+  if (err instanceof EnvError) return exitOnEnvError(err);
+  // A database that cannot be opened, a port in use: one clear line, not a stack.
+  console.error(`Barron PMS could not start: ${(err as Error).message}`);
+  process.exit(1);
+});
 console.log(`Barron PMS is running at ${running.url}  (database: ${running.database.dialect})`);
 if (env.tls) {
   const cert = new X509Certificate(env.tls.cert);

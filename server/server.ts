@@ -10,7 +10,10 @@ import { openDatabase, type DatabaseHandle } from './db/db';
 import { migrateUp } from './db/migrate';
 import { EnvError, type Env } from './env';
 import { isEmpty, seedDemo } from './seed';
-import { pruneChangeLog } from './sync/sync.repository';
+import { pruneChangeLog, readCounter } from './sync/sync.repository';
+import { createLogger, logFunction, type Pino } from './observe/logger';
+import { createMetrics } from './observe/metrics';
+import { markServerRunning, markServerStopped, sqliteFile } from './db/backup';
 import { pruneAuth } from './auth/auth.repository';
 import { startJobs, type RunningJobs } from './jobs/jobs';
 import { JOBS } from './jobs/index';
@@ -31,20 +34,23 @@ export interface Running {
 }
 
 /** `clientDir`: the built client to serve (tests pass a folder of their own); nothing is served when it has no index.html. */
-export async function startServer(env: Env, opts: { clientDir?: string } = {}): Promise<Running> {
+/** `logger`: where the JSON log lines go (tests pass a stream to read them); stdout by default. */
+export async function startServer(env: Env, opts: { clientDir?: string; logger?: Pino } = {}): Promise<Running> {
   const clientDir = opts.clientDir ?? DIST;
-  const log = (msg: string, err?: unknown) => {
-    if (env.LOG_LEVEL !== 'silent') console.error(`[barron] ${msg}`, err instanceof Error ? err.stack : (err ?? ''));
-  };
-  const database = openDatabase(env.DATABASE_URL);
-  await migrateUp(database.raw);
+  const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
+  const log = logFunction(logger);
+  const database = await openAtStart(env.DATABASE_URL);
+  // `npm run restore` refuses while this file names a live process.
+  const dbFile = database.dialect === 'sqlite' ? sqliteFile(env.DATABASE_URL) : null;
+  if (dbFile) markServerRunning(dbFile);
   const demoDefault = database.dialect === 'sqlite';
   let seeded = false;
   if ((env.SEED_DEMO ?? demoDefault) && (await isEmpty(database.db))) {
     await seedDemo(database.db);
     seeded = true;
   }
-  const deps: Deps = { db: database.db, dialect: database.dialect, env, log };
+  const deps: Deps = { db: database.db, dialect: database.dialect, env, log, logger };
+  deps.metrics = createMetrics({ currentSeq: () => readCounter(database.db, 'sync'), pool: database.poolStats });
   const app = createApp(deps);
 
   // The built client: hashed assets cached for long, the shell and service worker always revalidated.
@@ -74,6 +80,7 @@ export async function startServer(env: Env, opts: { clientDir?: string } = {}): 
   const close = async () => {
     clearInterval(pruneTimer);
     jobs.stop();
+    if (dbFile) markServerStopped(dbFile);
     await Promise.all(listening.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
     await database.close();
   };
@@ -94,6 +101,24 @@ export async function startServer(env: Env, opts: { clientDir?: string } = {}): 
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/**
+ * Opens and migrates the database, or stops the start with what to check: a data directory that
+ * cannot be created or written (read-only, full, a file in the way), a database that cannot be reached.
+ */
+async function openAtStart(url: string) {
+  const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  let database: ReturnType<typeof openDatabase> | null = null;
+  try {
+    database = openDatabase(url);
+    await migrateUp(database.raw);
+    return database;
+  } catch (err) {
+    await database?.close().catch(() => {});
+    const reason = (err as Error).message;
+    throw new Error(`Cannot open the database ${shown}: ${reason}. Check DATABASE_URL, and that its directory exists, is writable and has free space (or that the database server is reachable).`, { cause: err });
   }
 }
 

@@ -27,6 +27,8 @@ export interface DatabaseHandle {
   raw: Kysely<any>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** Connections of the MariaDB/MySQL pool in use, idle and waited for (metrics); absent on SQLite. */
+  poolStats?: () => { used: number; free: number; queued: number };
 }
 
 export function openDatabase(url: string): DatabaseHandle {
@@ -34,7 +36,14 @@ export function openDatabase(url: string): DatabaseHandle {
     const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
     const db = raw.withPlugin(new CamelCasePlugin()) as Db;
-    return { db, raw, dialect: 'mysql', close: () => raw.destroy() };
+    // mysql2 keeps these lists on the pool without a public accessor; read defensively.
+    const lists = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
+    const poolStats = () => {
+      const all = lists._allConnections?.length ?? 0;
+      const free = lists._freeConnections?.length ?? 0;
+      return { used: all - free, free, queued: lists._connectionQueue?.length ?? 0 };
+    };
+    return { db, raw, dialect: 'mysql', close: () => raw.destroy(), poolStats };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -45,6 +54,20 @@ export function openDatabase(url: string): DatabaseHandle {
   const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const db = raw.withPlugin(new CamelCasePlugin()) as Db;
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
+}
+
+const unavailableAt = new WeakMap<object, number>();
+/** How long after a refused write GET /health still says `db: down`. */
+export const UNAVAILABLE_MEMORY_MS = 5_000;
+
+/** A request just failed on the database being busy, locked, full or gone. */
+export function markUnavailable(db: Db) {
+  unavailableAt.set(db, Date.now());
+}
+
+export function recentlyUnavailable(db: Db, now = Date.now()): boolean {
+  const at = unavailableAt.get(db);
+  return at !== undefined && now - at < UNAVAILABLE_MEMORY_MS;
 }
 
 /** True when the database answers a trivial query. */

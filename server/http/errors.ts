@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { issueDetails } from '../../sync/mutations';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../sync/protocol';
+import { classifyDbError } from '../db/errors';
 
 export class AppError extends Error {
   constructor(
@@ -36,12 +37,26 @@ export function tooLarge(c: Context, message: string) {
 
 export type Logger = (msg: string, err?: unknown) => void;
 
-export function onError(log: Logger) {
+/** Seconds a device should wait before sending again after a 503 (it backs off further on its own). */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** `unavailable`: told when a request failed because the database is busy or away (GET /health reports it). */
+export function onError(log: Logger, unavailable: () => void = () => {}) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
+    if (err instanceof AppError) {
+      if (err.status === 503) unavailable();
+      const headers = err.status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS), ...err.headers } : err.headers;
+      return c.json(errorBody(err.code, err.message, err.details), err.status, headers);
+    }
     if (err instanceof HTTPException) {
       if (err.status === 413) return tooLarge(c, 'The request body is too large.');
       return c.json(errorBody(err.status === 401 ? 'unauthenticated' : 'bad_request', err.message || 'Bad request.'), err.status as ContentfulStatusCode);
+    }
+    if (classifyDbError(err) === 'transient') {
+      unavailable();
+      // The database is busy, locked, full or unreachable: nothing was written, and trying again later can work.
+      log(`${c.req.method} ${c.req.path}: the database is unavailable`, err);
+      return c.json(errorBody('unavailable', 'The database is busy or unreachable. Nothing was changed; try again shortly.'), 503, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     }
     log(`${c.req.method} ${c.req.path} failed`, err);
     return c.json(errorBody('internal', 'Something went wrong on the server. The error was logged.'), 500);

@@ -67,6 +67,8 @@ const target = (resource: string, ctx: Ctx) => ctx.idOf(tables[resource], resour
 
 const MATRIX: Record<string, Rule> = {
   'GET /health': { who: 'public', ok: 200 },
+  // Guarded by METRICS_TOKEN, not by a user's role (server/observe/observe.test.ts); unset here, so 404 for all.
+  'GET /metrics': { who: 'public', ok: 404 },
   'POST /api/auth/login': { who: 'public', ok: 200, request: () => ({ body: { username: 'operator.press', password: 'barron-demo-2026' } }) },
   'POST /api/auth/refresh': { who: 'public', ok: 200, request: async () => ({ body: { refreshToken: await refreshTokenFor('operator.press') } }) },
   'POST /api/auth/logout': { who: 'public', ok: 204, request: async () => ({ body: { refreshToken: await refreshTokenFor('operator.press') } }) },

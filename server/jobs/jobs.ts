@@ -32,8 +32,11 @@ export function startJobs(deps: Deps, jobs: readonly Job[]): RunningJobs {
     if (busy.has(job.name)) return;
     busy.add(job.name);
     try {
-      await job.run(deps, now);
+      const steps = await job.run(deps, now);
+      deps.metrics?.jobRuns.inc({ job: job.name, outcome: 'ok' });
+      if (steps > 0) deps.metrics?.jobSteps.inc({ job: job.name }, steps);
     } catch (e) {
+      deps.metrics?.jobRuns.inc({ job: job.name, outcome: 'failed' });
       deps.log(`job ${job.name} failed`, e);
     } finally {
       busy.delete(job.name);

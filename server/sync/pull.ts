@@ -31,6 +31,11 @@ const scopeTag = (user: PublicUser) => createHash('sha256').update(`${user.role}
 
 const encode = (c: Cursor, scope: string) => (c.kind === 'snapshot' ? `v1.s.${c.seq}.${c.table}.${c.afterId}.${scope}` : `v1.c.${c.seq}.${scope}`);
 
+/** The change-log position a cursor stands at (metrics: how far behind devices are). */
+export function cursorSeq(text: string): number | null {
+  return parseCursor(text)?.seq ?? null;
+}
+
 export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullResponse> {
   const client = await repo.findClient(deps.db, q.clientId, deps.dialect);
   if (client && client.userId !== user.id) throw new AppError(403, 'client_not_owned', 'This device id belongs to another user.');

@@ -1,18 +1,43 @@
 // /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md).
 import { Hono } from 'hono';
-import { PullQuerySchema, PushRequestSchema } from '../../sync/protocol';
+import type { Context } from 'hono';
+import { PullQuerySchema, PushRequestSchema, type PushRequest, type PushResponse } from '../../sync/protocol';
+import { MUTATIONS } from '../../sync/mutations';
 import type { AppEnv } from '../context';
 import { body, query } from '../http/errors';
 import { clientIp } from '../http/ip';
-import { pull } from './pull';
+import { cursorSeq, pull } from './pull';
 import { push } from './push';
 
 export const syncRoutes = new Hono<AppEnv>()
   .post('/push', async (c) => {
     const req = await body(c, PushRequestSchema);
-    return c.json(await push(c.get('deps'), c.get('user'), req, clientIp(c)));
+    const res = await push(c.get('deps'), c.get('user'), req, clientIp(c));
+    countPush(c, req, res);
+    return c.json(res);
   })
   .get('/pull', async (c) => {
     const q = query(c, PullQuerySchema);
-    return c.json(await pull(c.get('deps'), c.get('user'), q));
+    const res = await pull(c.get('deps'), c.get('user'), q);
+    c.set('syncCounts', { rows: res.changes.length });
+    const metrics = c.get('deps').metrics;
+    metrics?.pullRows.inc(res.changes.length);
+    const seq = cursorSeq(res.cursor);
+    if (metrics && seq !== null) metrics.notePulled(q.clientId, seq);
+    return c.json(res);
   });
+
+/** A push's outcomes in the request's log line and the metrics, by mutation name (unknown names as one label). */
+function countPush(c: Context<AppEnv>, req: PushRequest, res: PushResponse) {
+  const counts: Record<string, number> = { sent: req.mutations.length, applied: 0, conflict: 0, rejected: 0 };
+  const names = new Map(req.mutations.map((m) => {
+    const raw = (m ?? {}) as { seq?: unknown; name?: unknown };
+    return [raw.seq, typeof raw.name === 'string' ? raw.name : null] as const;
+  }));
+  for (const r of res.results) {
+    counts[r.status] = (counts[r.status] ?? 0) + 1;
+    const name = names.get(r.seq);
+    c.get('deps').metrics?.mutations.inc({ name: name && MUTATIONS.has(name) ? name : 'unknown', status: r.status });
+  }
+  c.set('syncCounts', counts);
+}
