@@ -7,7 +7,7 @@ import { slaProblems } from '../../sync/sla';
 import { DEFAULT_SLA } from '../../sync/maintenance';
 import { Uuid } from '../../sync/protocol';
 import type { AppEnv } from '../context';
-import { csvResponse } from '../http/csv';
+import { csvResponse, toCsv } from '../http/csv';
 import { AppError, body, params, query } from '../http/errors';
 import { auditedWrite } from '../sync/write';
 import { backlogByAge, kpis, type Kpis, type KpiTicket } from '../../sync/maintenance-kpi';
@@ -20,7 +20,8 @@ const ReportQuery = v.pipe(
     to: v.optional(Day),
     departmentId: v.optional(Uuid),
     machineId: v.optional(Uuid),
-    format: v.optional(v.picklist(['json', 'csv'], 'must be json or csv'), 'json'),
+    /** csv: a text/csv download; csv-json: the same file as {fileName, csv} for the app's JSON client (it adds the session). */
+    format: v.optional(v.picklist(['json', 'csv', 'csv-json'], 'must be json, csv or csv-json'), 'json'),
     table: v.optional(v.picklist(['machines', 'departments', 'backlog'], 'must be machines, departments or backlog'), 'machines'),
   }),
   v.check((q) => !q.from || !q.to || q.from <= q.to, 'from must be on or before to'),
@@ -53,14 +54,16 @@ maintenanceReportRoutes.get('/', async (c) => {
   })).sort((a, b) => a.name.localeCompare(b.name));
   const total = kpis(tickets, machines, period);
   const backlog = backlogByAge(tickets, now);
-  if (q.format === 'csv') {
+  if (q.format !== 'json') {
     const head = ['MTTR (min)', 'MTBF (h)', 'Availability %', 'Repairs', 'Repair downtime (min)', 'Breakdowns', 'Operating hours',
       'Response due', 'Response met', 'Response %', 'Resolution due', 'Resolution met', 'Resolution %', 'Preventive due', 'Preventive done', 'Preventive %'];
     const figures = (k: Kpis) => [k.mttrMinutes, k.mtbfHours, k.availabilityPct, k.repairs, k.repairDowntimeMinutes, k.breakdowns, k.operatingHours,
       k.response.due, k.response.met, k.response.pct, k.resolution.due, k.resolution.met, k.resolution.pct, k.preventive.due, k.preventive.met, k.preventive.pct];
-    if (q.table === 'backlog') return csvResponse(`maintenance-backlog-${to}.csv`, [['Age', 'Open tickets'], ...backlog.map((b) => [b.bucket, b.count])]);
-    if (q.table === 'departments') return csvResponse(`maintenance-departments-${from}-${to}.csv`, [['Department', ...head], ...byDepartment.map((d) => [d.name, ...figures(d)])]);
-    return csvResponse(`maintenance-machines-${from}-${to}.csv`, [['Machine', 'Name', ...head], ...byMachine.map((m) => [m.code, m.name, ...figures(m)])]);
+    const [fileName, rows] = q.table === 'backlog' ? [`maintenance-backlog-${to}.csv`, [['Age', 'Open tickets'], ...backlog.map((b) => [b.bucket, b.count])]]
+      : q.table === 'departments' ? [`maintenance-departments-${from}-${to}.csv`, [['Department', ...head], ...byDepartment.map((d) => [d.name, ...figures(d)])]]
+        : [`maintenance-machines-${from}-${to}.csv`, [['Machine', 'Name', ...head], ...byMachine.map((m) => [m.code, m.name, ...figures(m)])]];
+    if (q.format === 'csv-json') return c.json({ fileName, csv: toCsv(rows as unknown[][]) });
+    return csvResponse(fileName as string, rows as unknown[][]);
   }
   return c.json({ from, to, departmentId: departmentId ?? null, machineId: q.machineId ?? null, total, byMachine, byDepartment, backlog });
 });
