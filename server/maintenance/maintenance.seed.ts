@@ -23,7 +23,9 @@ export async function seedMaintenance(db: Db): Promise<void> {
   await db.transaction().execute((trx) => auditedWrite(trx, { actor: { id: uuidv7(), username: null }, system: true, name: 'seed.maintenance' }, async (s) => {
     const plans: [string, string, number | null, number | null, number, string[], 'active' | 'paused'][] = [
       // code, task, days, run hours, due in (ms), checklist, status
-      ['PRS-01', 'Lubricate the slide and check the hydraulic oil', 7, null, 2 * H, ['Oil level between the marks', 'Grease the slide gibs', 'Check the hoses for leaks', 'Note the oil temperature'], 'active'],
+      // Due today, on a machine no stage runs on: the job opens its ticket at the server's start.
+      ['PRS-03', 'Lubricate the slide and check the hydraulic oil', 7, null, 2 * H, ['Oil level between the marks', 'Grease the slide gibs', 'Check the hoses for leaks', 'Note the oil temperature'], 'active'],
+      ['PRS-01', 'Check the clutch and brake', 14, null, 6 * D, ['Brake stopping time', 'Clutch air pressure', 'Note the stopping angle'], 'active'],
       ['PNT-01', 'Replace the booth filters', 30, null, 4 * D, ['Ceiling filters replaced', 'Floor grates cleaned', 'Airflow reading at the door'], 'active'],
       ['PRS-02', 'Inspect the die cushion and accumulators', null, 250, 9 * D, ['Accumulator pre-charge pressure', 'Cushion stroke smooth'], 'active'],
       ['ASM-01', 'Calibrate the torque tools', 90, null, 20 * D, ['Tool 1 within ±4 %', 'Tool 2 within ±4 %', 'Certificates filed'], 'active'],
@@ -36,7 +38,7 @@ export async function seedMaintenance(db: Db): Promise<void> {
       if (code === 'PRS-01') planOfPrs01 = id;
       await s.insert('preventivePlans', {
         id, machineId: m.id, departmentId: m.departmentId, task, intervalDays: days, intervalHours: hours, priority: 3,
-        checklist: list.map((text, i) => ({ text, required: i < list.length - 1 || list.length < 3 })), nextDueAt: at(dueIn), lastDoneAt: code === 'PRS-01' ? at(dueIn - 7 * D) : null, status,
+        checklist: list.map((text, i) => ({ text, required: i < list.length - 1 || list.length < 3 })), nextDueAt: at(dueIn), lastDoneAt: code === 'PRS-01' ? at(dueIn - 14 * D) : null, status,
       });
     }
 
@@ -55,7 +57,7 @@ export async function seedMaintenance(db: Db): Promise<void> {
       { code: 'PRS-01', type: 'corrective', priority: 2, raised: 55 * D, status: 'verified', responded: 55 * D - 1 * H, completed: 55 * D - 2 * H, downtime: 60, text: 'Die clamp does not release.', work: 'Replaced the clamp valve.', parts: '1 × clamp valve 24 V' },
       { code: 'PRS-01', type: 'corrective', priority: 1, raised: 30 * D, status: 'verified', responded: 30 * D - 0.5 * H, completed: 30 * D - 2.5 * H, downtime: 120, text: 'Main motor trips on overload.', work: 'Cleaned the cooling fins, reset the overload.', parts: '' },
       { code: 'PRS-01', type: 'corrective', priority: 3, raised: 9 * D, status: 'completed', responded: 9 * D - 3 * H, completed: 9 * D - 3.5 * H, downtime: 30, text: 'Lubrication pump alarm.', work: 'Refilled the reservoir, bled the line.', parts: '2 l slide oil' },
-      { code: 'PRS-01', type: 'preventive', priority: 3, raised: 7 * D + 4 * H, status: 'completed', responded: 7 * D + 1 * H, completed: 7 * D, text: 'Lubricate the slide and check the hydraulic oil', planId: planOfPrs01 },
+      { code: 'PRS-01', type: 'preventive', priority: 3, raised: 8 * D + 4 * H, status: 'completed', responded: 8 * D + 1 * H, completed: 8 * D, text: 'Check the clutch and brake', planId: planOfPrs01 },
     ];
     for (const t of specs) await ticket(s, machines.get(t.code)!, t, tech, at, users);
     for (const code of ['PNT-02', 'ASM-02']) await s.update('machines', machines.get(code)!.id, { status: 'down' });
@@ -69,7 +71,7 @@ export async function seedMaintenance(db: Db): Promise<void> {
     const raisedAt = at(-t.raised);
     const due = dueTimes(raisedAt, t.priority, DEFAULT_SLA);
     const checklist: ChecklistTick[] = t.planId
-      ? ['Oil level between the marks', 'Grease the slide gibs', 'Check the hoses for leaks', 'Note the oil temperature'].map((text, i) => ({ text, required: i < 3, done: true, by: techId, at: at(-(t.completed ?? 0) - 600_000), note: null, reading: i === 3 ? '41 °C' : null }))
+      ? ['Brake stopping time', 'Clutch air pressure', 'Note the stopping angle'].map((text, i) => ({ text, required: i < 2, done: true, by: techId, at: at(-(t.completed ?? 0) - 600_000), note: null, reading: i === 0 ? '180 ms' : i === 2 ? '12°' : null }))
       : [];
     const row: NewRow<'maintenanceTickets'> = {
       id, number: await s.nextNumber('MT'), machineId: m.id, departmentId: m.departmentId, type: t.type, priority: t.priority, description: t.text,

@@ -142,7 +142,7 @@ describe('the preventive job', () => {
   };
 
   it('opens a ticket with the checklist for a plan due within the lead days, and none for a plan due later or paused', async () => {
-    const due = await plan('PRS-01'); // due in 2 hours
+    const due = await plan('PRS-03'); // due in 2 hours
     const later = await plan('ASM-01'); // due in 20 days
     const paused = await plan('PNT-02');
     expect(await preventiveJob.run(h.deps, new Date())).toBe(1);
@@ -160,7 +160,7 @@ describe('the preventive job', () => {
   });
 
   it('two passes at once (two servers) open exactly one ticket per plan and due date', async () => {
-    const due = await plan('PRS-01');
+    const due = await plan('PRS-03');
     const counts = await Promise.all([preventiveJob.run(h.deps, new Date()), preventiveJob.run(h.deps, new Date()), preventiveJob.run(h.deps, new Date())]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
     expect(await planTickets(due.id)).toHaveLength(1);
@@ -174,7 +174,7 @@ describe('the preventive job', () => {
   it('catches up after downtime: a plan due ten days ago gets its ticket at the first pass, once; completing it moves the next due date by the interval from the completion', async () => {
     const due = await plan('PNT-01'); // every 30 days
     await h.deps.db.updateTable('preventivePlans').set({ nextDueAt: ago(10 * 24 * H) }).where('id', '=', due.id).execute();
-    expect(await preventiveJob.run(h.deps, new Date())).toBe(2); // this one and PRS-01's, due today
+    expect(await preventiveJob.run(h.deps, new Date())).toBe(2); // this one and PRS-03's, due today
     const [t] = await planTickets(due.id);
     await move('technician', t.id, 'open', 'assigned');
     await move('technician', t.id, 'assigned', 'in_progress');
@@ -195,7 +195,7 @@ describe('the preventive job', () => {
 describe('checklists', () => {
   it('two technicians ticking different items offline both count, whatever order they sync in', async () => {
     await preventiveJob.run(h.deps, new Date());
-    const plan = await h.deps.db.selectFrom('preventivePlans as p').innerJoin('machines as m', 'm.id', 'p.machineId').selectAll('p').where('m.code', '=', 'PRS-01').executeTakeFirstOrThrow();
+    const plan = await h.deps.db.selectFrom('preventivePlans as p').innerJoin('machines as m', 'm.id', 'p.machineId').selectAll('p').where('m.code', '=', 'PRS-03').executeTakeFirstOrThrow();
     const t = await one('maintenanceTickets', { planId: plan.id, planDueAt: plan.nextDueAt });
     const a = await makeDevice(h, 'technician');
     const b = await makeDevice(h, 'supervisor.press');
