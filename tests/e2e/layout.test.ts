@@ -27,6 +27,10 @@ const PAGES: { path: string; nav: string }[] = [
   { path: '/sync-issues', nav: '/sync-issues' }, { path: '/settings', nav: '/settings' }, { path: '/import', nav: '/import' },
   { path: '/admin', nav: '/admin' },
   ...['users', 'departments', 'machines', 'products', 'defect-codes', 'sops', 'suppliers'].map((r) => ({ path: `/admin/${r}`, nav: '/admin' })),
+  // maintenance (issue 13)
+  { path: '/maintenance/calendar', nav: '/maintenance' }, { path: '/maintenance/plans', nav: '/maintenance' }, { path: '/maintenance/report', nav: '/maintenance' },
+  { path: '/maintenance/sla', nav: '/maintenance' }, { path: '/machines', nav: '/maintenance' }, { path: '/machines/:machines', nav: '/maintenance' },
+  { path: '/admin/machines/labels', nav: '/admin' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */
@@ -125,7 +129,7 @@ it.each(ROLES)('every page %s opens: 44 px targets, no sideways scroll at 360 px
     const app = (globalThis as any).barron;
     const db = app.engine.value.db;
     const ids: Record<string, string | null> = {};
-    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets']) {
+    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', 'machines']) {
       const rows: { id: string; description?: string | null }[] = await db.table(t).toArray();
       ids[t] = (rows.find((r) => (r.description ?? '').length > 200) ?? rows[0])?.id ?? null;
     }
