@@ -174,7 +174,7 @@ function TicketDetail({ id }: { id: string }) {
             <dt>Type</dt><dd>{words(t.type)}</dd>
             <dt>Priority</dt><dd><Priority value={t.priority} /></dd>
             <dt>Description</dt><dd data-testid="ticket-description">{t.description}</dd>
-            <dt>Reported</dt><dd>{when(t.raisedAt ?? t.createdAt)} by {userName(lookups, t.reportedBy)}</dd>
+            <dt>Reported</dt><dd>{when(t.raisedAt ?? t.createdAt)} by {lookups.users.get(t.reportedBy)?.displayName ?? (t.planId ? 'the preventive plan' : '—')}</dd>
             <dt>Assignee</dt><dd>{userName(lookups, t.assigneeId)}</dd>
             <dt>SLA</dt><dd><SlaClocks t={t} now={now} /><div class="small muted">Respond by {when(t.responseDueAt)} · resolve by {when(t.resolutionDueAt)}{t.pausedSeconds || t.pausedSince ? ' (plus time on hold waiting for parts or production)' : ''}</div></dd>
             {t.status === 'on_hold' && <><dt>On hold</dt><dd>{t.holdReason ? HOLD_REASON_LABELS[t.holdReason as HoldReason] : '—'}</dd></>}
