@@ -40,7 +40,9 @@ export default defineConfig({
       },
       workbox: {
         // Every built module (the lazy feature chunks too), so any page opens offline.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The QR reader's WebAssembly (browsers without BarcodeDetector, decision 0021) too, so scanning works offline.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/index.html',
         // Data lives in IndexedDB; the API is never answered from a cache — except quality photos below.
         navigateFallbackDenylist: [/^\/api(\/|$)/, /^\/health$/],

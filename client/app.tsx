@@ -7,6 +7,7 @@ import { Loading } from './ui/components';
 import { lazyPage } from './ui/lazy';
 import { match, navigate, path } from './ui/router';
 import { homeFor, mayOpen, Shell } from './ui/shell';
+import { mayEditSla, mayReadMaintenanceReport } from '../sync/permissions';
 
 const Stages = lazyPage(() => import('./features/stages/stages.page'));
 const Rejects = lazyPage(() => import('./features/rejects/rejects.page'));
@@ -30,6 +31,13 @@ const FinanceCosts = lazyPage(() => import('./features/finance/costs.page'));
 const FinanceBom = lazyPage(() => import('./features/finance/bom.page'));
 const FinanceSuppliers = lazyPage(() => import('./features/finance/suppliers.page'));
 const Profitability = lazyPage(() => import('./features/finance/profitability.page'));
+// maintenance (issue 13)
+const MaintenancePlans = lazyPage(() => import('./features/maintenance/plans.page'));
+const MaintenanceCalendar = lazyPage(() => import('./features/maintenance/calendar.page'));
+const MaintenanceReport = lazyPage(() => import('./features/maintenance/report.page'));
+const MaintenanceSla = lazyPage(() => import('./features/maintenance/sla.page'));
+const MachinePage = lazyPage(() => import('./features/maintenance/machine.page'));
+const MachineLabels = lazyPage(() => import('./features/maintenance/labels.page'));
 
 function Routes() {
   const app = useApp();
@@ -39,6 +47,13 @@ function Routes() {
   let m: Record<string, string> | null;
   if ((m = match('/stages', p)) || (m = match('/stages/:id', p))) return allowed('/stages') ? <Stages id={m.id} /> : <NotAllowed />;
   if ((m = match('/rejects', p)) || (m = match('/rejects/:id', p))) return allowed('/rejects') ? <Rejects id={m.id} /> : <NotAllowed />;
+  // maintenance (issue 13): the module's own pages before a ticket's /maintenance/:id
+  if (match('/maintenance/plans', p)) return <MaintenancePlans />;
+  if (match('/maintenance/calendar', p)) return <MaintenanceCalendar />;
+  if (match('/maintenance/report', p)) return mayReadMaintenanceReport(role) ? <MaintenanceReport /> : <NotAllowed />;
+  if (match('/maintenance/sla', p)) return mayEditSla(role) ? <MaintenanceSla /> : <NotAllowed />;
+  if ((m = match('/machines', p)) || (m = match('/machines/:id', p))) return <MachinePage id={m.id} />;
+  if (match('/admin/machines/labels', p)) return allowed('/admin') ? <MachineLabels /> : <NotAllowed />;
   if ((m = match('/maintenance', p)) || (m = match('/maintenance/:id', p))) return <Maintenance id={m.id} />;
   if (match('/sync-issues', p)) return <SyncIssues />;
   if (match('/settings', p)) return <Settings />;

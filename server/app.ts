@@ -14,6 +14,7 @@ import { importRoutes } from './import/import.routes';
 import { attachmentRoutes } from './attachments/attachments.routes';
 import { reportRoutes } from './quality/reports.routes';
 import { sopReportRoutes } from './sop/sop.routes';
+import { maintenanceReportRoutes, maintenanceRoutes } from './maintenance/maintenance.routes';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 import { qualityRoutes } from './quality/quality.routes';
 import { createMetrics } from './observe/metrics';
@@ -74,6 +75,10 @@ export function createApp(deps: Deps) {
   api.use('/finance/*', requireUser); // /reports/* is guarded above
   api.route('/finance', financeRoutes);
   api.route('/reports', financeReportRoutes);
+  // maintenance (issue 13)
+  for (const path of ['/reports/maintenance', '/maintenance/*']) api.use(path, requireUser);
+  api.route('/reports/maintenance', maintenanceReportRoutes);
+  api.route('/maintenance', maintenanceRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   app.route('/api', api);

@@ -51,6 +51,9 @@ export const EnvSchema = v.object({
   ATTACHMENTS_DIR: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Seconds between passes of the SOP escalation job (issue 12). */
   ESCALATION_CHECK_SECONDS: v.optional(IntFromString(1, 86_400), '60'),
+  // maintenance (issue 13): the preventive job opens a plan's ticket this many days before it is due, and checks this often.
+  PREVENTIVE_LEAD_DAYS: v.optional(IntFromString(0, 365), '2'),
+  PREVENTIVE_CHECK_SECONDS: v.optional(IntFromString(10, 86_400), '900'),
 });
 
 /** The PEM text of the certificate and key, read and checked at boot. */

@@ -13,6 +13,7 @@ import { seedQuality } from './quality/seed';
 import { seedSopNcr } from './sop/sop.seed';
 // finance (issue 14)
 import { seedFinance } from './finance/finance.seed';
+import { seedMaintenance } from './maintenance/maintenance.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -186,10 +187,11 @@ export async function seedDemo(db: Db): Promise<void> {
         responseDueAt: new Date(Date.now() + hours.responseHours * 3_600_000).toISOString(),
         resolutionDueAt: new Date(Date.now() + hours.resolutionHours * 3_600_000).toISOString(),
         respondedAt: null, completedAt: null, verifiedAt: null, downtimeMinutes: 0, workDone: '', partsUsed: '',
+        raisedAt: now, holdReason: null, pausedSeconds: 0, pausedSince: null, planId: null, planDueAt: null, checklist: [],
       });
       await s.insert('maintenanceEvents', {
         id: uuidv7(), ticketId: tid, machineId: id(machine), departmentId: id(mdept), kind: 'created', fromStatus: null,
-        toStatus: 'open', note: description, userId: id(by), at: now,
+        toStatus: 'open', note: description, userId: id(by), at: now, reason: null, item: null, reading: null,
       });
     }
 
@@ -213,4 +215,6 @@ export async function seedDemo(db: Db): Promise<void> {
   await seedSopNcr(db);
   // finance (issue 14)
   await seedFinance(db);
+  // Each module's demo data, after the plant it refers to.
+  await seedMaintenance(db);
 }

@@ -36,6 +36,12 @@ export const MUTATION_LABELS: Record<MutationName, string> = {
   'ncr.update': 'NCR edit',
   'ncr.transition': 'NCR status change',
   'notification.read': 'Notification read',
+  // maintenance (issue 13)
+  'maintenance.tick': 'Checklist tick',
+  'plan.create': 'New preventive plan',
+  'plan.update': 'Preventive plan edit',
+  'plan.transition': 'Preventive plan pause or resume',
+  'plan.due': 'Preventive ticket opened',
 };
 
 /** Field names as a form or a history line says them. */
@@ -51,6 +57,9 @@ export const FIELD_LABELS: Record<string, string> = {
   closedAt: 'Closed', responseDueAt: 'Response due', resolutionDueAt: 'Resolution due', reject: 'Defect',
   confirmShort: 'Confirmation', confirmParallel: 'Confirmation', confirmOverPlan: 'Confirmation', confirmPastDue: 'Confirmation',
   confirmOverCapacity: 'Confirmation', confirmOverlap: 'Confirmation',
+  // maintenance (issue 13)
+  confirmDown: 'Confirmation', checklist: 'Checklist', item: 'Checklist item', reading: 'Reading', task: 'Task',
+  intervalDays: 'Interval (days)', intervalHours: 'Interval (run hours)', nextDueAt: 'Next due', planId: 'Plan', dueAt: 'Due',
   // Master data (the admin forms).
   username: 'Username', displayName: 'Display name', role: 'Role', password: 'Password', departmentId: 'Department',
   hodUserId: 'Head of department', code: 'Code', title: 'Title', revision: 'Revision', unit: 'Unit', sku: 'Product SKU',

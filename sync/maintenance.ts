@@ -1,17 +1,24 @@
 // Maintenance: requests on machines, their SLA due times, assignment, work and history (DOMAIN.md §4).
 import * as v from 'valibot';
-import { MAINTENANCE } from './state-machines';
+import { MAINTENANCE, PLAN } from './state-machines';
 import { mergeFields } from './merge';
 import { Uuid } from './protocol';
+import { derivedId } from './ids';
 import { ALL_ROLES } from './roles';
 import { Rejection, type MutationContext, type MutationStore } from './store';
 import { fieldLabel } from './labels';
-import { mayMoveTicketTo, mayRaiseMaintenance } from './permissions';
+import { mayAssignTo, mayEditPlans, mayMoveTicketTo, mayRaiseMaintenance, MAINTENANCE_DEPARTMENT_CODE } from './permissions';
+import { dueTimes, HOLD_REASONS, HOLD_REASON_LABELS, pausesClock, type SlaTargets } from './sla';
+import type { ChecklistItem, ChecklistTick, MaintenanceTicket, Machine, PreventivePlan } from './tables';
+import { LEADS, MANAGERS } from './roles';
 import { actionTime, define, editArgs, mustBeActive, mustGet, RequiredText, Text, transition } from './mutation-kit';
 
-function addHours(iso: string, hours: number): string {
-  return new Date(Date.parse(iso) + hours * 3_600_000).toISOString();
+/** The SLA targets in force: config `sla` where it names a priority, the defaults elsewhere. */
+export async function slaTargets(store: MutationStore): Promise<SlaTargets> {
+  return { ...DEFAULT_SLA, ...((await store.config<SlaTargets>('sla')) ?? {}) };
 }
+
+const NEW_TICKET_EXTRAS = { holdReason: null, pausedSeconds: 0, pausedSince: null, planId: null, planDueAt: null, checklist: [] as ChecklistTick[] };
 
 /** SLA targets in hours per priority (1 urgent … 4 low); config key `sla` overrides. */
 export const DEFAULT_SLA: Record<string, { responseHours: number; resolutionHours: number }> = {
@@ -32,12 +39,12 @@ const MaintenanceCreateArgs = v.strictObject({
   description: RequiredText(2000),
 }, 'has a field that is not allowed');
 
-async function maintenanceEvent(store: MutationStore, ctx: MutationContext, ticket: { id: string; machineId: string; departmentId: string }, kind: string, fields: { fromStatus?: string; toStatus?: string; note?: string | null }) {
+async function maintenanceEvent(store: MutationStore, ctx: MutationContext, ticket: { id: string; machineId: string; departmentId: string }, kind: string, fields: { fromStatus?: string; toStatus?: string; note?: string | null; reason?: string | null }) {
   // Derived from the mutation's id: the device's optimistic event and the server's are one row.
   await store.insert('maintenanceEvents', {
     id: ctx.newId(), ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind,
     fromStatus: fields.fromStatus ?? null, toStatus: fields.toStatus ?? null, note: fields.note ?? null,
-    userId: ctx.actor.id, at: actionTime(ctx),
+    userId: ctx.actor.id, at: actionTime(ctx), reason: fields.reason ?? null, item: null, reading: null,
   });
 }
 
@@ -51,15 +58,13 @@ export const maintenanceCreate = define({
     const machine = await mustGet(store, 'machines', args.machineId);
     mustBeActive(machine, `Machine ${machine.code}`, 'machineId');
     if (!mayRaiseMaintenance(ctx.actor, machine.departmentId)) throw new Rejection('forbidden', `A ${ctx.actor.role} may not raise a request on ${machine.code}.`);
-    const sla = (await store.config<typeof DEFAULT_SLA>('sla')) ?? DEFAULT_SLA;
-    const target = sla[String(args.priority)] ?? DEFAULT_SLA[String(args.priority)];
     const raised = actionTime(ctx);
     const ticket = {
       id: args.id, number: await store.nextNumber('MT'), machineId: machine.id, departmentId: machine.departmentId,
       type: args.type, priority: args.priority, description: args.description, reportedBy: ctx.actor.id,
-      assigneeId: null, status: 'open' as const, responseDueAt: addHours(raised, target.responseHours),
-      resolutionDueAt: addHours(raised, target.resolutionHours), respondedAt: null, completedAt: null, verifiedAt: null,
-      downtimeMinutes: 0, workDone: '', partsUsed: '',
+      assigneeId: null, status: 'open' as const, ...dueTimes(raised, args.priority, await slaTargets(store)),
+      respondedAt: null, completedAt: null, verifiedAt: null, downtimeMinutes: 0, workDone: '', partsUsed: '',
+      ...NEW_TICKET_EXTRAS, raisedAt: raised,
     };
     await store.insert('maintenanceTickets', ticket);
     await maintenanceEvent(store, ctx, ticket, 'created', { toStatus: 'open', note: args.description });
@@ -119,6 +124,8 @@ const MaintenanceTransitionArgs = v.strictObject({
   to: v.picklist(MAINTENANCE.states, 'is not one of the choices'),
   assigneeId: v.optional(Uuid),
   note: v.optional(Text(2000)),
+  /** Required to put a ticket on hold: waiting for parts or production pause the resolution clock. */
+  reason: v.optional(v.picklist(HOLD_REASONS, 'is not one of the choices')),
 }, 'has a field that is not allowed');
 
 export const maintenanceTransition = define({
@@ -132,7 +139,10 @@ export const maintenanceTransition = define({
     const ticket = await mustGet(store, 'maintenanceTickets', args.id);
     if (!transition(MAINTENANCE, ticket.status, args, ctx)) return { table: 'maintenanceTickets', id: ticket.id };
     const when = actionTime(ctx);
-    const changes: Record<string, unknown> = { status: args.to };
+    // A device clock behind the ticket's raise (or its last move) cannot put an action before it.
+    const floor = ticket.raisedAt ?? ticket.createdAt;
+    const at = when < floor ? floor : when;
+    const changes: Partial<MaintenanceTicket> = { status: args.to };
     if (args.to === 'assigned') {
       const assigneeId = ctx.actor.role === 'technician' ? ctx.actor.id : args.assigneeId;
       if (!assigneeId) throw new Rejection('validation_failed', 'Assigning needs a technician.', [{ field: 'assigneeId', message: 'is required' }]);
@@ -140,17 +150,92 @@ export const maintenanceTransition = define({
         throw new Rejection('forbidden', 'A technician may only take a ticket for themselves.');
       }
       const assignee = await mustGet(store, 'users', assigneeId);
-      if (assignee.role !== 'technician' || !assignee.active) throw new Rejection('validation_failed', `${assignee.displayName} is not an active technician.`, [{ field: 'assigneeId', message: 'must be an active technician' }]);
+      if (assignee.role !== 'technician' || !assignee.active) throw new Rejection('validation_failed', `${assignee.displayName} is not an active technician: only technicians take maintenance tickets.`, [{ field: 'assigneeId', message: 'must be an active technician' }]);
+      const maintenance = await maintenanceDepartmentId(store);
+      if (!mayAssignTo(assignee, ticket.departmentId, maintenance)) {
+        throw new Rejection('validation_failed', `${assignee.displayName} is a technician of another department: assign a technician of maintenance or of the machine's department.`, [{ field: 'assigneeId', message: "must be of maintenance or the machine's department" }]);
+      }
       changes.assigneeId = assigneeId;
     }
-    if (args.to === 'in_progress' && !ticket.respondedAt) changes.respondedAt = when < ticket.createdAt ? ticket.createdAt : when;
-    if (args.to === 'completed') changes.completedAt = when < ticket.createdAt ? ticket.createdAt : when;
+    if (args.to === 'on_hold') {
+      if (!args.reason) throw new Rejection('validation_failed', 'Putting a ticket on hold needs a reason.', [{ field: 'reason', message: 'is required' }]);
+      changes.holdReason = args.reason;
+      changes.pausedSince = pausesClock(args.reason) ? at : null;
+    }
+    if (ticket.status === 'on_hold') {
+      // Leaving the hold closes its pause: the seconds join the sum the events prove.
+      if (ticket.pausedSince) changes.pausedSeconds = (ticket.pausedSeconds ?? 0) + Math.max(0, Math.round((Date.parse(at) - Date.parse(ticket.pausedSince)) / 1000));
+      changes.pausedSince = null;
+      changes.holdReason = null;
+    }
+    if (args.to === 'in_progress' && !ticket.respondedAt) changes.respondedAt = at;
+    if (args.to === 'completed') {
+      const missing = (ticket.checklist ?? []).filter((c) => c.required && !c.done);
+      if (missing.length) {
+        throw new Rejection('validation_failed', `Tick every required checklist item first: ${missing.map((c) => c.text).join('; ')}.`, [{ field: 'checklist', message: `${missing.length} required item(s) not ticked` }]);
+      }
+      changes.completedAt = at;
+      // The machine was down from the first start of work to now, unless the technician wrote it down.
+      if (!ticket.downtimeMinutes && ticket.type === 'corrective') {
+        const start = ticket.respondedAt ?? changes.respondedAt ?? at;
+        changes.downtimeMinutes = Math.max(0, Math.round((Date.parse(at) - Date.parse(start)) / 60_000));
+      }
+    }
     if (args.to === 'verified') changes.verifiedAt = when;
     await store.update('maintenanceTickets', ticket.id, changes);
-    await maintenanceEvent(store, ctx, ticket, 'transition', { fromStatus: ticket.status, toStatus: args.to, note: args.note ?? null });
+    const label = args.to === 'on_hold' && args.reason ? HOLD_REASON_LABELS[args.reason] : null;
+    await maintenanceEvent(store, ctx, ticket, 'transition', { fromStatus: ticket.status, toStatus: args.to, note: args.note ?? label, reason: args.reason ?? null });
+    if (args.to === 'completed' && ticket.planId) await planDone(store, ticket.planId, at);
+    await followWork(store, ticket.machineId);
     return { table: 'maintenanceTickets', id: ticket.id };
   },
 });
+
+/** The maintenance department's id (code MNT), or null in a plant without one. */
+async function maintenanceDepartmentId(store: MutationStore): Promise<string | null> {
+  return (await store.find('departments', 'code', MAINTENANCE_DEPARTMENT_CODE))[0]?.id ?? null;
+}
+
+/** Tickets whose work has started and not finished: they hold their machine. */
+const WORKING = ['in_progress', 'on_hold'];
+
+/**
+ * The machine's status from the work on it: down while a corrective ticket is worked (or held),
+ * in maintenance while only preventive work is, and back to running (a stage runs on it) or idle
+ * when the last one is done. Run by the ticket mutators, so a device shows it offline at once.
+ */
+export function machineStatusFor(tickets: readonly Pick<MaintenanceTicket, 'type' | 'status'>[], stageRunning: boolean): Machine['status'] {
+  const working = tickets.filter((t) => WORKING.includes(t.status));
+  if (working.some((t) => t.type === 'corrective')) return 'down';
+  if (working.length) return 'maintenance';
+  return stageRunning ? 'running' : 'idle';
+}
+
+async function followWork(store: MutationStore, machineId: string) {
+  const machine = await store.get('machines', machineId);
+  if (!machine) return;
+  const tickets = await store.find('maintenanceTickets', 'machineId', machineId);
+  const stageRunning = (await store.find('stages', 'machineId', machineId)).some((s) => s.status === 'running');
+  const status = machineStatusFor(tickets, stageRunning);
+  if (machine.status !== status) await store.update('machines', machineId, { status });
+}
+
+/** Completing a plan's ticket: the next one is due an interval after the completion. */
+async function planDone(store: MutationStore, planId: string, completedAt: string) {
+  const plan = await store.get('preventivePlans', planId);
+  if (!plan || plan.deletedAt) return;
+  const machine = await store.get('machines', plan.machineId);
+  await store.update('preventivePlans', plan.id, { lastDoneAt: completedAt, nextDueAt: nextDue(plan, completedAt, machine?.hoursPerDay ?? 8) });
+}
+
+/**
+ * The next due time of a plan done at `from`: its interval in days, or its interval of run hours
+ * spread over the machine's hours per day (decision 0024: no meter readings yet).
+ */
+export function nextDue(plan: Pick<PreventivePlan, 'intervalDays' | 'intervalHours'>, from: string, hoursPerDay: number): string {
+  const days = plan.intervalDays ?? Math.max(1, Math.ceil((plan.intervalHours ?? 24) / Math.max(1, hoursPerDay)));
+  return new Date(Date.parse(from) + days * 86_400_000).toISOString();
+}
 
 const MaintenanceCommentArgs = v.strictObject({ id: Uuid, ticketId: Uuid, note: RequiredText(2000) }, 'has a field that is not allowed');
 
@@ -165,8 +250,191 @@ export const maintenanceComment = define({
     const ticket = await mustGet(store, 'maintenanceTickets', args.ticketId);
     await store.insert('maintenanceEvents', {
       id: args.id, ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind: 'comment',
-      fromStatus: null, toStatus: null, note: args.note, userId: ctx.actor.id, at: actionTime(ctx),
+      fromStatus: null, toStatus: null, note: args.note, userId: ctx.actor.id, at: actionTime(ctx), reason: null, item: null, reading: null,
     });
     return { table: 'maintenanceEvents', id: args.id };
+  },
+});
+
+// ── checklist ticks (issue 13) ───────────────────────────────────────────────
+
+const MaintenanceTickArgs = v.strictObject({
+  id: Uuid,
+  ticketId: Uuid,
+  /** The item's position in the ticket's checklist (0-based). */
+  item: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(0, 'must be 0 or more'), v.maxValue(199, 'is at most 199')),
+  /** False unticks (ticked by mistake). */
+  done: v.optional(v.boolean('must be true or false'), true),
+  note: v.optional(Text(500)),
+  reading: v.optional(Text(100)),
+}, 'has a field that is not allowed');
+
+/**
+ * One checklist item ticked (or unticked): an event, and the item on the ticket set from it. Each tick
+ * changes only its own item of the ticket as it is when applied, so two technicians ticking different
+ * items offline both count, whatever order their devices sync in.
+ */
+export const maintenanceTick = define({
+  name: 'maintenance.tick',
+  scope: { table: 'maintenanceTickets', arg: 'ticketId' },
+  kind: 'event',
+  table: 'maintenanceEvents',
+  roles: ['admin', 'manager', 'supervisor', 'technician'],
+  args: MaintenanceTickArgs,
+  async apply(store, args, ctx) {
+    const ticket = await mustGet(store, 'maintenanceTickets', args.ticketId);
+    const list = ticket.checklist ?? [];
+    if (args.item >= list.length) throw new Rejection('validation_failed', `This ticket's checklist has ${list.length} item(s).`, [{ field: 'item', message: 'is not an item of the checklist' }]);
+    if (['completed', 'verified', 'cancelled'].includes(ticket.status)) {
+      throw new Rejection('illegal_transition', `The ticket is ${ticket.status}: its checklist can no longer change.`);
+    }
+    const at = actionTime(ctx);
+    const next = list.map((c, i) => (i === args.item
+      ? { ...c, done: args.done, by: args.done ? ctx.actor.id : null, at: args.done ? at : null, note: args.note || null, reading: args.reading || null }
+      : c));
+    await store.update('maintenanceTickets', ticket.id, { checklist: next });
+    await store.insert('maintenanceEvents', {
+      id: args.id, ticketId: ticket.id, machineId: ticket.machineId, departmentId: ticket.departmentId, kind: args.done ? 'tick' : 'untick',
+      fromStatus: null, toStatus: null, note: args.note || list[args.item].text, userId: ctx.actor.id, at, reason: null, item: args.item, reading: args.reading || null,
+    });
+    return { table: 'maintenanceEvents', id: args.id };
+  },
+});
+
+// ── preventive plans (issue 13) ─────────────────────────────────────────────
+
+const Interval = v.nullable(v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be at least 1'), v.maxValue(100_000, 'is at most 100,000')));
+const Checklist = v.pipe(
+  v.array(v.strictObject({ text: RequiredText(300), required: v.optional(v.boolean('must be true or false'), true) }, 'has a field that is not allowed'), 'must be a list'),
+  v.maxLength(100, 'has at most 100 items'),
+);
+const IsoTime = v.pipe(v.string('must be a date and time'), v.isoTimestamp('must be a date and time (ISO 8601)'));
+const Priority = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'is at least 1'), v.maxValue(4, 'is at most 4'));
+
+export const PLAN_EDIT_FIELDS = {
+  task: RequiredText(300),
+  intervalDays: Interval,
+  intervalHours: Interval,
+  checklist: Checklist,
+  priority: Priority,
+  nextDueAt: IsoTime,
+};
+
+const PlanCreateArgs = v.strictObject({
+  id: Uuid,
+  machineId: Uuid,
+  task: RequiredText(300),
+  intervalDays: v.optional(Interval, null),
+  intervalHours: v.optional(Interval, null),
+  checklist: v.optional(Checklist, []),
+  priority: v.optional(Priority, 3),
+  /** The first due time; an interval from now when not given. */
+  nextDueAt: v.optional(IsoTime),
+}, 'has a field that is not allowed');
+
+function checkInterval(p: { intervalDays: number | null; intervalHours: number | null }) {
+  if ((p.intervalDays === null) === (p.intervalHours === null)) {
+    throw new Rejection('validation_failed', 'A plan repeats every so many days or every so many run hours: give one of the two.', [{ field: 'intervalDays', message: 'give days or run hours, not both or neither' }]);
+  }
+}
+
+async function mustEditPlans(store: MutationStore, ctx: MutationContext) {
+  const dept = ctx.actor.departmentId ? await store.get('departments', ctx.actor.departmentId) : undefined;
+  if (!mayEditPlans(ctx.actor, dept?.code ?? null)) throw new Rejection('forbidden', `Only the maintenance supervisor, a manager or an admin edits preventive plans.`);
+}
+
+export const planCreate = define({
+  name: 'plan.create',
+  kind: 'create',
+  table: 'preventivePlans',
+  roles: LEADS,
+  args: PlanCreateArgs,
+  async apply(store, args, ctx) {
+    await mustEditPlans(store, ctx);
+    checkInterval(args);
+    const machine = await mustGet(store, 'machines', args.machineId);
+    mustBeActive(machine, `Machine ${machine.code}`, 'machineId');
+    const plan = {
+      id: args.id, machineId: machine.id, departmentId: machine.departmentId, task: args.task, intervalDays: args.intervalDays,
+      intervalHours: args.intervalHours, checklist: args.checklist.map((c) => ({ text: c.text, required: c.required })), priority: args.priority,
+      nextDueAt: '', lastDoneAt: null, status: 'active' as const,
+    };
+    plan.nextDueAt = args.nextDueAt ? new Date(args.nextDueAt).toISOString() : nextDue(plan, ctx.now, machine.hoursPerDay);
+    await store.insert('preventivePlans', plan);
+    return { table: 'preventivePlans', id: args.id };
+  },
+});
+
+export const planUpdate = define({
+  name: 'plan.update',
+  scope: { table: 'preventivePlans', arg: 'id' },
+  kind: 'edit',
+  table: 'preventivePlans',
+  roles: LEADS,
+  args: editArgs(PLAN_EDIT_FIELDS),
+  async apply(store, args, ctx) {
+    await mustEditPlans(store, ctx);
+    const plan = await mustGet(store, 'preventivePlans', args.id);
+    const { apply, conflicts } = mergeFields(plan, args.base, args.changes);
+    if ('nextDueAt' in apply) apply.nextDueAt = new Date(apply.nextDueAt as string).toISOString();
+    checkInterval({ ...plan, ...apply } as PreventivePlan);
+    if (Object.keys(apply).length) await store.update('preventivePlans', plan.id, apply as Partial<PreventivePlan>);
+    return { table: 'preventivePlans', id: plan.id, conflicts };
+  },
+});
+
+export const planTransition = define({
+  name: 'plan.transition',
+  scope: { table: 'preventivePlans', arg: 'id' },
+  kind: 'transition',
+  table: 'preventivePlans',
+  roles: LEADS,
+  args: v.strictObject({ id: Uuid, from: v.picklist(PLAN.states, 'is not one of the choices'), to: v.picklist(PLAN.states, 'is not one of the choices') }, 'has a field that is not allowed'),
+  async apply(store, args, ctx) {
+    await mustEditPlans(store, ctx);
+    const plan = await mustGet(store, 'preventivePlans', args.id);
+    if (transition(PLAN, plan.status, args, ctx)) await store.update('preventivePlans', plan.id, { status: args.to });
+    return { table: 'preventivePlans', id: plan.id };
+  },
+});
+
+/** The id of the ticket a plan opens for a due time: the same in every server process, so a second pass finds it taken. */
+export function planTicketId(planId: string, dueAt: string): string {
+  return derivedId(`plan:${planId}`, Date.parse(dueAt));
+}
+
+/**
+ * A plan's preventive ticket for its due time, opened by the server's job (or a planner, early):
+ * at most one per plan and due time — the ticket's id comes from both, and a database unique key
+ * on (plan, due time) stands behind it. The ticket carries the plan's checklist to tick.
+ */
+export const planDue = define({
+  name: 'plan.due',
+  kind: 'create',
+  table: 'maintenanceTickets',
+  roles: MANAGERS,
+  args: v.strictObject({ id: Uuid, planId: Uuid, dueAt: IsoTime }, 'has a field that is not allowed'),
+  async apply(store, args, ctx) {
+    const plan = await mustGet(store, 'preventivePlans', args.planId);
+    const dueAt = new Date(args.dueAt).toISOString();
+    if (plan.status !== 'active') throw new Rejection('illegal_transition', `The plan "${plan.task}" is paused.`);
+    if (plan.nextDueAt !== dueAt) throw new Rejection('illegal_transition', `The plan "${plan.task}" is next due ${plan.nextDueAt}, not ${dueAt}.`);
+    const open = (await store.find('maintenanceTickets', 'planId', plan.id)).find((t) => t.planDueAt === dueAt);
+    if (open) throw new Rejection('already_exists', `Ticket ${open.number ?? open.id} is already open for this plan and due date.`);
+    const machine = await mustGet(store, 'machines', plan.machineId);
+    // Raised now, due by the plan's date: the response clock runs from now, resolution ends at the due time or the SLA's, whichever is later.
+    const raised = ctx.now;
+    const sla = dueTimes(raised, plan.priority, await slaTargets(store));
+    const ticket = {
+      id: args.id, number: await store.nextNumber('MT'), machineId: machine.id, departmentId: machine.departmentId,
+      type: 'preventive', priority: plan.priority, description: plan.task, reportedBy: ctx.actor.id, assigneeId: null,
+      status: 'open' as const, responseDueAt: sla.responseDueAt, resolutionDueAt: sla.resolutionDueAt > dueAt ? sla.resolutionDueAt : dueAt,
+      respondedAt: null, completedAt: null, verifiedAt: null, downtimeMinutes: 0, workDone: '', partsUsed: '',
+      ...NEW_TICKET_EXTRAS, raisedAt: raised, planId: plan.id, planDueAt: dueAt,
+      checklist: plan.checklist.map((c: ChecklistItem) => ({ text: c.text, required: c.required, done: false, by: null, at: null, note: null, reading: null })),
+    };
+    await store.insert('maintenanceTickets', ticket);
+    await maintenanceEvent(store, ctx, ticket, 'created', { toStatus: 'open', note: `Preventive plan due ${dueAt.slice(0, 10)}: ${plan.task}` });
+    return { table: 'maintenanceTickets', id: args.id };
   },
 });

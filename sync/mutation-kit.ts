@@ -88,7 +88,11 @@ export function editArgs<E extends v.ObjectEntries>(fields: E) {
  * and send again with the flag", and a screen reads the code to ask it (offline too, since the device
  * runs the same mutator).
  */
-export const ASK = { short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due', overlap: 'overlap' } as const;
+export const ASK = {
+  short: 'short', machineBusy: 'machine_busy', overPlan: 'over_plan', pastDue: 'past_due', overlap: 'overlap',
+  // maintenance (issue 13): starting a stage on a machine that is down or in maintenance
+  machineDown: 'machine_down',
+} as const;
 
 /**
  * Whether to ask here. Questions are asked where the person is: on the device, which runs the same

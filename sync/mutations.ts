@@ -8,6 +8,7 @@ import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
 import { ncrCreate, ncrTransition, ncrUpdate, sopEscalate, sopRaise, sopTransition } from './sop';
 import { notificationRead } from './notifications';
+import { maintenanceTick, planCreate, planDue, planTransition, planUpdate } from './maintenance';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
 import { fieldLabel, mutationLabel } from './labels';
@@ -20,6 +21,7 @@ export { DOWNTIME_REASONS } from './production';
 export { DISPOSITIONS, MAX_OVER_PLAN } from './quality';
 export { ACTION_EDIT_FIELDS, ACTION_SOURCE_TYPES, RETURN_EDIT_FIELDS } from './quality';
 export { DEFAULT_SLA, MAINTENANCE_EDIT_FIELDS } from './maintenance';
+export { PLAN_EDIT_FIELDS } from './maintenance';
 
 export const mutators = {
   'stage.transition': stageTransition,
@@ -55,6 +57,12 @@ export const mutators = {
   'ncr.update': ncrUpdate,
   'ncr.transition': ncrTransition,
   'notification.read': notificationRead,
+  // maintenance (issue 13): checklists and preventive plans
+  'maintenance.tick': maintenanceTick,
+  'plan.create': planCreate,
+  'plan.update': planUpdate,
+  'plan.transition': planTransition,
+  'plan.due': planDue,
 } as const;
 
 type Mutators = typeof mutators;

@@ -64,3 +64,31 @@ export function mayAdminister(role: Role): boolean {
 export function mayManageFinance(role: Role): boolean {
   return PLANT_WIDE.includes(role);
 }
+
+// ── maintenance (issue 13) ──────────────────────────────────────────────────
+
+/** The department whose technicians serve every machine (the demo plant's code, decision 0020). */
+export const MAINTENANCE_DEPARTMENT_CODE = 'MNT';
+
+/**
+ * Whether a ticket of this department may be assigned to the user: an active technician of the
+ * maintenance department or of the machine's own department (an operator never).
+ */
+export function mayAssignTo(user: { role: Role; active: boolean; departmentId: string | null }, ticketDepartmentId: string, maintenanceDepartmentId: string | null): boolean {
+  if (user.role !== 'technician' || !user.active) return false;
+  return user.departmentId === ticketDepartmentId || (maintenanceDepartmentId !== null && user.departmentId === maintenanceDepartmentId);
+}
+
+/** Whether the actor edits preventive plans: admins, managers and the maintenance department's supervisor. */
+export function mayEditPlans(actor: Actor, actorDepartmentCode: string | null): boolean {
+  if (PLANT_WIDE.includes(actor.role)) return true;
+  return actor.role === 'supervisor' && actorDepartmentCode === MAINTENANCE_DEPARTMENT_CODE;
+}
+
+/** Whether the role may read the maintenance report and edit the SLA targets (the report screen, /api/reports/maintenance). */
+export function mayReadMaintenanceReport(role: Role): boolean {
+  return role !== 'operator';
+}
+export function mayEditSla(role: Role): boolean {
+  return role === 'admin';
+}

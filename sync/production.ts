@@ -32,6 +32,8 @@ const StageTransitionArgs = v.strictObject({
   confirmShort: v.optional(v.boolean('must be true or false')),
   /** Starting on a machine that allows parallel work while another stage runs on it. */
   confirmParallel: v.optional(v.boolean('must be true or false')),
+  /** maintenance (issue 13): starting on a machine that is down or in maintenance: the operator confirmed. */
+  confirmDown: v.optional(v.boolean('must be true or false')),
 }, 'has a field that is not allowed');
 
 /** Good parts still missing when a stage is completed now (0 when it reached its planned quantity). */
@@ -80,6 +82,16 @@ async function checkStart(store: MutationStore, stage: Stage, args: { confirmPar
   }
 }
 
+/** maintenance (issue 13): a machine that is down or in maintenance is asked about before a stage starts on it. */
+async function checkMachineUp(store: MutationStore, stage: Stage, args: { confirmDown?: boolean }) {
+  if (!stage.machineId || args.confirmDown) return;
+  const machine = await store.get('machines', stage.machineId);
+  if (!machine || (machine.status !== 'down' && machine.status !== 'maintenance')) return;
+  throw new Rejection('validation_failed', `${machine.code} is ${machine.status === 'down' ? 'down' : 'in maintenance'}. Confirm to start on it anyway.`, [
+    { field: 'confirmDown', code: ASK.machineDown, message: `the machine is ${machine.status}`, machine: machine.code, status: machine.status },
+  ]);
+}
+
 export const stageTransition = define({
   name: 'stage.transition',
   scope: { table: 'stages', arg: 'id' },
@@ -106,6 +118,7 @@ export const stageTransition = define({
     const changes: Partial<Stage> = { status: args.to };
     // One job per machine, for a start and for a reopen alike (asked on the device).
     if (args.to === 'running' && asksHere(ctx)) await checkStart(store, stage, args);
+    if (args.to === 'running' && asksHere(ctx)) await checkMachineUp(store, stage, args);
     if (args.to === 'done' && asksHere(ctx)) {
       const missing = shortfall(stage, await store.get('orderItems', stage.orderItemId));
       if (missing > 0 && !args.confirmShort) {

@@ -14,6 +14,8 @@ export const ROW_LABEL: Record<TableName, string> = {
   attachments: 'Photo',
   // SOP compliance (issue 12)
   sopTickets: 'SOP ticket', ncrReports: 'NCR', notifications: 'Notification',
+  // maintenance (issue 13)
+  preventivePlans: 'Preventive plan',
 };
 
 /**

@@ -150,3 +150,11 @@ export const STATE_MACHINE_OF: Partial<Record<TableName, StateMachine>> = { orde
   // SOP compliance (issue 12)
   sopTickets: SOP_TICKET, ncrReports: NCR, notifications: NOTIFICATION,
 };
+
+// maintenance (issue 13): a preventive plan runs or is paused (a machine out of use, a season).
+export const PLAN = machine('preventive plan', ['active', 'paused'], [
+  ['active', 'paused', S],
+  ['paused', 'active', S],
+]);
+export type PlanStatus = StateOf<typeof PLAN>;
+STATE_MACHINE_OF.preventivePlans = PLAN;

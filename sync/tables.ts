@@ -15,6 +15,8 @@ export const WORK_TABLES = [
   'attachments',
   // SOP compliance (issue 12)
   'sopTickets', 'ncrReports', 'notifications',
+  // maintenance (issue 13): preventive plans
+  'preventivePlans',
 ] as const;
 /** Every table a device receives in pull, in snapshot order (parents before children). */
 export const SYNCED_TABLES = [...MASTER_TABLES, ...WORK_TABLES] as const;
@@ -79,10 +81,32 @@ export interface MaintenanceTicket extends RowMeta {
   reportedBy: string; assigneeId: string | null; status: MaintenanceStatus; responseDueAt: string | null; resolutionDueAt: string | null;
   respondedAt: string | null; completedAt: string | null; verifiedAt: string | null; downtimeMinutes: number;
   workDone: string; partsUsed: string;
+  // maintenance (issue 13): the device's time it was raised, the hold and its pauses, the plan and checklist.
+  raisedAt: string | null;
+  /** Why it is on hold now (sync/sla.ts HOLD_REASONS), null when not on hold. */
+  holdReason: string | null;
+  /** Closed pauses of the resolution clock, summed (the events hold each one). */
+  pausedSeconds: number;
+  /** Start of the pause running now (on hold waiting for parts or production), else null. */
+  pausedSince: string | null;
+  planId: string | null;
+  /** The plan's due time this preventive ticket was opened for (once per plan and due time). */
+  planDueAt: string | null;
+  checklist: ChecklistTick[];
+}
+/** A checklist item on a ticket: the plan's item and who ticked it, when, with a note and a reading. */
+export interface ChecklistItem { text: string; required: boolean }
+export interface ChecklistTick extends ChecklistItem { done: boolean; by: string | null; at: string | null; note: string | null; reading: string | null }
+/** A preventive plan: a task on a machine every `intervalDays` (or `intervalHours` of run time). */
+export interface PreventivePlan extends RowMeta {
+  machineId: string; departmentId: string; task: string; intervalDays: number | null; intervalHours: number | null;
+  checklist: ChecklistItem[]; priority: number; nextDueAt: string; lastDoneAt: string | null; status: 'active' | 'paused';
 }
 export interface MaintenanceEvent extends RowMeta {
   ticketId: string; machineId: string; departmentId: string; kind: string; fromStatus: string | null; toStatus: string | null;
   note: string | null; userId: string; at: string;
+  /** maintenance (issue 13): a hold's reason; a tick's item index and reading. */
+  reason: string | null; item: number | null; reading: string | null;
 }
 
 /** A request from the floor to put an order on hold (bad material, a drawing that is wrong), answered by a planner. */
@@ -173,6 +197,8 @@ export interface RowTypes {
   attachments: Attachment;
   // SOP compliance (issue 12)
   sopTickets: SopTicket; ncrReports: NcrReport; notifications: NotificationRow;
+  // maintenance (issue 13)
+  preventivePlans: PreventivePlan;
 }
 
 /** Fields stored as JSON text in the database and sent as JSON values on the wire. */
@@ -190,6 +216,9 @@ export const JSON_FIELDS: Partial<Record<TableName, string[]>> = {
   // SOP compliance (issue 12)
   sopTickets: ['history'],
   ncrReports: ['departmentIds', 'history'],
+  // maintenance (issue 13)
+  maintenanceTickets: ['checklist'],
+  preventivePlans: ['checklist'],
 };
 /** Fields stored as 0/1 and sent as booleans. */
 export const BOOL_FIELDS = ['active', 'allowParallel'];
@@ -247,7 +276,7 @@ export function scopeFor(user: Actor, table: TableName): ScopeRule {
   if (user.role === 'technician' && table === 'correctiveActions') return { kind: 'any', eq: [{ field: 'ownerId', value: user.id }], contains: [] };
   if (user.role === 'technician') {
     // The maintenance department serves every department: technicians see every ticket and no production data.
-    return table === 'maintenanceTickets' || table === 'maintenanceEvents' ? { kind: 'all' } : { kind: 'none' };
+    return table === 'maintenanceTickets' || table === 'maintenanceEvents' || table === 'preventivePlans' ? { kind: 'all' } : { kind: 'none' };
   }
   // supervisor and operator: their department, plus what they raised or are assigned to.
   const dept = user.departmentId ?? '';

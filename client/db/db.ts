@@ -71,7 +71,7 @@ export interface PhotoBlob {
 }
 
 /** The tables of schema version 1, as shipped; later versions add to them (a shipped schema never changes). */
-const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments' | keyof typeof TABLE_INDEXES_V5>, string> = {
+const TABLE_INDEXES_V1: Record<Exclude<TableName, 'holdRequests' | 'correctiveActions' | 'customerReturns' | 'attachments' | keyof typeof TABLE_INDEXES_V5 | 'preventivePlans'>, string> = {
   departments: 'id, code',
   users: 'id, username',
   machines: 'id, code, departmentId',
@@ -96,6 +96,12 @@ const TABLE_INDEXES_V5 = {
   sopTickets: 'id, status, againstDepartmentId, raisedByDepartmentId, createdAt',
   ncrReports: 'id, status, sourceId, departmentId',
   notifications: 'id, status, at',
+};
+/** maintenance (issue 13): preventive plans, and tickets found by plan and assignee. */
+const TABLE_INDEXES_V6 = {
+  preventivePlans: 'id, machineId, departmentId, status, nextDueAt',
+  maintenanceTickets: 'id, status, machineId, departmentId, createdAt, assigneeId, planId',
+  maintenanceEvents: 'id, ticketId, at, machineId',
 };
 
 export class BarronDB extends Dexie {
@@ -122,6 +128,8 @@ export class BarronDB extends Dexie {
     this.version(4).stores(TABLE_INDEXES_V4);
     // SOP tickets, NCRs and notifications (issue 12): new tables only.
     this.version(5).stores(TABLE_INDEXES_V5);
+    // maintenance (issue 13): new table and indexes only; existing rows need no upgrade.
+    this.version(6).stores(TABLE_INDEXES_V6);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

@@ -2,7 +2,7 @@
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
 import type { ColumnType } from 'kysely';
 import type {
-  Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
+  Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, PreventivePlan, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
   NcrReport, NotificationRow, SopTicket,
 } from '../../sync/tables';
 
@@ -42,6 +42,8 @@ export interface AttachmentsTable extends Stored<Attachment> {}
 export interface SopTicketsTable extends Stored<SopTicket> {}
 export interface NcrReportsTable extends Stored<NcrReport> {}
 export interface NotificationsTable extends Stored<NotificationRow> {}
+// maintenance (issue 13)
+export interface PreventivePlansTable extends Stored<PreventivePlan> {}
 
 /** Master data kept on the server only (admin screens), stamped like a synced row. */
 export interface SuppliersTable extends RowMeta {
@@ -121,6 +123,8 @@ export interface Database {
   // quality (returns)
   customerReturns: CustomerReturnsTable;
   attachments: AttachmentsTable;
+  // maintenance (issue 13)
+  preventivePlans: PreventivePlansTable;
   suppliers: SuppliersTable;
   config: ConfigTable;
   auditLog: AuditLogTable;

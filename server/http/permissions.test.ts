@@ -118,6 +118,11 @@ const MATRIX: Record<string, Rule> = {
   'GET /api/reports/sop': { who: ['admin', 'manager'], ok: 200, request: () => ({ path: '/api/reports/sop?from=2026-01-01&to=2030-12-31' }) },
   'GET /api/admin/config': { who: ADMIN, ok: 200 },
   'PUT /api/admin/config/:key': { who: ADMIN, ok: 200, request: () => ({ path: '/api/admin/config/sop.escalateAfterMinutes', body: { value: 120 } }) },
+  // maintenance (issue 13)
+  'GET /api/reports/maintenance': { who: ['admin', 'manager', 'supervisor', 'technician'], ok: 200 },
+  'GET /api/maintenance/sla': { who: 'signed-in', ok: 200 },
+  'PUT /api/maintenance/sla': { who: ADMIN, ok: 200, request: () => ({ body: { sla: { 1: { responseHours: 1, resolutionHours: 8 }, 2: { responseHours: 4, resolutionHours: 24 }, 3: { responseHours: 8, resolutionHours: 72 }, 4: { responseHours: 24, resolutionHours: 168 } } } }) },
+  'GET /api/maintenance/machines/:id/tickets': { who: ['admin', 'manager', 'supervisor', 'technician'], ok: 200, request: async (ctx) => ({ path: `/api/maintenance/machines/${await ctx.idOf('machines', ['code', 'PRS-02'])}/tickets` }) },
   // The catch-all: an unknown API path is 404 for everyone, signed in or not.
   'ALL /api/*': { who: 'public', ok: 404, request: () => ({ method: 'GET', path: '/api/no-such-route' }) },
 };

@@ -46,6 +46,12 @@ const EXPECTED: Record<string, string> = {
   'ncr.update': 'AMSOT',
   'ncr.transition': 'AMSOT',
   'notification.read': 'AMSOT',
+  // maintenance (issue 13)
+  'maintenance.tick': 'AMST',
+  'plan.create': 'AMS',
+  'plan.update': 'AMS',
+  'plan.transition': 'AMS',
+  'plan.due': 'AM',
 };
 const LETTER = { admin: 'A', manager: 'M', supervisor: 'S', operator: 'O', technician: 'T' } as const;
 

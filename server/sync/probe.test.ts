@@ -15,7 +15,7 @@ const one = (table: string, where: Record<string, unknown>) => {
   for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
   return q.executeTakeFirstOrThrow();
 };
-const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents', /* quality */ 'correctiveActions', 'customerReturns'] as const;
+const WRITTEN = ['orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents', /* quality */ 'correctiveActions', 'customerReturns', /* maintenance */ 'preventivePlans'] as const;
 
 async function pushAs(username: string, mutations: unknown[], clientId = uuidv7()) {
   return h.call('POST', '/api/sync/push', { token: await tokenFor(h, username), body: { clientId, schemaVersion: 1, mutations } });
@@ -148,6 +148,7 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
     expect(made.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
     const reject = await h.deps.db.selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
     const order = await one('orders', { customerName: 'Atlas Copco' });
+    const plan = await one('preventivePlans', {}); // maintenance (issue 13): the demo plans
     const taken: Record<string, Record<string, unknown>> = {
       'job.progress': { id: event.id, stageId: stage.id, goodQty: 1, rejectQty: 0 },
       'job.downtime': { id: event.id, stageId: stage.id, reason: 'breakdown', minutes: 5 },
@@ -164,6 +165,10 @@ describe('a taken id is the device\'s mistake, never a 500 that freezes its queu
       // SOP compliance (issue 12)
       'sop.raise': { id: (await h.deps.db.selectFrom('sopTickets').select('id').executeTakeFirstOrThrow()).id, sopId: uuidv7(), againstDepartmentId: machine.departmentId, severity: 'low', description: 'again' },
       'ncr.create': { id: (await h.deps.db.selectFrom('ncrReports').select('id').executeTakeFirstOrThrow()).id, sourceType: 'sop', sourceId: uuidv7() },
+      // maintenance (issue 13)
+      'maintenance.tick': { id: mEvent.id, ticketId: ticket.id, item: 0 },
+      'plan.create': { id: plan.id, machineId: machine.id, task: 'again', intervalDays: 7 },
+      'plan.due': { id: ticket.id, planId: plan.id, dueAt: plan.nextDueAt },
     };
     // A new create or event mutation fails this test until it is listed above.
     const creates = [...MUTATIONS.values()].filter((d) => d.kind === 'create' || d.kind === 'event').map((d) => d.name).sort();

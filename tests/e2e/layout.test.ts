@@ -38,6 +38,10 @@ const PAGES: { path: string; nav: string }[] = [
   // finance (issue 14)
   { path: '/finance', nav: '/finance' }, { path: '/finance/suppliers', nav: '/finance' }, { path: '/finance/profitability', nav: '/finance' },
   { path: '/finance/products/:products', nav: '/finance' },
+  // maintenance (issue 13)
+  { path: '/maintenance/calendar', nav: '/maintenance' }, { path: '/maintenance/plans', nav: '/maintenance' }, { path: '/maintenance/report', nav: '/maintenance' },
+  { path: '/maintenance/sla', nav: '/maintenance' }, { path: '/machines', nav: '/maintenance' }, { path: '/machines/:machines', nav: '/maintenance' },
+  { path: '/admin/machines/labels', nav: '/admin' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */
@@ -143,7 +147,7 @@ it.each(ROLES)('every page %s opens: 44 px targets, no sideways scroll at 360 px
     const app = (globalThis as any).barron;
     const db = app.engine.value.db;
     const ids: Record<string, string | null> = {};
-    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns', /* SOP compliance */ 'sopTickets', 'ncrReports', /* finance */ 'products']) {
+    for (const t of ['orders', 'stages', 'rejects', 'maintenanceTickets', /* quality */ 'customerReturns', /* SOP compliance */ 'sopTickets', 'ncrReports', /* finance */ 'products', /* maintenance */ 'machines']) {
       const rows: { id: string; description?: string | null }[] = await db.table(t).toArray();
       ids[t] = (rows.find((r) => (r.description ?? '').length > 200) ?? rows[0])?.id ?? null;
     }

@@ -84,7 +84,10 @@ export default function AdminPage({ resource }: { resource?: string }) {
   const r = RESOURCES.find((x) => x.path === resource);
   return (
     <>
-      <PageHead title={r ? r.title : resource === 'config' ? 'Config' : 'Admin'} />
+      <PageHead title={r ? r.title : resource === 'config' ? 'Config' : 'Admin'}>
+        {/* maintenance (issue 13) */}
+        {r?.path === 'machines' && <Link class="btn" href="/admin/machines/labels">Print labels</Link>}
+      </PageHead>
       <div class="chips" role="navigation" aria-label="Master data">
         {RESOURCES.map((x) => <Link key={x.path} class="chip" aria-current={x === r ? 'page' : undefined} href={`/admin/${x.path}`}>{x.title}</Link>)}
         {/* SOP compliance (issue 12) */}

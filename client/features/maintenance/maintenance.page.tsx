@@ -1,6 +1,12 @@
-// Maintenance tickets: the filtered list, a request form that works offline, and a ticket's page with
-// the moves the shared state machine allows this role, field edits, comments, history and (client/features/audit/) the audit trail.
+// Maintenance tickets: the filtered list (a technician's own tickets first, by SLA time left), a request
+// form that works offline, and a ticket's page with its SLA clocks, the moves the shared state machine
+// allows this role, the checklist, field edits, comments, history and (client/features/audit/) the audit trail.
 import { useState } from 'preact/hooks';
+import { HOLD_REASONS, HOLD_REASON_LABELS, type HoldReason } from '../../../sync/sla';
+import { MAINTENANCE_DEPARTMENT_CODE, mayAssignTo } from '../../../sync/permissions';
+import { mayUse } from '../../../sync/mutations';
+import { ClockBadge, currentClock, MaintenanceNav, SlaClocks, useNow, useSlaTargets } from './parts';
+import './maintenance.css';
 import { uuidv7 } from '../../../sync/ids';
 import { MAINTENANCE_EDIT_FIELDS } from '../../../sync/mutations';
 import { mayRaiseMaintenance, mayViewAudit } from '../../../sync/permissions';
@@ -14,7 +20,7 @@ import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, 
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
 import { formatTime as when, words } from '../../ui/format';
 import { fieldLabel } from '../../../sync/labels';
-import { navigate } from '../../ui/router';
+import { navigate, query } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
 
 const VIEWS: [string, string[]][] = [
@@ -31,8 +37,10 @@ export default function MaintenancePage({ id }: { id?: string }) {
 }
 
 function TicketList() {
-  const { db } = useSession();
+  const { db, user } = useSession();
   const lookups = useLookups(db);
+  const now = useNow();
+  useSlaTargets();
   const rows = useLive(() => allRows(db, 'maintenanceTickets'), [db]);
   const [view, setView] = useState(0);
   const [priority, setPriority] = useState('');
@@ -45,12 +53,38 @@ function TicketList() {
     .filter((t) => !t.deletedAt && states.includes(t.status) && (!priority || t.priority === Number(priority)) && (!machine || t.machineId === machine))
     .filter((t) => !needle || `${t.number ?? ''} ${t.description} ${machineName(lookups, t.machineId)}`.toLowerCase().includes(needle))
     .sort((a, b) => a.priority - b.priority || b.createdAt.localeCompare(a.createdAt));
+  const timeLeft = (t: MaintenanceTicket) => currentClock(t, now).clock.leftMs ?? Number.MAX_SAFE_INTEGER;
+  // A technician's phone: their own open tickets first, the one closest to breaching on top.
+  const mine = user.role === 'technician' && view === 0
+    ? shown.filter((t) => t.assigneeId === user.id).sort((a, b) => timeLeft(a) - timeLeft(b))
+    : [];
+  const others = mine.length ? shown.filter((t) => t.assigneeId !== user.id).sort((a, b) => timeLeft(a) - timeLeft(b)) : shown;
+  const item = (t: MaintenanceTicket) => {
+    const { which, clock } = currentClock(t, now);
+    return (
+      <Link class="item" key={t.id} href={`/maintenance/${t.id}`}>
+        <div class="top">
+          <span class="title"><Num value={t.number} /> · {machineName(lookups, t.machineId)}</span>
+          <span class="row">{isLocal(t) && <span class="local">not synced</span>}<Status value={t.status} /></span>
+        </div>
+        <div>{t.description}</div>
+        <div class="meta">
+          <Priority value={t.priority} />
+          {!['completed', 'verified', 'cancelled'].includes(t.status) && <ClockBadge label={which} clock={clock} />}
+          <span>{words(t.type)}</span>
+          <span>{t.assigneeId ? `Assigned to ${userName(lookups, t.assigneeId)}` : 'Unassigned'}</span>
+          <span>Raised {when(t.raisedAt ?? t.createdAt)}</span>
+        </div>
+      </Link>
+    );
+  };
   const machinesWithTickets = [...new Set(rows.map((t) => t.machineId))].map((m) => ({ value: m, label: machineName(lookups, m) })).sort((a, b) => a.label.localeCompare(b.label));
   return (
     <>
       <PageHead title="Maintenance">
         <Link class="btn primary" href="/maintenance/new">+ New request</Link>
       </PageHead>
+      <MaintenanceNav />
       <div class="chips" role="group" aria-label="Show">
         {VIEWS.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name}</button>)}
       </div>
@@ -65,24 +99,15 @@ function TicketList() {
         </select>
         <input class="input" type="search" placeholder="Search number or text" aria-label="Search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </div>
-      {shown.length === 0 ? <Empty>No tickets match.</Empty> : (
-        <div class="list" data-testid="ticket-list">
-          {shown.map((t) => (
-            <Link class="item" key={t.id} href={`/maintenance/${t.id}`}>
-              <div class="top">
-                <span class="title"><Num value={t.number} /> · {machineName(lookups, t.machineId)}</span>
-                <span class="row">{isLocal(t) && <span class="local">not synced</span>}<Status value={t.status} /></span>
-              </div>
-              <div>{t.description}</div>
-              <div class="meta">
-                <Priority value={t.priority} />
-                <span>{words(t.type)}</span>
-                <span>{t.assigneeId ? `Assigned to ${userName(lookups, t.assigneeId)}` : 'Unassigned'}</span>
-                <span>Raised {when(t.createdAt)}</span>
-              </div>
-            </Link>
-          ))}
-        </div>
+      {mine.length > 0 && (
+        <>
+          <h2>My tickets</h2>
+          <div class="list" data-testid="my-tickets">{mine.map(item)}</div>
+          <h2>Other tickets</h2>
+        </>
+      )}
+      {others.length === 0 ? <Empty>No tickets match.</Empty> : (
+        <div class="list" data-testid="ticket-list">{others.map(item)}</div>
       )}
     </>
   );
@@ -91,7 +116,7 @@ function TicketList() {
 function NewTicket() {
   const { app, db, user } = useSession();
   const lookups = useLookups(db);
-  const [machineId, setMachineId] = useState('');
+  const [machineId, setMachineId] = useState(() => query().get('machine') ?? '');
   const [type, setType] = useState(user.role === 'technician' || user.role === 'admin' ? '' : 'corrective');
   const [priority, setPriority] = useState('3');
   const [description, setDescription] = useState('');
@@ -131,9 +156,9 @@ function TicketDetail({ id }: { id: string }) {
   const lookups = useLookups(db);
   const t = useLive(() => rowById(db, 'maintenanceTickets', id), [db, id]);
   const events = useLive(() => rowsWhere(db, 'maintenanceEvents', 'ticketId', id), [db, id]);
+  const now = useNow(15_000);
   if (t === undefined || !lookups) return <Loading />;
   if (!t) return <Empty>This ticket is not on this device.</Empty>;
-  const sla = t.status === 'open' || t.status === 'assigned' ? `respond by ${when(t.responseDueAt)}` : t.completedAt ? `completed ${when(t.completedAt)}` : `resolve by ${when(t.resolutionDueAt)}`;
   return (
     <>
       <p><Link href="/maintenance">← Maintenance</Link></p>
@@ -145,13 +170,15 @@ function TicketDetail({ id }: { id: string }) {
         <div class="card">
           <dl class="facts" data-testid="ticket-facts">
             <dt>Number</dt><dd><Num value={t.number} /></dd>
-            <dt>Machine</dt><dd>{machineName(lookups, t.machineId)}</dd>
+            <dt>Machine</dt><dd><Link href={`/machines/${t.machineId}`}>{machineName(lookups, t.machineId)}</Link></dd>
             <dt>Type</dt><dd>{words(t.type)}</dd>
             <dt>Priority</dt><dd><Priority value={t.priority} /></dd>
             <dt>Description</dt><dd data-testid="ticket-description">{t.description}</dd>
-            <dt>Reported</dt><dd>{when(t.createdAt)} by {userName(lookups, t.reportedBy)}</dd>
+            <dt>Reported</dt><dd>{when(t.raisedAt ?? t.createdAt)} by {lookups.users.get(t.reportedBy)?.displayName ?? (t.planId ? 'the preventive plan' : '—')}</dd>
             <dt>Assignee</dt><dd>{userName(lookups, t.assigneeId)}</dd>
-            <dt>SLA</dt><dd>{sla}</dd>
+            <dt>SLA</dt><dd><SlaClocks t={t} now={now} /><div class="small muted">Respond by {when(t.responseDueAt)} · resolve by {when(t.resolutionDueAt)}{t.pausedSeconds || t.pausedSince ? ' (plus time on hold waiting for parts or production)' : ''}</div></dd>
+            {t.status === 'on_hold' && <><dt>On hold</dt><dd>{t.holdReason ? HOLD_REASON_LABELS[t.holdReason as HoldReason] : '—'}</dd></>}
+            {t.planDueAt && <><dt>Plan due</dt><dd>{when(t.planDueAt)}</dd></>}
             <dt>Downtime</dt><dd>{t.downtimeMinutes} min</dd>
             <dt>Work done</dt><dd>{t.workDone || '—'}</dd>
             <dt>Parts used</dt><dd>{t.partsUsed || '—'}</dd>
@@ -159,6 +186,7 @@ function TicketDetail({ id }: { id: string }) {
         </div>
         <Moves t={t} l={lookups} />
       </div>
+      {t.checklist?.length > 0 && <Checklist t={t} l={lookups} />}
       <EditForm key={`${t.id}`} t={t} />
       <div class="grid two">
         <div class="card flat">
@@ -167,8 +195,8 @@ function TicketDetail({ id }: { id: string }) {
             {[...(events ?? [])].sort((a, b) => b.at.localeCompare(a.at) || b.createdAt.localeCompare(a.createdAt)).map((e) => (
               <li key={e.id}>
                 <div class="when">{when(e.at)} · {userName(lookups, e.userId)}{e.version === 0 && <> · <span class="local">not synced</span></>}</div>
-                <strong>{e.kind === 'transition' ? `${words(e.fromStatus)} → ${words(e.toStatus)}` : e.kind === 'created' ? 'Raised' : e.kind === 'update' ? (e.note ?? 'Changed') : 'Comment'}</strong>
-                {e.note && e.kind !== 'update' ? <div>{e.note}</div> : null}
+                <strong>{e.kind === 'transition' ? `${words(e.fromStatus)} → ${words(e.toStatus)}` : e.kind === 'created' ? 'Raised' : e.kind === 'update' ? (e.note ?? 'Changed') : e.kind === 'tick' ? 'Ticked' : e.kind === 'untick' ? 'Unticked' : 'Comment'}</strong>
+                {e.note && e.kind !== 'update' ? <div>{e.note}{e.reading ? ` — reading ${e.reading}` : ''}</div> : null}
               </li>
             ))}
           </ul>
@@ -184,21 +212,25 @@ function Moves({ t, l }: { t: MaintenanceTicket; l: Lookups }) {
   const { app, user } = useSession();
   const moves = allowedMoves(MAINTENANCE, t.status, user.role);
   const [assigneeId, setAssigneeId] = useState('');
+  const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
   const { errors, run } = useAction();
   useDirty(note !== '');
   if (moves.length === 0) {
     return <div class="card flat"><p class="muted">{user.role === 'operator' ? 'A technician picks this up; you can add comments and details below.' : 'No moves from this state for your role.'}</p></div>;
   }
-  const technicians = [...l.users.values()].filter((u) => u.role === 'technician' && u.active).map((u) => ({ value: u.id, label: u.displayName }));
+  // The rule the mutator checks: technicians of maintenance or of the machine's department.
+  const maintenance = [...l.departments.values()].find((d) => d.code === MAINTENANCE_DEPARTMENT_CODE)?.id ?? null;
+  const technicians = [...l.users.values()].filter((u) => mayAssignTo(u, t.departmentId, maintenance)).map((u) => ({ value: u.id, label: u.displayName }));
 
   async function move(to: MaintenanceStatus) {
     const ok = await run(() => app.mutate('maintenance.transition', {
       id: t.id, from: t.status, to,
       ...(to === 'assigned' && user.role !== 'technician' ? { assigneeId } : {}),
+      ...(to === 'on_hold' && reason ? { reason: reason as HoldReason } : {}),
       ...(note.trim() ? { note } : {}),
     }));
-    if (ok) setNote('');
+    if (ok) { setNote(''); setReason(''); }
   }
 
   const names: Record<string, string> = {
@@ -211,6 +243,10 @@ function Moves({ t, l }: { t: MaintenanceTicket; l: Lookups }) {
       <FormError message={errors.form} />
       {moves.includes('assigned') && user.role !== 'technician' && (
         <SelectField label="Technician" value={assigneeId} onValue={setAssigneeId} error={errors.fields.assigneeId} placeholder="Choose a technician" options={technicians} />
+      )}
+      {moves.includes('on_hold') && (
+        <SelectField label="Hold reason (to put on hold)" value={reason} onValue={setReason} error={errors.fields.reason} placeholder="Choose why it waits"
+          options={HOLD_REASONS.map((r) => ({ value: r, label: HOLD_REASON_LABELS[r] }))} />
       )}
       <TextField label="Note (optional)" value={note} onValue={setNote} error={errors.fields.note} />
       <div class="actions">
@@ -300,5 +336,45 @@ function CommentForm({ ticketId }: { ticketId: string }) {
       <TextField label="Add a comment" value={note} onValue={setNote} error={errors.fields.note} />
       <button class="btn dark" type="submit">Add comment</button>
     </form>
+  );
+}
+
+/** The plan's checklist on a preventive ticket: one tick per item (each its own event), with an optional note and reading. */
+function Checklist({ t, l }: { t: MaintenanceTicket; l: Lookups }) {
+  const { app, user } = useSession();
+  const { errors, run } = useAction();
+  const [notes, setNotes] = useState<Record<number, { note: string; reading: string }>>({});
+  const open = !['completed', 'verified', 'cancelled'].includes(t.status) && mayUse(user.role, 'maintenance.tick');
+  const done = t.checklist.filter((c) => c.done).length;
+  async function tick(item: number, doneNow: boolean) {
+    const extra = notes[item] ?? { note: '', reading: '' };
+    const ok = await run(() => app.mutate('maintenance.tick', {
+      id: uuidv7(), ticketId: t.id, item, done: doneNow,
+      ...(extra.note.trim() ? { note: extra.note } : {}), ...(extra.reading.trim() ? { reading: extra.reading } : {}),
+    }));
+    if (ok) setNotes({ ...notes, [item]: { note: '', reading: '' } });
+  }
+  return (
+    <section class="card" aria-labelledby="checklist-h">
+      <h2 id="checklist-h">Checklist <span class="muted">({done} of {t.checklist.length} done)</span></h2>
+      <FormError message={errors.form} />
+      <ol class="checklist" data-testid="checklist">
+        {t.checklist.map((c, i) => (
+          <li key={i} class={c.done ? 'done' : ''}>
+            <button type="button" class="btn tick" disabled={!open} aria-pressed={c.done} aria-label={`${c.done ? 'Untick' : 'Tick'}: ${c.text}`} onClick={() => tick(i, !c.done)}>{c.done ? '✓' : ''}</button>
+            <div>
+              <strong>{c.text}</strong>{c.required ? '' : <span class="muted"> (optional)</span>}
+              {c.done && <div class="small muted">{userName(l, c.by)} · {when(c.at)}{c.reading ? ` · reading ${c.reading}` : ''}{c.note ? ` · ${c.note}` : ''}</div>}
+              {open && !c.done && (
+                <div class="extra">
+                  <TextField label="Note" value={notes[i]?.note ?? ''} onValue={(v) => setNotes({ ...notes, [i]: { note: v, reading: notes[i]?.reading ?? '' } })} />
+                  <TextField label="Reading" value={notes[i]?.reading ?? ''} onValue={(v) => setNotes({ ...notes, [i]: { reading: v, note: notes[i]?.note ?? '' } })} />
+                </div>
+              )}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }

@@ -61,6 +61,13 @@ export default function PortalPage({ code }: { code?: string }) {
         <>
           <p><Link href="/portal">← My work</Link></p>
           <PageHead title={`${machine.code} ${machine.name}`}><Status value={machine.status} /></PageHead>
+          {/* maintenance (issue 13): a machine being repaired is shown as such; starting a stage on it asks first. */}
+          {(machine.status === 'down' || machine.status === 'maintenance') && (
+            <p class="form-error" role="status" data-testid="machine-down">
+              {machine.status === 'down' ? 'This machine is down: a repair is in progress.' : 'This machine is in planned maintenance.'} Starting a stage on it asks you to confirm.
+            </p>
+          )}
+          <p><Link href={`/machines/${machine.id}`}>Machine history and tickets</Link></p>
         </>
       ) : (
         <PageHead title={deptName ? `${deptName} · my work` : 'My work'} />

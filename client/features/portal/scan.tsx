@@ -1,5 +1,6 @@
 // Opening a machine on the portal: its code typed in, or its QR label read by the camera through
-// BarcodeDetector where the browser has one (Chrome on Android does; elsewhere the typed field remains).
+// BarcodeDetector where the browser has one (Chrome on Android does), else through the ZXing
+// WebAssembly polyfill, loaded only when a scan starts and precached for offline use (decision 0021).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Machine } from '../../../sync/tables';
 import { navigate } from '../../ui/router';
@@ -8,9 +9,22 @@ interface DetectedBarcode { rawValue: string }
 interface BarcodeDetectorLike { detect(source: CanvasImageSource): Promise<DetectedBarcode[]> }
 type BarcodeDetectorCtor = new (o?: { formats: string[] }) => BarcodeDetectorLike;
 
-function detectorCtor(): BarcodeDetectorCtor | null {
-  const c = (globalThis as { BarcodeDetector?: BarcodeDetectorCtor }).BarcodeDetector;
-  return c && typeof navigator.mediaDevices?.getUserMedia === 'function' ? c : null;
+/** Whether the device has a camera API at all: the detector comes native or from the polyfill. */
+function canUseCamera(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
+}
+
+/** The browser's own BarcodeDetector, or the polyfill's (its .wasm served from our own assets, never a CDN). */
+async function detectorCtor(): Promise<BarcodeDetectorCtor> {
+  const native = (globalThis as { BarcodeDetector?: BarcodeDetectorCtor & { getSupportedFormats?: () => Promise<string[]> } }).BarcodeDetector;
+  const formats: string[] = native ? ((await native.getSupportedFormats?.().catch(() => [])) ?? []) : [];
+  if (native && formats.includes('qr_code')) return native;
+  const [{ BarcodeDetector, prepareZXingModule }, { default: wasmUrl }] = await Promise.all([
+    import('barcode-detector/ponyfill'),
+    import('zxing-wasm/reader/zxing_reader.wasm?url'),
+  ]);
+  prepareZXingModule({ overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path) } });
+  return BarcodeDetector as unknown as BarcodeDetectorCtor;
 }
 
 /** A label holds the code itself or a link ending in it (`…/portal/machine/PRS-01`). */
@@ -20,18 +34,22 @@ export function codeFromScan(raw: string): string {
   return decodeURIComponent(last).trim();
 }
 
-export function MachineOpener({ machines }: { machines: Map<string, Machine> }) {
+/** `to`: where a found machine opens (the portal's machine view by default; the machine page for maintenance). */
+export function MachineOpener({ machines, to }: { machines: Map<string, Machine>; to?: (m: Machine) => string }) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [scanning, setScanning] = useState(false);
-  const canScan = !!detectorCtor();
+  const canScan = canUseCamera();
 
   function open(raw: string) {
     const c = codeFromScan(raw);
     const m = [...machines.values()].find((x) => x.code.toLowerCase() === c.toLowerCase());
-    if (!m) return setError(`No machine has the code “${c}”.`);
+    if (!m) {
+      setCode(c);
+      return setError(`No machine has the code “${c}”. Check the label, or type the code printed under it.`);
+    }
     setError(null);
-    navigate(`/portal/machine/${encodeURIComponent(m.code)}`);
+    navigate(to ? to(m) : `/portal/machine/${encodeURIComponent(m.code)}`);
   }
 
   return (
@@ -55,7 +73,6 @@ function Scanner({ onCode, onClose }: { onCode: (raw: string) => void; onClose: 
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
-    const Ctor = detectorCtor()!;
     let stream: MediaStream | null = null;
     let timer = 0;
     let stopped = false;
@@ -66,6 +83,8 @@ function Scanner({ onCode, onClose }: { onCode: (raw: string) => void; onClose: 
         const v = video.current!;
         v.srcObject = stream;
         await v.play();
+        const Ctor = await detectorCtor();
+        if (stopped) return;
         const detector = new Ctor({ formats: ['qr_code'] });
         const tick = async () => {
           if (stopped) return;

@@ -85,6 +85,11 @@ export function useStageMoves(stage: Stage) {
           return yes ? { confirmShort: true } : null;
         }
         if (asked.code === ASK.machineBusy) return machineBusy(asked);
+        if (asked.code === ASK.machineDown) {
+          const what = asked.status === 'down' ? 'is down (a breakdown is being repaired)' : 'is in maintenance';
+          const yes = await ask({ title: 'Machine not available', message: `${String(asked.machine)} ${what}. Start this stage on it anyway?`, yes: 'Start anyway', no: 'Do not start', danger: true });
+          return yes ? { confirmDown: true } : null;
+        }
         return null;
       });
     });
