@@ -87,6 +87,19 @@ describe('reviewing a reject', () => {
   });
 });
 
+describe('bad input', () => {
+  it('a reject of a negative or fractional quantity is refused at the quantity, nothing written', async () => {
+    const machine = await oneRow(h, 'machines', { code: 'PRS-01' });
+    const defect = await oneRow(h, 'defectCodes', { code: 'BURR' });
+    const before = (await h.deps.db.selectFrom('rejects').select('id').execute()).length;
+    for (const quantity of [-2, 0, 1.5]) {
+      expect(await push.send('operator.press', 'reject.create', { id: uuidv7(), machineId: machine.id, defectCodeId: defect.id, quantity }))
+        .toMatchObject({ status: 'rejected', code: 'validation_failed', details: [{ field: 'quantity' }] });
+    }
+    expect((await h.deps.db.selectFrom('rejects').select('id').execute()).length).toBe(before);
+  });
+});
+
 describe('GET /api/quality/history', () => {
   it('the reject\'s history for whoever may see it (a supervisor of its department too); another department\'s reads as not found', async () => {
     const machine = await oneRow(h, 'machines', { code: 'PRS-01' });
