@@ -112,6 +112,21 @@ const MATRIX: Record<string, Rule> = {
       return { path: `/api/attachments/${id}` };
     },
   },
+  // quality (part A's route, row added at the merge): anyone signed in reads the history of a row they may see — here an action they own
+  'GET /api/quality/history': {
+    who: 'signed-in', ok: 200,
+    request: async (ctx) => {
+      const id = uuidv7();
+      const now = new Date().toISOString();
+      const owner = ctx.caller === 'none' ? await ctx.idOf('users', ['username', 'admin']) : await ctx.idOf('users', ['username', ROLE_USERS[ctx.caller]]);
+      await byName(h.deps.db).insertInto('correctiveActions').values({
+        id, version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, number: null, sourceType: 'reject', sourceId: uuidv7(),
+        departmentIds: '[]', description: 'Check the die', ownerId: owner, dueDate: now.slice(0, 10), status: 'open',
+        doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+      }).execute();
+      return { path: `/api/quality/history?entity=correctiveActions&id=${id}` };
+    },
+  },
   // quality reports: managers the plant, supervisors their department
   'GET /api/reports/quality': { who: ['admin', 'manager', 'supervisor'], ok: 200, request: () => ({ path: '/api/reports/quality?from=2026-01-01&to=2026-01-31' }) },
   // SOP compliance (issue 12)

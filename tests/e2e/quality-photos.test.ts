@@ -42,7 +42,8 @@ it('an operator logs a reject with a photo offline and sees it; online it upload
   await screenshots(page, 'photo-offline-reject');
 
   // Storage shows what the photo takes; sign-out waits for it like for the reject.
-  await goTo(page, 'Settings');
+  // Settings sits behind "More" on a phone: open it by its address (the service worker serves the shell offline).
+  await page.goto(`${env.app.url}/settings`);
   await expect.poll(() => page.getByTestId('photos-unsent').textContent()).toMatch(/^1 · \d/);
 
   // Back online: the reject goes first, then its photo.
