@@ -11,6 +11,7 @@ import { migrateUp } from './db/migrate';
 import { EnvError, type Env } from './env';
 import { isEmpty, seedDemo } from './seed';
 import { pruneChangeLog } from './sync/sync.repository';
+import { closeStreams } from './sync/events';
 import { pruneAuth } from './auth/auth.repository';
 import { startJobs, type RunningJobs } from './jobs/jobs';
 import { JOBS } from './jobs/index';
@@ -74,6 +75,7 @@ export async function startServer(env: Env, opts: { clientDir?: string } = {}): 
   const close = async () => {
     clearInterval(pruneTimer);
     jobs.stop();
+    closeStreams(deps.db); // an open poke stream would keep the listener from closing
     await Promise.all(listening.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
     await database.close();
   };

@@ -1,9 +1,10 @@
-// /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md).
+// /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md), and /api/sync/events, the poke (server/sync/events.ts).
 import { Hono } from 'hono';
 import { PullQuerySchema, PushRequestSchema } from '../../sync/protocol';
 import type { AppEnv } from '../context';
 import { body, query } from '../http/errors';
 import { clientIp } from '../http/ip';
+import { eventStream, tokenEnd } from './events';
 import { pull } from './pull';
 import { push } from './push';
 
@@ -15,4 +16,8 @@ export const syncRoutes = new Hono<AppEnv>()
   .get('/pull', async (c) => {
     const q = query(c, PullQuerySchema);
     return c.json(await pull(c.get('deps'), c.get('user'), q));
+  })
+  .get('/events', (c) => {
+    const { db, log } = c.get('deps');
+    return eventStream(db, log, { endsAt: tokenEnd(c.req.header('authorization')), signal: c.req.raw.signal });
   });
