@@ -11,6 +11,9 @@ import { auditRoutes } from './audit/audit.routes';
 import { syncRoutes } from './sync/sync.routes';
 import { adminRoutes } from './admin/admin.routes';
 import { importRoutes } from './import/import.routes';
+import { exportRoutes } from './exports/exports.routes';
+import { apiDocsRoutes } from './http/api-docs';
+import { describeRoute } from './http/openapi';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 
 export function createApp(deps: Deps) {
@@ -23,7 +26,7 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  app.get('/health', async (c) => {
+  app.get('/health', describeRoute({ summary: 'Liveness and database check', tags: ['app'], public: true }), async (c) => {
     const ok = await ping(deps.db);
     return c.json({ status: ok ? 'ok' : 'unavailable', db: ok ? 'up' : 'down' }, ok ? 200 : 503);
   });
@@ -40,13 +43,17 @@ export function createApp(deps: Deps) {
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
   for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*']) api.use(path, requireUser);
-  api.get('/me', (c) => c.json({ user: c.get('user') }));
+  api.get('/me', describeRoute({ summary: 'The signed-in user' }), (c) => c.json({ user: c.get('user') }));
   api.route('/sync', syncRoutes);
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
   api.route('/import', importRoutes);
+  // live (issue 15): CSV exports (each route checks the session itself) and the API description.
+  api.route('/', exportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
+  // The API reference: before the API's own middleware, so its static files may be cached (docs/api.md).
+  app.route('/api', apiDocsRoutes(app));
   app.route('/api', api);
   return app;
 }
