@@ -16,6 +16,7 @@ import { formatTime as when, words } from '../../ui/format';
 import { fieldLabel } from '../../../sync/labels';
 import { navigate } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const VIEWS: [string, string[]][] = [
   ['Open', ['open', 'assigned', 'in_progress', 'on_hold']],
@@ -31,7 +32,7 @@ export default function MaintenancePage({ id }: { id?: string }) {
 }
 
 function TicketList() {
-  const { db } = useSession();
+  const { db, user } = useSession();
   const lookups = useLookups(db);
   const rows = useLive(() => allRows(db, 'maintenanceTickets'), [db]);
   const [view, setView] = useState(0);
@@ -49,6 +50,7 @@ function TicketList() {
   return (
     <>
       <PageHead title="Maintenance">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/maintenance/export.csv${qs({ show: VIEWS[view][0], priority, machineId: machine, q: text.trim() })}`} />}
         <Link class="btn primary" href="/maintenance/new">+ New request</Link>
       </PageHead>
       <div class="chips" role="group" aria-label="Show">

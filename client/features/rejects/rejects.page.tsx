@@ -15,6 +15,7 @@ import { when, words } from '../../ui/format';
 import { navigate, query } from '../../ui/router';
 import { mayOpen } from '../../ui/shell';
 import { isLocal, machineName, machineOptions, useLookups, userName } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const STATUS_FILTERS: [string, string[]][] = [
   ['Open', ['open', 'under_review', 'disputed']],
@@ -39,6 +40,7 @@ function RejectList() {
   return (
     <>
       <PageHead title="Rejects">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/rejects/export.csv${qs({ show: STATUS_FILTERS[filter][0] })}`} />}
         <Link class="btn primary" href="/rejects/new">+ Log a reject</Link>
       </PageHead>
       <div class="chips" role="group" aria-label="Show">
