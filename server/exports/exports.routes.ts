@@ -5,20 +5,15 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
-import type { Db } from '../db/db';
 import { byName } from '../db/db';
-import { whereInScope } from '../db/scope';
 import { requireRole, requireUser } from '../http/auth';
-import { csvStream, paged } from '../http/csv';
+import { csvStream } from '../http/csv';
+import { exportCsv, lookups, mapRows, scopedRows, type Row } from './export-csv';
 import { query } from '../http/errors';
 import { describeRoute } from '../http/openapi';
 import { mayViewAudit } from '../../sync/permissions';
 import { IsoDate, IsoTime } from '../../sync/protocol';
-import { ROLES, type PublicUser } from '../../sync/roles';
-import type { TableName } from '../../sync/tables';
-
-type Row = Record<string, any>;
-type Dir = 'asc' | 'desc';
+import { ROLES } from '../../sync/roles';
 
 /** The screens' filter chips, by the name the screen shows (client/features/*). */
 export const ORDER_VIEWS = { Open: 'open', Late: 'late', Draft: 'draft', Released: 'released', 'In progress': 'in_progress', 'On hold': 'on_hold', Completed: 'completed', Cancelled: 'cancelled', All: 'all' } as const;
@@ -55,39 +50,6 @@ export const AuditCsvQuery = v.strictObject({
   from: v.optional(IsoTime),
   to: v.optional(IsoTime),
 });
-
-/** Names for ids, read once per export (small tables). */
-async function lookups(db: Db) {
-  const k = byName(db);
-  const [departments, machines, users, defects, products] = await Promise.all([
-    k.selectFrom('departments').select(['id', 'name']).execute(),
-    k.selectFrom('machines').select(['id', 'code']).execute(),
-    k.selectFrom('users').select(['id', 'displayName']).execute(),
-    k.selectFrom('defectCodes').select(['id', 'code']).execute(),
-    k.selectFrom('products').select(['id', 'sku']).execute(),
-  ]);
-  const map = (rows: Row[], f: string) => {
-    const m = new Map(rows.map((r) => [r.id as string, r[f] as string]));
-    return (id: string | null | undefined) => (id ? (m.get(id) ?? id) : '');
-  };
-  return { dept: map(departments, 'name'), machine: map(machines, 'code'), user: map(users, 'displayName'), defect: map(defects, 'code'), product: map(products, 'sku') };
-}
-
-/** Rows of `table` in `user`'s scope, `where` applied, in (`col`, id) order, one keyset page at a time. */
-function scopedRows(db: Db, user: PublicUser | null, table: TableName | 'auditLog', col: string, dir: Dir, where: (q: any) => any) {
-  const cmp = dir === 'asc' ? '>' : '<';
-  return paged<Row>(async (after, size) => {
-    let q: any = byName(db).selectFrom(table).selectAll();
-    if (user && table !== 'auditLog') q = whereInScope(q, user, table as TableName).where('deletedAt', 'is', null);
-    q = where(q);
-    if (after) q = q.where((eb: any) => eb.or([eb(col, cmp, after[col]), eb.and([eb(col, '=', after[col]), eb('id', cmp, after.id)])]));
-    return q.orderBy(col, dir).orderBy('id', dir).limit(size).execute();
-  });
-}
-
-async function* mapRows(rows: AsyncIterable<Row>, f: (r: Row) => unknown[]): AsyncGenerator<unknown[]> {
-  for await (const r of rows) yield f(r);
-}
 
 const like = (text: string) => `%${text.trim().toLowerCase().replace(/[%_\\]/g, '')}%`;
 const stamp = () => new Date().toISOString().slice(0, 10);
@@ -131,13 +93,17 @@ export const exportRoutes = new Hono<AppEnv>()
     return csvStream(`stages-${stamp()}.csv`, ['Order', 'Due date', 'Step', 'Stage', 'Department', 'Machine', 'Status', 'Planned minutes', 'Scheduled start', 'Scheduled end', 'Good', 'Rejected', 'Downtime minutes', 'Assignee', 'Started at', 'Completed at'],
       mapRows(rows, (s) => [orders.get(s.orderId)?.number ?? '', orders.get(s.orderId)?.dueDate ?? '', s.sequence, s.name, l.dept(s.departmentId), l.machine(s.machineId), s.status, s.plannedMinutes, s.scheduledStart, s.scheduledEnd, s.goodQty, s.rejectQty, s.downtimeMinutes, l.user(s.assigneeId), s.startedAt, s.completedAt]));
   })
-  .get('/rejects/export.csv', describeRoute({ summary: 'Rejects as CSV (the Rejects list: show)', tags: ['Exports'], query: RejectsCsvQuery, csv: true }), requireUser, async (c) => {
+  .get('/rejects/export.csv', describeRoute({ summary: 'Rejects as CSV (the Rejects list: show)', tags: ['Exports'], query: RejectsCsvQuery, csv: true }), requireUser, (c) => {
     const f = query(c, RejectsCsvQuery);
-    const { db } = c.get('deps');
-    const l = await lookups(db);
-    const rows = scopedRows(db, c.get('user'), 'rejects', 'createdAt', 'desc', (q) => q.where('status', 'in', [...REJECT_VIEWS[f.show]]));
-    return csvStream(`rejects-${stamp()}.csv`, ['Number', 'Created at', 'Machine', 'Department', 'Defect', 'Quantity', 'Product', 'Description', 'Reported by', 'Status', 'Disposition', 'Root cause', 'Corrective action', 'Approved by', 'Approved at', 'Closed at'],
-      mapRows(rows, (r) => [r.number, r.createdAt, l.machine(r.machineId), l.dept(r.departmentId), l.defect(r.defectCodeId), r.quantity, l.product(r.productId), r.description, l.user(r.reportedBy), r.status, r.disposition, r.rootCause, r.correctiveAction, l.user(r.approvedBy), r.approvedAt, r.closedAt]));
+    return exportCsv(c, {
+      name: 'rejects', table: 'rejects', sort: ['createdAt', 'desc'], where: (q) => q.where('status', 'in', [...REJECT_VIEWS[f.show]]),
+      columns: {
+        Number: (r) => r.number, 'Created at': (r) => r.createdAt, Machine: (r, l) => l.machine(r.machineId), Department: (r, l) => l.dept(r.departmentId),
+        Defect: (r, l) => l.defect(r.defectCodeId), Quantity: (r) => r.quantity, Product: (r, l) => l.product(r.productId), Description: (r) => r.description,
+        'Reported by': (r, l) => l.user(r.reportedBy), Status: (r) => r.status, Disposition: (r) => r.disposition, 'Root cause': (r) => r.rootCause,
+        'Corrective action': (r) => r.correctiveAction, 'Approved by': (r, l) => l.user(r.approvedBy), 'Approved at': (r) => r.approvedAt, 'Closed at': (r) => r.closedAt,
+      },
+    });
   })
   .get('/maintenance/export.csv', describeRoute({ summary: 'Maintenance tickets as CSV (the Maintenance list: show, priority, machine, search)', tags: ['Exports'], query: TicketsCsvQuery, csv: true }), requireUser, async (c) => {
     const f = query(c, TicketsCsvQuery);
