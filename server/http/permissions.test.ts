@@ -13,7 +13,7 @@ import { byName } from '../db/db';
 const h = useHarness();
 
 type Who = 'public' | 'signed-in' | RoleName[];
-interface Request { method?: string; path?: string; body?: unknown; form?: FormData }
+interface Request { method?: string; path?: string; body?: unknown; form?: FormData; /** An SSE answer: read only the status, then close. */ stream?: boolean }
 interface Rule {
   /** Who may call it; everyone else gets 401 (no token) or 403 (wrong role). */
   who: Who;
@@ -92,10 +92,30 @@ for (const resource of Object.keys(createBodies)) {
 MATRIX['POST /api/admin/users/:id/reset-password'] = {
   who: ADMIN, ok: 204, request: async (ctx) => ({ path: `/api/admin/users/${await target('users', ctx)}/reset-password`, body: { password: 'a-new-password' } }),
 };
+// live (issue 15): the poke, the CSV exports (in the user's scope) and the API description.
+Object.assign(MATRIX, {
+  'GET /api/sync/events': { who: 'signed-in', ok: 200, request: () => ({ stream: true }) },
+  'GET /api/orders/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/stages/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/rejects/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/maintenance/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/audit/export.csv': { who: ['admin', 'manager'], ok: 200 },
+  'GET /api/openapi.json': { who: 'public', ok: 200 },
+  'GET /api/docs': { who: 'public', ok: 200 },
+  'GET /api/docs/:file': { who: 'public', ok: 200, request: () => ({ path: '/api/docs/start.js' }) },
+} satisfies Record<string, Rule>);
 
 async function upload(path: string, form: FormData, token?: string) {
   const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
   return { status: res.status, body: await res.json() };
+}
+
+/** The status of a stream; a refusal's JSON body is read, an open stream is cancelled. */
+async function openStream(path: string, token?: string) {
+  const res = await h.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200) return { status: res.status, body: await res.json() };
+  await res.body?.cancel();
+  return { status: res.status, body: null };
 }
 
 function expected(rule: Rule, caller: RoleName | 'none'): number {
@@ -135,7 +155,9 @@ describe('the permission matrix', () => {
       const token = caller === 'none' ? undefined : tokens[caller];
       const r = req.form
         ? await upload(req.path ?? path, req.form, token)
-        : await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, { token, body: req.body });
+        : req.stream
+          ? await openStream(req.path ?? path, token)
+          : await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, { token, body: req.body });
       seen[caller] = r.status;
       want[caller] = expected(rule, caller);
       if (r.status >= 400) {
