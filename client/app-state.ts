@@ -196,6 +196,9 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
       },
       isOnline: () => navigator.onLine,
       isPermanent: (err) => err instanceof LoginRequired,
+      // A change goes up 0.3 s after the last tap (a burst of taps is still one push), so with the
+      // poke other screens show it within seconds (docs/sync.md "The poke").
+      afterChangeMs: 300,
       events: { window, document },
     });
     scheduler.start();
