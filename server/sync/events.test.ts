@@ -199,4 +199,23 @@ describe('SequenceWatcher', () => {
     off2();
     expect(w.size).toBe(0);
   });
+
+  it('a listener who comes back while the last read of a stopped period is under way does not start a second loop', async () => {
+    const releases: ((n: number) => void)[] = [];
+    const w = new SequenceWatcher(() => new Promise<number>((ok) => releases.push(ok)), 30);
+    const off = w.subscribe(() => {});
+    await until(() => releases.length === 1);
+    off(); // stopped while its read is under way
+    const got: number[] = [];
+    const off2 = w.subscribe((n) => got.push(n));
+    await until(() => releases.length === 2); // the new period's own read
+    releases[0](1); // the old read answers late
+    await new Promise((r) => setTimeout(r, 100));
+    expect(releases).toHaveLength(2); // it scheduled no read of its own
+    expect(got).toEqual([]); // and told nobody
+    releases[1](2);
+    await until(() => got.length === 1);
+    expect(got).toEqual([2]);
+    off2();
+  });
 });

@@ -23,6 +23,10 @@ export class SequenceWatcher {
   latest: number | null = null;
   /** Reads made (tests count them). */
   reads = 0;
+  /** Bumped by stop(): a read still under way from an earlier watching period does not start a second loop. */
+  private period = 0;
+  /** A read loop runs for the current period. */
+  private active = false;
 
   constructor(private readonly read: () => Promise<number>, private readonly intervalMs = WATCH_INTERVAL_MS, private readonly onError: (err: unknown) => void = () => {}) {}
 
@@ -34,7 +38,10 @@ export class SequenceWatcher {
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
     if (this.latest !== null) fn(this.latest);
-    if (this.timer === null) this.schedule(0);
+    if (!this.active) {
+      this.active = true;
+      this.schedule(0);
+    }
     return () => {
       this.listeners.delete(fn);
       if (this.listeners.size === 0) this.stop();
@@ -42,6 +49,8 @@ export class SequenceWatcher {
   }
 
   stop() {
+    this.period += 1;
+    this.active = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.latest = null; // a later period starts with a fresh read
@@ -53,6 +62,7 @@ export class SequenceWatcher {
   }
 
   private async tick() {
+    const period = this.period;
     let seq: number | null = null;
     try {
       this.reads += 1;
@@ -60,7 +70,7 @@ export class SequenceWatcher {
     } catch (err) {
       this.onError(err); // the database is away: try again next second, listeners keep their stream
     }
-    if (this.listeners.size === 0) return; // stopped while reading
+    if (period !== this.period || this.listeners.size === 0) return; // stopped while reading (a new period has its own loop)
     if (seq !== null && seq !== this.latest) {
       this.latest = seq;
       for (const l of [...this.listeners]) l(seq);
