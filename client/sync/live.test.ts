@@ -114,7 +114,7 @@ describe('LivePoke', () => {
     s.poke();
     s.poke();
     s.poke();
-    expect(timers.map((t) => t.ms)).toEqual([150]);
+    expect(timers.map((t) => t.ms)).toEqual([50]);
     timers.shift()!.fn();
     await new Promise((r) => setTimeout(r, 0));
     expect(runs).toBe(2);

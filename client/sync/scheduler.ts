@@ -40,7 +40,7 @@ export class SyncScheduler {
       isPermanent: () => false,
       intervalMs: 30_000,
       afterChangeMs: 1_000,
-      afterPokeMs: 150,
+      afterPokeMs: 50,
       backoffBaseMs: 2_000,
       backoffMaxMs: 5 * 60_000,
       random: Math.random,
