@@ -17,6 +17,7 @@ import { BarronDB, deleteUserDb, userDbName, withUserDb } from './db/db';
 import { ApiError, apiRequest, NetworkError, type FetchFn } from './sync/api';
 import { LoginRequired, SyncEngine, type SyncState } from './sync/engine';
 import { SyncScheduler } from './sync/scheduler';
+import { LivePoke } from './sync/live';
 
 export interface StorageInfo {
   usage: number | null;
@@ -105,6 +106,7 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   const user = computed(() => session.value?.user ?? null);
 
   let scheduler: SyncScheduler | null = null;
+  let live: LivePoke | null = null;
   let teardown: (() => void)[] = [];
   let errorId = 0;
 
@@ -154,6 +156,8 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
   }
 
   function deactivate() {
+    live?.stop();
+    live = null;
     scheduler?.stop();
     scheduler = null;
     for (const t of teardown) t();
@@ -201,9 +205,24 @@ export function createAppState(opts: AppStateOptions = {}): AppState {
       },
       isOnline: () => navigator.onLine,
       isPermanent: (err) => err instanceof LoginRequired,
+      // A change goes up 0.3 s after the last tap (a burst of taps is still one push), so with the
+      // poke other screens show it within seconds (docs/sync.md "The poke").
+      afterChangeMs: 300,
       events: { window, document },
     });
     scheduler.start();
+    // The poke: the server says when its change log moved, and the scheduler pulls at once.
+    const sched = scheduler;
+    live = new LivePoke({
+      open: (signal) => eng.client.open('/api/sync/events', { signal, accept: 'text/event-stream' }),
+      onChanged: () => sched.poke(),
+      isPermanent: (err) => err instanceof LoginRequired,
+    });
+    live.start();
+    const poke = live;
+    const onOnline = () => poke.kick();
+    window.addEventListener('online', onOnline);
+    teardown.push(() => window.removeEventListener('online', onOnline));
     void refreshDeviceUsers();
   }
 

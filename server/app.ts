@@ -15,6 +15,9 @@ import { attachmentRoutes } from './attachments/attachments.routes';
 import { reportRoutes } from './quality/reports.routes';
 import { sopReportRoutes } from './sop/sop.routes';
 import { maintenanceReportRoutes, maintenanceRoutes } from './maintenance/maintenance.routes';
+import { exportRoutes } from './exports/exports.routes';
+import { apiDocsRoutes } from './http/api-docs';
+import { describeRoute } from './http/openapi';
 import { MAX_PUSH_BYTES } from '../sync/protocol';
 import { qualityRoutes } from './quality/quality.routes';
 import { createMetrics } from './observe/metrics';
@@ -36,7 +39,7 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  app.get('/health', async (c) => {
+  app.get('/health', describeRoute({ summary: 'Liveness and database check', tags: ['app'], public: true }), async (c) => {
     // Down when it does not answer, or when it refused a write within the last few seconds (a locked
     // SQLite file still answers reads; a device's push would not get through).
     const ok = !recentlyUnavailable(deps.db) && (await ping(deps.db));
@@ -58,7 +61,7 @@ export function createApp(deps: Deps) {
   api.route('/auth', authRoutes);
   // Everything else needs a session; unknown paths still answer 404 below, signed in or not.
   for (const path of ['/me', '/sync/*', '/audit', '/audit/*', '/admin/*', '/import/*', /* quality photos and reports */ '/attachments', '/attachments/*', '/reports/*']) api.use(path, requireUser);
-  api.get('/me', (c) => c.json({ user: c.get('user') }));
+  api.get('/me', describeRoute({ summary: 'The signed-in user' }), (c) => c.json({ user: c.get('user') }));
   api.route('/sync', syncRoutes);
   api.route('/audit', auditRoutes);
   api.route('/admin', adminRoutes);
@@ -79,8 +82,12 @@ export function createApp(deps: Deps) {
   for (const path of ['/reports/maintenance', '/maintenance/*']) api.use(path, requireUser);
   api.route('/reports/maintenance', maintenanceReportRoutes);
   api.route('/maintenance', maintenanceRoutes);
+  // live (issue 15): CSV exports (each route checks the session itself) and the API description.
+  api.route('/', exportRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
+  // The API reference: before the API's own middleware, so its static files may be cached (docs/api.md).
+  app.route('/api', apiDocsRoutes(app));
   app.route('/api', api);
   return app;
 }

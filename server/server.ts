@@ -14,6 +14,7 @@ import { pruneChangeLog, readCounter } from './sync/sync.repository';
 import { createLogger, logFunction, type Pino } from './observe/logger';
 import { createMetrics } from './observe/metrics';
 import { markServerRunning, markServerStopped, sqliteFile } from './db/backup';
+import { closeStreams } from './sync/events';
 import { pruneAuth } from './auth/auth.repository';
 import { startJobs, type RunningJobs } from './jobs/jobs';
 import { JOBS } from './jobs/index';
@@ -81,6 +82,7 @@ export async function startServer(env: Env, opts: { clientDir?: string; logger?:
     clearInterval(pruneTimer);
     jobs.stop();
     if (dbFile) markServerStopped(dbFile);
+    closeStreams(deps.db); // an open poke stream would keep the listener from closing
     await Promise.all(listening.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
     await database.close();
   };

@@ -38,6 +38,20 @@ export class AuthedClient {
     return this.send<T>(path, s, o);
   }
 
+  /**
+   * A request whose answer is read as it comes (the poke stream) or saved (a CSV download): the
+   * Response itself, with the same one refresh on 401. An error status throws ApiError.
+   */
+  async open(path: string, o: { signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
+    let s = await this.session();
+    if (s.needsLogin) throw new LoginRequired('Sign in again to sync.');
+    const first = await apiRequest<Response>(this.o.fetch, this.o.baseUrl ?? '', path, { token: s.accessToken, signal: o.signal, accept: o.accept, raw: 'keep-401' });
+    if (first.status !== 401) return first;
+    await first.body?.cancel();
+    s = await this.refresh(s);
+    return apiRequest<Response>(this.o.fetch, this.o.baseUrl ?? '', path, { token: s.accessToken, signal: o.signal, accept: o.accept, raw: true });
+  }
+
   private send<T>(path: string, s: Session, o: { method?: string; body?: unknown; as?: 'json' | 'blob' }) {
     return apiRequest<T>(this.o.fetch, this.o.baseUrl ?? '', path, { token: s.accessToken, body: o.body, method: o.method, as: o.as });
   }

@@ -22,10 +22,24 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** 'blob': the answer is a file (a photo), returned as a Blob; errors are still the JSON shape. */
   as?: 'json' | 'blob';
+  /** Answer the Response itself (a stream, a download) instead of parsed JSON; an error status still throws. */
+  raw?: boolean | 'keep-401';
+  accept?: string;
+}
+
+/** The ApiError of a failed response (the JSON error shape, or the bare status). */
+export async function errorOf(res: Response): Promise<ApiError> {
+  let e: { code?: string; message?: string; details?: unknown[] } = {};
+  try {
+    e = (JSON.parse(await res.text()) as { error?: typeof e })?.error ?? {};
+  } catch {
+    // not JSON: the status says it
+  }
+  return new ApiError(res.status, e.code ?? 'http_error', e.message ?? `The server answered ${res.status}.`, e.details);
 }
 
 export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: string, o: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   // A FormData body (a file upload) goes as multipart with the boundary the browser sets.
   const form = typeof FormData !== 'undefined' && o.body instanceof FormData;
@@ -44,6 +58,10 @@ export async function apiRequest<T>(fetchFn: FetchFn, baseUrl: string, path: str
   }
   if (res.status === 204) return undefined as T;
   if (o.as === 'blob' && res.ok) return (await res.blob()) as T;
+  if (o.raw) {
+    if (res.ok || (res.status === 401 && o.raw === 'keep-401')) return res as T;
+    throw await errorOf(res);
+  }
   const text = await res.text();
   let data: any = null;
   try {

@@ -1,5 +1,5 @@
 // When the device syncs: at start, when the network or the tab comes back, shortly after each change,
-// every 30 s, and after a failure with exponential backoff and jitter. The engine's Web Lock keeps it
+// at once when the server pokes (client/sync/live.ts; a burst of pokes is one pass), every 30 s, and after a failure with exponential backoff and jitter. The engine's Web Lock keeps it
 // to one tab at a time; this decides only when to ask.
 
 export interface SchedulerOptions {
@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   isPermanent?: (err: unknown) => boolean;
   intervalMs?: number;
   afterChangeMs?: number;
+  /** The debounce of a poke from the server: pokes within it share one pass. */
+  afterPokeMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
@@ -38,6 +40,7 @@ export class SyncScheduler {
       isPermanent: () => false,
       intervalMs: 30_000,
       afterChangeMs: 1_000,
+      afterPokeMs: 50,
       backoffBaseMs: 2_000,
       backoffMaxMs: 5 * 60_000,
       random: Math.random,
@@ -75,6 +78,11 @@ export class SyncScheduler {
   /** A change was queued: sync soon (a burst of changes goes in one push). */
   changed() {
     this.schedule(this.o.afterChangeMs);
+  }
+
+  /** The server said its change log moved (the poke): pull now, keeping the regular schedule as the fallback. */
+  poke() {
+    this.schedule(this.o.afterPokeMs);
   }
 
   /** The user asked ("Sync now"): runs at once even when navigator.onLine says no, and rejects with the pass's error. A pass under way runs again right after. */

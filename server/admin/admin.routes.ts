@@ -1,6 +1,7 @@
 // /api/admin/*: master data (users, departments, machines, products, defect codes, SOPs, suppliers).
 // Admin only; every change is one audited write that devices receive at their next pull.
 import { Hono } from 'hono';
+import { describeRoute } from '../http/openapi';
 import bcrypt from 'bcryptjs';
 import * as v from 'valibot';
 import { uuidv7 } from '../../sync/ids';
@@ -120,11 +121,11 @@ function resourceRoutes(r: Resource) {
   const createSchema = createSchemaOf(r);
   const patchSchema = s.patchOf(r.fields);
   const routes = new Hono<AppEnv>()
-    .get('/', async (c) => {
+    .get('/', describeRoute({ summary: `List ${r.label.toLowerCase()}s`, tags: ['admin'], query: ListQuery }), async (c) => {
       const q = query(c, ListQuery);
       return c.json({ items: await repo.listRows(c.get('deps').db, r.table, q.includeInactive === 'true', r.orderBy) });
     })
-    .post('/', async (c) => {
+    .post('/', describeRoute({ summary: `Create a ${r.label.toLowerCase()}`, tags: ['admin'], body: createSchema, status: 201 }), async (c) => {
       const deps = c.get('deps');
       const input = (await body(c, createSchema)) as Record<string, unknown>;
       await assertUnique(deps, r, input[r.unique]);
@@ -136,7 +137,7 @@ function resourceRoutes(r: Resource) {
       }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) }, 201);
     })
-    .patch('/:id', async (c) => {
+    .patch('/:id', describeRoute({ summary: `Change a ${r.label.toLowerCase()}`, tags: ['admin'], params: IdParam, body: patchSchema }), async (c) => {
       const deps = c.get('deps');
       const { id } = params(c, IdParam);
       const input = (await body(c, patchSchema)) as Record<string, unknown>;
@@ -153,7 +154,7 @@ function resourceRoutes(r: Resource) {
       }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) });
     })
-    .post('/:id/deactivate', async (c) => {
+    .post('/:id/deactivate', describeRoute({ summary: `Deactivate a ${r.label.toLowerCase()}`, tags: ['admin'], params: IdParam }), async (c) => {
       const deps = c.get('deps');
       const { id } = params(c, IdParam);
       const current = await repo.getWire(deps.db, r.table, id);
@@ -170,7 +171,7 @@ function resourceRoutes(r: Resource) {
     });
   // Only users have a password; other resources have no such route (not one that answers 404).
   if (r.table !== 'users') return routes;
-  return routes.post('/:id/reset-password', async (c) => {
+  return routes.post('/:id/reset-password', describeRoute({ summary: 'Set a new password for a user', tags: ['admin'], params: IdParam, body: s.PasswordResetSchema, status: 204 }), async (c) => {
     const deps = c.get('deps');
     const { id } = params(c, IdParam);
     const { password } = await body(c, s.PasswordResetSchema);

@@ -1,5 +1,6 @@
 // GET /api/audit: the audit trail, filtered and paged (admin, manager). There is no write route.
 import { Hono } from 'hono';
+import { describeRoute } from '../http/openapi';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
 import { query } from '../http/errors';
@@ -24,7 +25,7 @@ export const AuditQuerySchema = v.strictObject({
   pageSize: v.optional(Int(1, 200), '50'),
 });
 
-export const auditRoutes = new Hono<AppEnv>().get('/', requireRole(...ROLES.filter(mayViewAudit)), async (c) => {
+export const auditRoutes = new Hono<AppEnv>().get('/', describeRoute({ summary: 'The audit trail, filtered and paged (admin, manager)', query: AuditQuerySchema }), requireRole(...ROLES.filter(mayViewAudit)), async (c) => {
   const q = query(c, AuditQuerySchema);
   return c.json(await listAudit(c.get('deps').db, q));
 });

@@ -1,5 +1,6 @@
 // POST /api/auth/login, /refresh, /logout (SYNC-PROTOCOL.md "Auth").
 import { Hono } from 'hono';
+import { describeRoute } from '../http/openapi';
 import bcrypt from 'bcryptjs';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
@@ -24,7 +25,7 @@ const RefreshSchema = v.strictObject({ refreshToken: v.pipe(v.string(), v.minLen
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
 
 export const authRoutes = new Hono<AppEnv>()
-  .post('/login', async (c) => {
+  .post('/login', describeRoute({ summary: 'Sign in: access and refresh tokens', body: LoginSchema, public: true }), async (c) => {
     const deps = c.get('deps');
     const { username, password } = await body(c, LoginSchema);
     const ip = clientIp(c);
@@ -50,7 +51,7 @@ export const authRoutes = new Hono<AppEnv>()
     await writeAudit(deps.db, { mutationName: 'auth.login', userId: user.id, username, entity: 'users', entityId: user.id, outcome: 'applied', ip });
     return c.json(session);
   })
-  .post('/refresh', async (c) => {
+  .post('/refresh', describeRoute({ summary: 'New tokens for a refresh token (spent once)', body: RefreshSchema, public: true }), async (c) => {
     const deps = c.get('deps');
     const { refreshToken } = await body(c, RefreshSchema);
     const now = new Date();
@@ -74,7 +75,7 @@ export const authRoutes = new Hono<AppEnv>()
     }
     return c.json(await issueSession(deps, repo.publicUser(user), stored.familyId, now));
   })
-  .post('/logout', async (c) => {
+  .post('/logout', describeRoute({ summary: 'End the session of a refresh token', body: RefreshSchema, public: true, status: 204 }), async (c) => {
     const deps = c.get('deps');
     const { refreshToken } = await body(c, RefreshSchema);
     const stored = await repo.findRefreshToken(deps.db, hashToken(refreshToken));

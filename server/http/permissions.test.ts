@@ -23,7 +23,7 @@ beforeAll(() => { photoDir = mkdtempSync(join(tmpdir(), 'barron-perm-photos-'));
 afterAll(() => rmSync(photoDir, { recursive: true, force: true }));
 
 type Who = 'public' | 'signed-in' | RoleName[];
-interface Request { method?: string; path?: string; body?: unknown; form?: FormData }
+interface Request { method?: string; path?: string; body?: unknown; form?: FormData; /** An SSE answer: read only the status, then close. */ stream?: boolean }
 interface Rule {
   /** Who may call it; everyone else gets 401 (no token) or 403 (wrong role). */
   who: Who;
@@ -112,21 +112,6 @@ const MATRIX: Record<string, Rule> = {
       return { path: `/api/attachments/${id}` };
     },
   },
-  // quality (part A's route, row added at the merge): anyone signed in reads the history of a row they may see — here an action they own
-  'GET /api/quality/history': {
-    who: 'signed-in', ok: 200,
-    request: async (ctx) => {
-      const id = uuidv7();
-      const now = new Date().toISOString();
-      const owner = ctx.caller === 'none' ? await ctx.idOf('users', ['username', 'admin']) : await ctx.idOf('users', ['username', ROLE_USERS[ctx.caller]]);
-      await byName(h.deps.db).insertInto('correctiveActions').values({
-        id, version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, number: null, sourceType: 'reject', sourceId: uuidv7(),
-        departmentIds: '[]', description: 'Check the die', ownerId: owner, dueDate: now.slice(0, 10), status: 'open',
-        doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
-      }).execute();
-      return { path: `/api/quality/history?entity=correctiveActions&id=${id}` };
-    },
-  },
   // quality reports: managers the plant, supervisors their department
   'GET /api/reports/quality': { who: ['admin', 'manager', 'supervisor'], ok: 200, request: () => ({ path: '/api/reports/quality?from=2026-01-01&to=2026-01-31' }) },
   // SOP compliance (issue 12)
@@ -151,6 +136,18 @@ for (const resource of Object.keys(createBodies)) {
 MATRIX['POST /api/admin/users/:id/reset-password'] = {
   who: ADMIN, ok: 204, request: async (ctx) => ({ path: `/api/admin/users/${await target('users', ctx)}/reset-password`, body: { password: 'a-new-password' } }),
 };
+// live (issue 15): the poke, the CSV exports (in the user's scope) and the API description.
+Object.assign(MATRIX, {
+  'GET /api/sync/events': { who: 'signed-in', ok: 200, request: () => ({ stream: true }) },
+  'GET /api/orders/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/stages/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/rejects/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/maintenance/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/audit/export.csv': { who: ['admin', 'manager'], ok: 200 },
+  'GET /api/openapi.json': { who: 'public', ok: 200 },
+  'GET /api/docs': { who: 'public', ok: 200 },
+  'GET /api/docs/:file': { who: 'public', ok: 200, request: () => ({ path: '/api/docs/start.js' }) },
+} satisfies Record<string, Rule>);
 
 /** quality: a corrective action on a Press reject, owned by the caller (so every signed-in role sees it). */
 async function actionSeenBy(caller: RoleName | 'none') {
@@ -209,6 +206,14 @@ async function pressReject(ctx: Ctx) {
   return (await h.deps.db.selectFrom('rejects').select('id').where('machineId', '=', machine).executeTakeFirstOrThrow()).id;
 }
 
+/** The status of a stream; a refusal's JSON body is read, an open stream is cancelled. */
+async function openStream(path: string, token?: string) {
+  const res = await h.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200) return { status: res.status, body: await res.json() };
+  await res.body?.cancel();
+  return { status: res.status, body: null };
+}
+
 function expected(rule: Rule, caller: RoleName | 'none'): number {
   if (rule.who === 'public') return rule.ok;
   if (caller === 'none') return 401;
@@ -246,7 +251,9 @@ describe('the permission matrix', () => {
       const token = caller === 'none' ? undefined : tokens[caller];
       const r = req.form
         ? await upload(req.path ?? path, req.form, token)
-        : await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, { token, body: req.body });
+        : req.stream
+          ? await openStream(req.path ?? path, token)
+          : await h.call(req.method ?? (method === 'ALL' ? 'GET' : method), req.path ?? path, { token, body: req.body });
       seen[caller] = r.status;
       want[caller] = expected(rule, caller);
       if (r.status >= 400) {

@@ -1,5 +1,6 @@
 // POST /api/import/orders: upload .xlsx/.csv, dry run by default, `?commit=true` to create the orders.
 import { Hono } from 'hono';
+import { describeRoute } from '../http/openapi';
 import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
@@ -27,9 +28,10 @@ const FormSchema = v.strictObject({
 
 export const importRoutes = new Hono<AppEnv>()
   .use('*', requireRole(...ROLES.filter(mayImport)))
-  .get('/presets', (c) => c.json<ImportPresets>({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
+  .get('/presets', describeRoute({ summary: 'The import presets and fields' }), (c) => c.json<ImportPresets>({ presets: Object.values(PRESETS), fields: IMPORT_FIELDS }))
   .post(
     '/orders',
+    describeRoute({ summary: 'Import orders from .xlsx/.csv (dry run unless commit=true)', query: ImportQuery, upload: { file: 'file', preset: 'string', mapping: 'string' } }),
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => tooLarge(c, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`) }),
     async (c) => {
       const q = query(c, ImportQuery);

@@ -1,4 +1,4 @@
-// /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md).
+// /api/sync/push and /api/sync/pull (SYNC-PROTOCOL.md), and /api/sync/events, the poke (server/sync/events.ts).
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { PullQuerySchema, PushRequestSchema, type PushRequest, type PushResponse } from '../../sync/protocol';
@@ -7,16 +7,18 @@ import type { AppEnv } from '../context';
 import { body, query } from '../http/errors';
 import { clientIp } from '../http/ip';
 import { cursorSeq, pull } from './pull';
+import { describeRoute } from '../http/openapi';
+import { eventStream, tokenEnd } from './events';
 import { push } from './push';
 
 export const syncRoutes = new Hono<AppEnv>()
-  .post('/push', async (c) => {
+  .post('/push', describeRoute({ summary: 'Send queued mutations (SYNC-PROTOCOL.md)', body: PushRequestSchema }), async (c) => {
     const req = await body(c, PushRequestSchema);
     const res = await push(c.get('deps'), c.get('user'), req, clientIp(c));
     countPush(c, req, res);
     return c.json(res);
   })
-  .get('/pull', async (c) => {
+  .get('/pull', describeRoute({ summary: 'Changes after a cursor (SYNC-PROTOCOL.md)', query: PullQuerySchema }), async (c) => {
     const q = query(c, PullQuerySchema);
     const res = await pull(c.get('deps'), c.get('user'), q);
     c.set('syncCounts', { rows: res.changes.length });
@@ -25,6 +27,10 @@ export const syncRoutes = new Hono<AppEnv>()
     const seq = cursorSeq(res.cursor);
     if (metrics && seq !== null) metrics.notePulled(q.clientId, seq);
     return c.json(res);
+  })
+  .get('/events', describeRoute({ summary: 'The poke: "changed" with the latest sequence when the change log moves (SSE)', sse: true }), (c) => {
+    const { db, log } = c.get('deps');
+    return eventStream(db, log, { endsAt: tokenEnd(c.req.header('authorization')), signal: c.req.raw.signal });
   });
 
 /** A push's outcomes in the request's log line and the metrics, by mutation name (unknown names as one label). */

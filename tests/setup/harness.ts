@@ -75,6 +75,8 @@ export interface Harness {
   app: App;
   deps: Deps;
   database: DatabaseHandle;
+  /** The test database's URL (a second handle on it plays a second server process). */
+  url: string;
   /** Logs a demo user in and returns its access token, refresh token and user. */
   login(username: string, password?: string): Promise<{ accessToken: string; refreshToken: string; user: any }>;
   /** JSON request with an optional bearer token; returns status, parsed body and the response headers. */
@@ -89,6 +91,7 @@ export function useHarness(opts: { seed?: boolean } = {}): Harness {
     db = await createTestDatabase();
     const env = loadEnv({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
     h.database = db.database;
+    h.url = db.url;
     h.deps = { db: db.database.db, dialect: db.database.dialect, env, log: () => {} };
     h.app = createApp(h.deps);
   });

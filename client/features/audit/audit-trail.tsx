@@ -10,6 +10,7 @@ import { rowById } from '../../db/rows';
 import { FormError, Status } from '../../ui/components';
 import { fieldLabel, mutationLabel } from '../../../sync/labels';
 import { formatTime, show } from '../../ui/format';
+import { DownloadCsv, qs } from '../../ui/download';
 
 /** Bookkeeping and id columns: a person reads the fields they edited, not these. */
 const AUDIT_HIDDEN = new Set(['id', 'version', 'createdAt', 'updatedAt', 'updatedBy', 'deletedAt', 'departmentId', 'reportedBy', 'machineId', 'assigneeId']);
@@ -51,7 +52,7 @@ export function AuditTrail({ table, id, url, title, format, alsoShow }: {
   const shown = (k: string, v: unknown) => format?.(k, v) ?? value(k, v);
   return (
     <div class="card flat" data-testid="audit-trail">
-      <div class="row" style="justify-content:space-between"><h2 style="margin:0">{title ?? 'Audit trail'}</h2><button class="btn" onClick={() => setTick(tick + 1)}>Refresh</button></div>
+      <div class="row" style="justify-content:space-between"><h2 style="margin:0">{title ?? 'Audit trail'}</h2><span class="row"><DownloadCsv path={`/api/audit/export.csv${qs({ entity: table, entityId: id })}`} /><button class="btn" onClick={() => setTick(tick + 1)}>Refresh</button></span></div>
       <FormError message={error} />
       {entries && entries.length === 0 && <p class="muted">No entries yet.</p>}
       <ul class="timeline" style="margin-top:12px">

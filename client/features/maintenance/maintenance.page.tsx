@@ -22,6 +22,7 @@ import { formatTime as when, words } from '../../ui/format';
 import { fieldLabel } from '../../../sync/labels';
 import { navigate, query } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const VIEWS: [string, string[]][] = [
   ['Open', ['open', 'assigned', 'in_progress', 'on_hold']],
@@ -82,6 +83,7 @@ function TicketList() {
   return (
     <>
       <PageHead title="Maintenance">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/maintenance/export.csv${qs({ show: VIEWS[view][0], priority, machineId: machine, q: text.trim() })}`} />}
         <Link class="btn primary" href="/maintenance/new">+ New request</Link>
       </PageHead>
       <MaintenanceNav />

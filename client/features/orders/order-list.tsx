@@ -10,6 +10,7 @@ import { localToday } from '../planning/board';
 import { usePlanData } from '../planning/data';
 import { HoldRequestsAlert } from './hold-requests';
 import { canPlan, LateFlag } from './order-parts';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const FILTERS: [string, (o: Order, today: string) => boolean][] = [
   ['Open', (o) => !['completed', 'cancelled'].includes(o.status)],
@@ -41,6 +42,7 @@ export function OrderList() {
   return (
     <>
       <PageHead title="Orders">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/orders/export.csv${qs({ show: FILTERS[filter][0], q: search.trim(), today })}`} />}
         {canPlan(user) && <Link class="btn primary" href="/orders/new">+ New order</Link>}
       </PageHead>
       <HoldRequestsAlert orders={data.orders} stages={new Map(data.stages.map((x) => [x.id, x]))} l={lookups} />

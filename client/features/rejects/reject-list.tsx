@@ -9,6 +9,7 @@ import { localToday, newestFirst } from '../../db/rows';
 import { Empty, Link, Loading, Num, PageHead, Status } from '../../ui/components';
 import { when } from '../../ui/format';
 import { isLocal, machineName, useLookups, userName } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const STATUS_FILTERS: [string, string[]][] = [
   ['Open', ['open', 'under_review', 'disputed']],
@@ -49,6 +50,7 @@ export function RejectList() {
   return (
     <>
       <PageHead title="Rejects">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/rejects/export.csv${qs({ show: STATUS_FILTERS[filter][0] })}`} />}
         <Link class="btn primary" href="/rejects/new">+ Log a reject</Link>
       </PageHead>
       <div class="chips" role="group" aria-label="Show">

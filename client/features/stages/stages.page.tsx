@@ -15,6 +15,7 @@ import { when, words } from '../../ui/format';
 import { eventText } from '../shared/events';
 import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 // The floor's default is what can be worked now (DOMAIN.md: "ready and running stages").
 const FILTERS = {
@@ -57,7 +58,9 @@ function StageList() {
   const deptName = user.departmentId ? lookups.departments.get(user.departmentId)?.name : null;
   return (
     <>
-      <PageHead title={user.role === 'operator' && deptName ? `${deptName} stages` : 'Stages'} />
+      <PageHead title={user.role === 'operator' && deptName ? `${deptName} stages` : 'Stages'}>
+        {user.role !== 'operator' && <DownloadCsv path={`/api/stages/export.csv${qs({ show: filter, departmentId: dept })}`} />}
+      </PageHead>
       <div class="chips" role="group" aria-label="Show">
         {(Object.keys(FILTERS) as FilterKey[]).map((k) => (
           <button key={k} class="chip" aria-pressed={filter === k} onClick={() => setFilter(k)}>{FILTERS[k].label}</button>
