@@ -47,7 +47,7 @@ export function createApp(deps: Deps) {
   });
 
   // Prometheus scrapes here with METRICS_TOKEN as a bearer token; without the variable the route is not there (404).
-  app.get('/metrics', metricsRoute(deps));
+  app.get('/metrics', describeRoute({ summary: 'Prometheus metrics (bearer METRICS_TOKEN; 404 when unset)', tags: ['app'], public: true }), metricsRoute(deps));
 
   const api = new Hono<AppEnv>();
   // Answers of the API hold tokens and plant data: no browser, service worker or proxy may keep them.

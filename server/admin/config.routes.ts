@@ -1,5 +1,6 @@
 // /api/admin/config: the config keys an admin edits (today the SOP response and escalation times),
 // each validated by its schema in sync/ (the admin page checks with the same one), and audited.
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { SOP_CONFIG_SCHEMAS } from '../../sync/sop';
@@ -18,7 +19,7 @@ const KeyParam = v.strictObject({ key: v.picklist(Object.keys(EDITABLE_CONFIG), 
 const ValueBody = v.strictObject({ value: v.unknown() }, 'has a field that is not allowed');
 
 export const configRoutes = new Hono<AppEnv>()
-  .get('/', async (c) => {
+  .get('/', describeRoute({ summary: 'The editable configuration (SOP response and escalation times) with its rules', tags: ['Config'] }), async (c) => {
     const rows = new Map((await repo.readConfigRows(c.get('deps').db, Object.keys(EDITABLE_CONFIG))).map((r) => [r.key, r]));
     return c.json({
       items: Object.entries(EDITABLE_CONFIG).map(([key, e]) => {
@@ -27,7 +28,7 @@ export const configRoutes = new Hono<AppEnv>()
       }),
     });
   })
-  .put('/:key', async (c) => {
+  .put('/:key', describeRoute({ summary: 'Change one configuration value (validated, audited)', tags: ['Config'] }), async (c) => {
     const deps = c.get('deps');
     const { key } = params(c, KeyParam);
     const input = await body(c, ValueBody);

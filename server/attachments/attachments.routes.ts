@@ -1,6 +1,7 @@
 // POST /api/attachments (a photo of a reject or a return, multipart) and GET /api/attachments/:id.
 // The file is checked from its bytes, stored, then its metadata row written through auditedWrite
 // (the synced `attachments` table); the same scope rule as its record answers both routes.
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
@@ -40,6 +41,7 @@ function asHttp(err: unknown): never {
 export const attachmentRoutes = new Hono<AppEnv>()
   .post(
     '/',
+    describeRoute({ summary: 'Upload a photo of a reject or customer return (multipart: id, entity, entityId, file; JPEG/PNG/WebP ≤ 5 MB)', tags: ['Photos'] }),
     requireRole(...PHOTO_ROLES),
     // A Content-Length over the limit is refused before a byte of the body is read.
     bodyLimit({ maxSize: MAX_PHOTO_BYTES + FORM_OVERHEAD, onError: (c) => tooLarge(c, `The photo is larger than ${MB} MB. The app sends photos resized; pick a smaller picture.`) }),
@@ -95,7 +97,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
       }
     },
   )
-  .get('/:id', requireRole(...PHOTO_ROLES), async (c) => {
+  .get('/:id', describeRoute({ summary: "A photo's image, for whoever may see its record", tags: ['Photos'] }), requireRole(...PHOTO_ROLES), async (c) => {
     const id = validate(Uuid, c.req.param('id'), 'photo id');
     const { db, env } = c.get('deps');
     const user = c.get('user');

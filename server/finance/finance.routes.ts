@@ -1,5 +1,6 @@
 // /api/finance/*: suppliers, BOMs with revisions, costs; /api/reports/profitability. Managers and
 // admins only, online only: plain REST, every write one audited write, nothing ever synced.
+import { describeRoute } from '../http/openapi';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
@@ -30,25 +31,25 @@ const UploadSchema = v.strictObject({ file: v.instance(File, 'attach the spreads
 const meta = (c: { get(k: 'user'): AppEnv['Variables']['user'] }, ip: string | null): svc.Meta => ({ actor: c.get('user'), ip });
 
 const suppliers = new Hono<AppEnv>()
-  .get('/', async (c) => c.json({ items: await repo.listSuppliers(c.get('deps').db, query(c, ListQuery).includeInactive === 'true') }))
-  .post('/', async (c) => {
+  .get('/', describeRoute({ summary: 'List suppliers', tags: ['Finance'] }), async (c) => c.json({ items: await repo.listSuppliers(c.get('deps').db, query(c, ListQuery).includeInactive === 'true') }))
+  .post('/', describeRoute({ summary: 'Add a supplier (unique name)', tags: ['Finance'] }), async (c) => {
     const input = await body(c, SupplierCreateSchema);
     return c.json({ item: await svc.createSupplier(c.get('deps').db, meta(c, clientIp(c)), input) }, 201);
   })
-  .patch('/:id', async (c) => {
+  .patch('/:id', describeRoute({ summary: 'Edit a supplier', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const input = await body(c, SupplierPatchSchema);
     return c.json({ item: await svc.updateSupplier(c.get('deps').db, meta(c, clientIp(c)), id, input) });
   })
-  .post('/:id/deactivate', async (c) => {
+  .post('/:id/deactivate', describeRoute({ summary: 'Deactivate a supplier', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     return c.json({ item: await svc.updateSupplier(c.get('deps').db, meta(c, clientIp(c)), id, { active: false }) });
   })
-  .post('/:id/activate', async (c) => {
+  .post('/:id/activate', describeRoute({ summary: 'Reactivate a supplier', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     return c.json({ item: await svc.updateSupplier(c.get('deps').db, meta(c, clientIp(c)), id, { active: true }) });
   })
-  .delete('/:id', async (c) => {
+  .delete('/:id', describeRoute({ summary: 'Delete a supplier no BOM line uses (else deactivate it)', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     return c.json(await svc.deleteSupplier(c.get('deps').db, meta(c, clientIp(c)), id));
   });
@@ -68,42 +69,43 @@ async function readUpload(c: Context<AppEnv>) {
 }
 
 const boms = new Hono<AppEnv>()
-  .get('/', async (c) => {
+  .get('/', describeRoute({ summary: 'List BOMs', tags: ['Finance'] }), async (c) => {
     const db = c.get('deps').db;
     const items = await repo.listBoms(db, query(c, BomsQuery).productId);
     return c.json({ items: await Promise.all(items.map((b) => svc.bomWire(db, b))) });
   })
-  .post('/', async (c) => {
+  .post('/', describeRoute({ summary: 'Create a BOM revision for a product (cycles refused with the path named)', tags: ['Finance'] }), async (c) => {
     const input = await body(c, BomCreateSchema);
     return c.json({ item: await svc.createBom(c.get('deps').db, meta(c, clientIp(c)), input) }, 201);
   })
-  .get('/:id', async (c) => {
+  .get('/:id', describeRoute({ summary: 'A BOM revision with its lines', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const db = c.get('deps').db;
     const bom = await repo.getBom(db, id);
     if (!bom) throw notFound('BOM');
     return c.json({ item: await svc.bomWire(db, bom) });
   })
-  .patch('/:id', async (c) => {
+  .patch('/:id', describeRoute({ summary: 'Edit a BOM revision and its lines', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const input = await body(c, BomPatchSchema);
     return c.json({ item: await svc.updateBom(c.get('deps').db, meta(c, clientIp(c)), id, input) });
   })
-  .post('/:id/activate', async (c) => {
+  .post('/:id/activate', describeRoute({ summary: "Make a revision the product's active one (the old one is deactivated)", tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     return c.json({ item: await svc.activateBom(c.get('deps').db, meta(c, clientIp(c)), id) });
   })
-  .post('/:id/deactivate', async (c) => {
+  .post('/:id/deactivate', describeRoute({ summary: 'Deactivate a BOM revision', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     return c.json({ item: await svc.deactivateBom(c.get('deps').db, meta(c, clientIp(c)), id) });
   })
-  .post('/:id/copy', async (c) => {
+  .post('/:id/copy', describeRoute({ summary: 'Copy a BOM revision into a new draft revision', tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const input = await body(c, BomCopySchema);
     return c.json({ item: await svc.copyBom(c.get('deps').db, meta(c, clientIp(c)), id, input) }, 201);
   })
   .post(
     '/:id/import',
+    describeRoute({ summary: 'Import BOM lines from .xlsx/.csv (dry run and commit)', tags: ['Finance'] }),
     bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => tooLarge(c, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`) }),
     async (c) => {
       const { id } = params(c, IdParam);
@@ -125,7 +127,7 @@ export const financeRoutes = new Hono<AppEnv>()
   .use('*', requireRole(...financeRoles))
   .route('/suppliers', suppliers)
   .route('/boms', boms)
-  .get('/products', async (c) => {
+  .get('/products', describeRoute({ summary: 'Products with their rolled-up cost and margin', tags: ['Finance'] }), async (c) => {
     const db = c.get('deps').db;
     const data = await svc.costData(db);
     const now = new Date().toISOString();
@@ -138,13 +140,13 @@ export const financeRoutes = new Hono<AppEnv>()
       }),
     });
   })
-  .get('/products/:id/cost', async (c) => {
+  .get('/products/:id/cost', describeRoute({ summary: "A product's rolled-up cost: material, labour, per level", tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const { at } = query(c, CostQuery);
     return c.json({ item: await svc.productCost(c.get('deps').db, id, at ?? new Date().toISOString()), at: at ?? null });
   })
-  .get('/labour-rate', async (c) => c.json({ item: await svc.labourRate(c.get('deps').db) }))
-  .put('/labour-rate', async (c) => {
+  .get('/labour-rate', describeRoute({ summary: 'The labour rate per hour (plant and per department)', tags: ['Finance'] }), async (c) => c.json({ item: await svc.labourRate(c.get('deps').db) }))
+  .put('/labour-rate', describeRoute({ summary: 'Change the labour rate', tags: ['Finance'] }), async (c) => {
     const input = await body(c, LabourRateSchema);
     return c.json({ item: await svc.setLabourRate(c.get('deps').db, meta(c, clientIp(c)), input) });
   });
@@ -153,7 +155,7 @@ const money = (n: number) => formatCents(n).replaceAll(',', '');
 const pct = (bp: number | null) => (bp === null ? '' : (bp / 100).toFixed(2));
 
 /** Mounted at /api/reports beside other modules' reports: the role guard is on the route, not the whole prefix. */
-export const financeReportRoutes = new Hono<AppEnv>().get('/profitability', requireRole(...financeRoles), async (c) => {
+export const financeReportRoutes = new Hono<AppEnv>().get('/profitability', describeRoute({ summary: 'Profitability over a period: revenue, cost, scrap cost, margin per product', tags: ['Finance'] }), requireRole(...financeRoles), async (c) => {
   const q = query(c, ReportPeriodSchema);
   const report = await svc.profitability(c.get('deps').db, q);
   if (q.format !== 'csv') return c.json(report);

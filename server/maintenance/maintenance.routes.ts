@@ -1,5 +1,6 @@
 // /api/reports/maintenance (MTTR, MTBF, SLA and preventive compliance, backlog; JSON or CSV) and
 // /api/maintenance/* (the SLA targets, a machine's whole history online).
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { mayEditSla, mayReadMaintenanceReport } from '../../sync/permissions';
@@ -31,7 +32,7 @@ const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00
 
 export const maintenanceReportRoutes = new Hono<AppEnv>();
 
-maintenanceReportRoutes.get('/', async (c) => {
+maintenanceReportRoutes.get('/', describeRoute({ summary: 'Maintenance report: MTTR, MTBF, SLA compliance (response and resolution), preventive compliance, backlog', tags: ['Maintenance'] }), async (c) => {
   const user = c.get('user');
   if (!mayReadMaintenanceReport(user.role)) throw new AppError(403, 'forbidden', 'The maintenance report is for technicians, supervisors and managers.');
   const q = query(c, ReportQuery);
@@ -74,12 +75,12 @@ const SlaBody = v.strictObject({ sla: v.record(v.picklist(['1', '2', '3', '4'], 
 export const maintenanceRoutes = new Hono<AppEnv>();
 
 /** The SLA targets in force (a device keeps them to compute due times offline). */
-maintenanceRoutes.get('/sla', async (c) => {
+maintenanceRoutes.get('/sla', describeRoute({ summary: 'SLA targets per priority', tags: ['Maintenance'] }), async (c) => {
   const kept = (await repo.readSla(c.get('deps').db)) as typeof DEFAULT_SLA | undefined;
   return c.json({ sla: { ...DEFAULT_SLA, ...(kept ?? {}) } });
 });
 
-maintenanceRoutes.put('/sla', async (c) => {
+maintenanceRoutes.put('/sla', describeRoute({ summary: 'Change the SLA targets (validated: resolution not shorter than response)', tags: ['Maintenance'] }), async (c) => {
   const user = c.get('user');
   if (!mayEditSla(user.role)) throw new AppError(403, 'forbidden', 'Only an admin changes the SLA targets.');
   const { sla } = await body(c, SlaBody);
@@ -94,7 +95,7 @@ maintenanceRoutes.put('/sla', async (c) => {
 });
 
 /** A machine's whole ticket history (the device holds only its sync window), newest first. */
-maintenanceRoutes.get('/machines/:id/tickets', async (c) => {
+maintenanceRoutes.get('/machines/:id/tickets', describeRoute({ summary: "A machine's whole maintenance history", tags: ['Maintenance'] }), async (c) => {
   const { id } = params(c, v.object({ id: Uuid }));
   if (c.get('user').role === 'operator') throw new AppError(403, 'forbidden', 'A machine\'s whole history is for maintenance, supervisors and managers.');
   return c.json({ tickets: await repo.machineTickets(c.get('deps').db, id) });

@@ -1,6 +1,7 @@
 // Prometheus metrics (decision 0033), on a registry of this app's own (tests start many apps in one
 // process). GET /metrics answers them only with METRICS_TOKEN as a bearer token (docs/operations.md).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { openSseConnections } from '../sync/events';
 
 export interface Metrics {
   registry: Registry;
@@ -9,7 +10,7 @@ export interface Metrics {
   pullRows: Counter;
   jobRuns: Counter<'job' | 'outcome'>;
   jobSteps: Counter<'job'>;
-  /** Set by the live-updates route: how many change streams this process holds open. */
+  /** How many change streams (the poke) this process holds open. */
   sseConnections: Gauge;
   /** Server sequence − the oldest position a device active in the last 15 minutes has pulled to. */
   syncLag: Gauge;
@@ -34,7 +35,10 @@ export function createMetrics(opts: { currentSeq: () => Promise<number>; pool?: 
     pullRows: new Counter({ name: 'barron_sync_pull_rows_total', help: 'Rows sent to devices by pull', registers: [registry] }),
     jobRuns: new Counter({ name: 'barron_job_runs_total', help: 'Background job passes by outcome', labelNames: ['job', 'outcome'], registers: [registry] }),
     jobSteps: new Counter({ name: 'barron_job_steps_total', help: 'Steps taken by background jobs (escalations, tickets opened)', labelNames: ['job'], registers: [registry] }),
-    sseConnections: new Gauge({ name: 'barron_sse_connections', help: 'Open change streams (GET /api/sync/events) in this process', registers: [registry] }),
+    sseConnections: new Gauge({
+      name: 'barron_sse_connections', help: 'Open change streams (GET /api/sync/events) in this process', registers: [registry],
+      collect() { this.set(openSseConnections()); },
+    }),
     syncLag: new Gauge({
       name: 'barron_sync_lag', help: 'Server change sequence minus the oldest position an active device has pulled to',
       registers: [registry],

@@ -1,6 +1,7 @@
 // GET /api/quality/history: the audit trail of one quality row (a reject, a customer return, a
 // corrective action) for whoever may see that row — a supervisor reads their department's reject
 // history here, where the plant-wide /api/audit is for admins and managers only.
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
@@ -19,7 +20,7 @@ const HistoryQuery = v.strictObject({
   id: Uuid,
 }, 'has a field that is not allowed');
 
-export const qualityRoutes = new Hono<AppEnv>().get('/history', async (c) => {
+export const qualityRoutes = new Hono<AppEnv>().get('/history', describeRoute({ summary: 'The readable history (audit before/after) of a reject, return or corrective action the caller may see', tags: ['Quality'] }), async (c) => {
   const q = query(c, HistoryQuery);
   const { db } = c.get('deps');
   const row = await getRow(db, q.entity, q.id);

@@ -1,6 +1,7 @@
 // GET /api/reports/quality (issue 11 §5): Pareto of reject quantity by defect code, machine and
 // department; scrap rate and first-pass yield overall and per product, department and week.
 // Managers see the plant, a supervisor their own department; `format=csv` downloads the tables.
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
@@ -86,7 +87,7 @@ function reportCsv(r: QualityReport) {
 }
 
 export const reportRoutes = new Hono<AppEnv>()
-  .get('/quality', requireRole(...LEADS), async (c) => {
+  .get('/quality', describeRoute({ summary: 'Quality report: Pareto by defect code, machine and department; scrap rate; first-pass yield', tags: ['Reports'] }), requireRole(...LEADS), async (c) => {
     const q = query(c, ReportQuery);
     const report = await qualityReport(c.get('deps').db, c.get('user'), q);
     if (q.format === 'csv') return csvResponse(`quality-${q.from}-${q.to}.csv`, reportCsv(report));

@@ -1,5 +1,6 @@
 // GET /api/reports/sop?from&to: SOP tickets by department raised against, by SOP and by severity;
 // on-time response %, mean time to close and escalations per department (issue 12).
+import { describeRoute } from '../http/openapi';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { IsoDate } from '../../sync/protocol';
@@ -14,7 +15,7 @@ const ReportQuery = v.strictObject({ from: v.optional(IsoDate), to: v.optional(I
 
 export const sopReportRoutes = new Hono<AppEnv>()
   .use('*', requireUser, requireRole(...MANAGERS))
-  .get('/', async (c) => {
+  .get('/', describeRoute({ summary: 'SOP report: tickets by department, SOP and severity; on-time response; mean time to close; escalations', tags: ['Reports'] }), async (c) => {
     const q = query(c, ReportQuery);
     const now = new Date();
     const to = q.to ?? now.toISOString().slice(0, 10);
