@@ -3,6 +3,7 @@
 // input that writes nothing, and no finance row or cost in any role's pull.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
+import { SYNCED_TABLES } from '../../sync/tables';
 import { useHarness } from '../../tests/setup/harness';
 import { auditRows, countAll, expectCleanError, ROLE_NAMES, ROLE_USERS, tokenFor } from '../../tests/setup/helpers';
 import { byName } from '../db/db';
@@ -363,7 +364,9 @@ describe(`finance on ${process.env.TEST_DIALECT ?? 'sqlite'}`, () => {
       const clientId = uuidv7();
       const { changes, cursor } = await pullAll(token, clientId);
       expect(changes.length, role).toBeGreaterThan(0);
-      expect(changes.filter((c) => !['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents', 'holdRequests'].includes(c.table))).toEqual([]);
+      // Only synced tables travel, and no finance table is one of them.
+      expect(changes.filter((c) => !(SYNCED_TABLES as readonly string[]).includes(c.table))).toEqual([]);
+      for (const t of ['suppliers', 'boms', 'bomLines', 'bomLineCosts']) expect(SYNCED_TABLES as readonly string[]).not.toContain(t);
       const text = JSON.stringify(changes);
       for (const n of names) expect(text, `${role} snapshot holds ${n}`).not.toContain(n);
       cursors[role] = { clientId, cursor };
