@@ -11,6 +11,9 @@ const MYSQL_TRANSIENT = new Set([1205, 1213, 1040, 1053, 1077, 1078, 1079, 1080,
 export function classifyDbError(err: unknown): DbFailure {
   const e = (err ?? {}) as { code?: unknown; errno?: unknown; sqlState?: unknown; fatal?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
+  // SQLite rolls a transaction back by itself on a full disk or an I/O error; Kysely's own ROLLBACK then
+  // fails with this and hides the cause: the moment, not the input.
+  if (code === 'SQLITE_ERROR' && /cannot rollback - no transaction is active/.test(String((err as Error).message))) return 'transient';
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'ER_DUP_ENTRY') return 'duplicate';
   if (SQLITE_INVALID.test(code)) return 'invalid';
   if (SQLITE_TRANSIENT.test(code)) return 'transient';
