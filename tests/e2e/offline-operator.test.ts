@@ -67,7 +67,7 @@ it('an operator logs a reject, a maintenance request and progress offline, reloa
   await expect(reject.textContent()).resolves.toMatch(/REJ-\d{6}/);
   await screenshots(m, 'manager-rejects');
   await goTo(m, 'Maintenance');
-  await m.getByLabel('Search').fill('light curtain');
+  await m.getByLabel('Search').fill('E2E light curtain');
   const ticket = m.getByTestId('ticket-list').getByRole('link');
   await ticket.waitFor();
   await expect(ticket.textContent()).resolves.toMatch(/MT-\d{6}/);

@@ -124,6 +124,8 @@ it('Quality takes in a customer return and makes Press responsible', async () =>
   await qa.page.getByRole('button', { name: 'Save department' }).click();
   await expect.poll(() => qa.page.getByTestId('return-department').textContent()).toBe('Press');
   await qa.page.getByRole('button', { name: 'Start investigation' }).click();
+  // The move clears the form when it is done: type once the return shows it is under investigation.
+  await qa.page.getByRole('button', { name: 'Resolve' }).waitFor();
   await qa.page.getByLabel('Credit value').fill('-5');
   await qa.page.getByLabel('Root cause').fill('Packing too tight');
   await qa.page.getByRole('button', { name: 'Resolve' }).click();

@@ -170,8 +170,13 @@ export async function screenshots(page: Page, name: string) {
   if (before) await page.setViewportSize(before);
 }
 
+/** Follows a link of the main navigation; on a phone whose bar is full, opens "More" for it first. */
 export async function goTo(page: Page, navLabel: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navLabel }).click();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const link = nav.getByRole('link', { name: navLabel });
+  const more = nav.getByRole('button', { name: 'More' });
+  if (!(await link.isVisible()) && (await more.isVisible())) await more.click();
+  await link.click();
 }
 
 /** Logs a scratch reject on PRS-01 through the Rejects page, the way an operator does (works offline). */
