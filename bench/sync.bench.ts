@@ -31,7 +31,7 @@ function makeMutations(f: Awaited<ReturnType<typeof fixtures>>, n: number, clien
   for (let i = 0; i < n; i++) {
     const k = i % 10;
     const at = new Date().toISOString();
-    if (k < 6) out.push({ name: 'job.progress', args: { id: uuidv7(), stageId: f.stages[i % f.stages.length].id, goodQty: 5, rejectQty: 1 }, at });
+    if (k < 6) out.push({ name: 'job.progress', args: { id: uuidv7(), stageId: f.stages[i % f.stages.length].id, goodQty: 1, rejectQty: 0 }, at });
     else if (k < 8) out.push({ name: 'reject.create', args: { id: uuidv7(), machineId: f.machines[i % f.machines.length].id, defectCodeId: f.defects[i % f.defects.length].id, quantity: 2 }, at });
     else {
       const t = f.tickets[(i + client) % f.tickets.length];
@@ -56,7 +56,7 @@ async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: num
         seq++;
         if (m.name === 'job.progress') {
           const stage = f.stages.find((s) => s.id === a.stageId)!;
-          await trx.insertInto('jobEvents').values({ id: uuidv7(), ...meta, seq, stageId: a.stageId, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress', goodQty: 5, rejectQty: 1, minutes: 0, userId: user, at: now }).execute();
+          await trx.insertInto('jobEvents').values({ id: uuidv7(), ...meta, seq, stageId: a.stageId, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'progress', goodQty: 1, rejectQty: 0, minutes: 0, userId: user, at: now }).execute();
           await trx.updateTable('stages').set({ goodQty: 1, seq }).where('id', '=', a.stageId).execute();
         } else if (m.name === 'reject.create') {
           await trx.insertInto('rejects').values({ id: a.id, ...meta, seq, machineId: a.machineId, departmentId: f.machines[0].departmentId, defectCodeId: a.defectCodeId, quantity: 2, reportedBy: user, status: 'open' }).execute();
