@@ -11,8 +11,22 @@ const BATCH = 100;
 const CLIENTS = 4;
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 50_000);
 
+/**
+ * fetch, once more on a reset connection: a keep-alive socket the server closed while idle (its
+ * 5 s keep-alive timeout, after the long direct-write phase) fails the next request that reuses it.
+ * Safe for pushes too: a resent push answers stored results.
+ */
+async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return fetch(url, init);
+  }
+}
+
 async function post(url: string, token: string, body: unknown) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const res = await fetchAgain(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<any>;
 }
@@ -113,7 +127,7 @@ async function benchOne(label: string, url: string) {
     let pulled = 0;
     const clientId = uuidv7();
     for (;;) {
-      const res = await fetch(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
       const page = (await res.json()) as any;
       pulled += page.changes.length;
       cursor = page.cursor;

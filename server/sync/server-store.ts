@@ -146,6 +146,18 @@ export class ServerStore implements MutationStore {
   }
 
   /**
+   * Reads the rows of `table` with these ids in one query per 500, so that later `get`s of them
+   * (found or not) are answered from memory: a write that knows the ids it will ask for (an import
+   * checking that none of its new ids is taken) asks once.
+   */
+  async prefetch(table: TableName, ids: string[]) {
+    await this.lock();
+    const missing = ids.filter((id) => !this.rows.has(`${table}:${id}`));
+    for (const id of missing) this.rows.set(`${table}:${id}`, undefined);
+    for (const r of await repo.rowsByIds(this.trx, table, missing)) this.rows.set(`${table}:${r.id as string}`, r);
+  }
+
+  /**
    * Reads, in one query per 500 values, the live rows of `table` whose `field` is one of `values`,
    * so that later `find(table, field, value)` calls for those values are answered from memory (an
    * import checks thousands of external references). Call after the lock is taken (it is taken here).
