@@ -112,7 +112,7 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
     // both held to commit: no later seq of this client, and no later sequence number, commits first.
     const client = await repo.findClient(trx, meta.clientId, deps.dialect, true);
     let lastSeq = client?.lastSeq ?? 0;
-    const shared: SharedWrite = { counters: new Counters(trx), log: [], rows: new Map() };
+    const shared: SharedWrite = { counters: new Counters(trx), log: [], rows: new Map(), found: new Map() };
     const fresh = part.some((m) => (m.seq as number) > lastSeq);
     // Before any plain read: on MySQL the first one fixes the snapshot every later read sees.
     if (fresh) await shared.counters.lock();
@@ -228,8 +228,7 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
     const done = await stagedWrite(trx, { actor: meta.user, name, mutationId: id, now, clientAt: clientTime(envelope.output.at)!, clientId: meta.clientId, ip: meta.ip },
       (store, w) => runMutator(store, name, envelope.output.args, w.context(meta.user)), shared);
     await sql`release savepoint m`.execute(trx);
-    for (const [key, row] of done.store.cachedRows()) shared.rows.set(key, row);
-    shared.log.push(...done.store.log);
+    done.store.settle();
     const result: MutationResult = {
       id, seq, status: done.result.status,
       entity: { table: done.result.table, id: done.result.id, version: done.result.version },

@@ -87,6 +87,8 @@ export interface SharedWrite {
   log: Entry[];
   /** Rows as this transaction has them (read, prefetched, or written by a mutation that stays); undefined: no such row. */
   rows: Map<string, Record<string, unknown> | undefined>;
+  /** What find() found, kept true by the writes that stay: `table:field` → value → ids (their rows are in `rows`). */
+  found?: Map<string, Map<string, Set<string>>>;
 }
 
 /**
@@ -146,6 +148,52 @@ export class ServerStore implements MutationStore {
   }
 
   /**
+   * Hands what this store learnt to `shared`, for the next mutation of the transaction: call once
+   * the mutation is to stay (released savepoint). Its rows, its find() answers (kept true for the
+   * rows it wrote) and its change-log entries.
+   */
+  settle() {
+    const shared = this.opts.shared;
+    if (!shared) return;
+    for (const [key, row] of this.rows) shared.rows.set(key, row);
+    if (shared.found) {
+      for (const [tf, byValue] of this.found) {
+        const into = shared.found.get(tf) ?? new Map<string, Set<string>>();
+        shared.found.set(tf, into);
+        for (const [value, ids] of byValue) into.set(value, new Set(ids));
+      }
+      for (const w of this.writes) {
+        for (const [tf, byValue] of shared.found) {
+          const [t, field] = tf.split(':');
+          if (t === w.table) byValue.get(w.after[field] as string)?.add(w.id);
+        }
+      }
+    }
+    shared.log.push(...this.log);
+  }
+
+  /** The ids of the live rows of `table` whose `field` is `value`, when known without a query. */
+  private known(table: TableName, field: string, value: string): Set<string> | undefined {
+    const tf = `${table}:${field}`;
+    const own = this.found.get(tf)?.get(value);
+    if (own) return own;
+    const shared = this.opts.shared?.found?.get(tf)?.get(value);
+    if (!shared) return undefined;
+    const copy = new Set(shared);
+    if (!this.found.has(tf)) this.found.set(tf, new Map());
+    this.found.get(tf)!.set(value, copy);
+    return copy;
+  }
+
+  /** A row as this store or its transaction holds it (no query). */
+  private held(key: string) {
+    if (this.rows.has(key)) return this.rows.get(key);
+    const row = this.opts.shared?.rows.get(key);
+    if (row) this.rows.set(key, { ...row });
+    return this.rows.get(key);
+  }
+
+  /**
    * Reads the rows of `table` with these ids in one query per 500, so that later `get`s of them
    * (found or not) are answered from memory: a write that knows the ids it will ask for (an import
    * checking that none of its new ids is taken) asks once.
@@ -202,18 +250,21 @@ export class ServerStore implements MutationStore {
 
   async find<T extends TableName>(table: T, field: string, value: string) {
     await this.lock();
-    const known = this.found.get(`${table}:${field}`)?.get(value);
+    const known = this.known(table, field, value);
     if (known) {
-      // Answered from memory: the prefetched rows as they stand now, plus rows written since.
-      const rows = [...known].map((id) => this.rows.get(`${table}:${id}`)).filter((r): r is Record<string, unknown> => !!r && r[field] === value && !r.deletedAt);
-      const fresh = (this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt && !known.has(r.id as string));
-      return [...rows, ...fresh].map((r) => ({ ...r })) as unknown as RowTypes[T][];
+      // Answered from memory (the lock is held: no other writer changed these rows): the rows found
+      // before as they stand now, plus the rows written since with this value.
+      const rows = [...known].map((id) => this.held(`${table}:${id}`)).filter((r): r is Record<string, unknown> => !!r && r[field] === value && !r.deletedAt);
+      return rows.map((r) => ({ ...r })) as unknown as RowTypes[T][];
     }
     const found = [
       ...(await repo.findRows(this.trx, table, field, value)),
       ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt),
     ];
     for (const r of found) this.rows.set(`${table}:${r.id}`, r);
+    const tf = `${table}:${field}`;
+    if (!this.found.has(tf)) this.found.set(tf, new Map());
+    this.found.get(tf)!.set(value, new Set(found.map((r) => r.id as string)));
     return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
 
