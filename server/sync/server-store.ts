@@ -185,6 +185,13 @@ export class ServerStore implements MutationStore {
     return copy;
   }
 
+  /** A row as it stands in this transaction, without taking the lock: from memory when held, else read. */
+  async current(table: TableName, id: string) {
+    const key = `${table}:${id}`;
+    if (this.rows.has(key) || this.opts.shared?.rows.has(key)) return this.held(key);
+    return repo.getRow(this.trx, table, id);
+  }
+
   /** A row as this store or its transaction holds it (no query). */
   private held(key: string) {
     if (this.rows.has(key)) return this.rows.get(key);

@@ -95,7 +95,7 @@ export async function stagedWrite<R extends Written>(trx: Db, meta: WriteMeta, b
   if (out.table && out.id !== null) {
     const primary = store.writes.find((w) => w.table === out.table && w.id === out.id);
     // A mutator that changed nothing (a repeated transition) still answers the row's current version.
-    version = Number((primary?.after ?? (await repo.getRow(trx, out.table, out.id)))?.version ?? 0);
+    version = Number((primary?.after ?? (await store.current(out.table, out.id)))?.version ?? 0);
     const baseVersion = primary?.before ? Number(primary.before.version) : primary ? null : version;
     row = { baseVersion, resultVersion: version, ...auditFields(primary, store.writes) };
   }
