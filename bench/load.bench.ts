@@ -125,7 +125,7 @@ class Device {
   readonly outbox: Sent[] = [];
   cursor = '';
   /** Every mutation the server acknowledged (a result in a 200, or in a 409/503's details), with its result. */
-  readonly acked = new Map<string, { m: Sent; status: string }>();
+  readonly acked = new Map<string, { m: Sent; status: string; code?: string }>();
 
   constructor(readonly f: Fixture, readonly d: Fixture['devices'][number], readonly stats: Stats) {}
 
@@ -137,13 +137,14 @@ class Device {
   enqueue(n: number) {
     const stages = this.f.stages.filter((s) => s.departmentId === this.d.departmentId);
     const machines = this.f.machines.filter((m) => m.departmentId === this.d.departmentId);
+    const tickets = this.f.tickets.filter((t) => t.departmentId === this.d.departmentId);
     for (let i = 0; i < n; i++) {
       const r = Math.random();
       const at = new Date().toISOString();
       let m: Omit<Sent, 'seq' | 'id' | 'at'>;
       if (r < 0.7 || !machines.length) m = { name: 'job.progress', args: { id: uuidv7(), stageId: this.pick(stages).id, goodQty: 1 + Math.floor(Math.random() * 5), rejectQty: 0, confirmOverPlan: true } };
-      else if (r < 0.9) m = { name: 'reject.create', args: { id: uuidv7(), machineId: this.pick(machines).id, defectCodeId: this.pick(this.f.defects), quantity: 1 + Math.floor(Math.random() * 3) } };
-      else m = { name: 'maintenance.comment', args: { id: uuidv7(), ticketId: this.pick(this.f.tickets).id, note: 'Load test: checked, still running' } };
+      else if (r < 0.9 || !tickets.length) m = { name: 'reject.create', args: { id: uuidv7(), machineId: this.pick(machines).id, defectCodeId: this.pick(this.f.defects), quantity: 1 + Math.floor(Math.random() * 3) } };
+      else m = { name: 'maintenance.comment', args: { id: uuidv7(), ticketId: this.pick(tickets).id, note: 'Load test: checked, still running' } };
       this.outbox.push({ id: uuidv7(), seq: ++this.seq, at, ...m });
     }
   }
@@ -153,10 +154,10 @@ class Device {
     return fetch(`${this.f.url}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${this.d.token}`, ...(init.headers ?? {}) } });
   }
 
-  private record(results: { id: string; seq: number; status: string }[]) {
+  private record(results: { id: string; seq: number; status: string; code?: string }[]) {
     for (const r of results) {
       const m = this.outbox.find((x) => x.id === r.id) ?? this.acked.get(r.id)?.m;
-      if (m) this.acked.set(r.id, { m, status: r.status });
+      if (m) this.acked.set(r.id, { m, status: r.status, code: r.code });
     }
   }
 
@@ -300,11 +301,12 @@ async function loadOne(label: string, url: string) {
     const end = Date.now() + SECONDS * 1000;
     const over = () => Date.now() > end;
     const underLoad: number[] = [];
+    const requestsBefore = stats.requests;
     const t0 = performance.now();
     await Promise.all([
       healthLoop(f.url, underLoad, over),
       ...devices.map(async (d) => {
-        await sleep(Math.random() * PUSH_EVERY * 1000);
+        await sleep(Math.random() * Math.min(PUSH_EVERY, SECONDS) * 1000);
         let nextPull = Date.now() + Math.random() * PULL_EVERY * 1000;
         while (!over()) {
           d.enqueue(1 + Math.floor(Math.random() * 20));
@@ -313,12 +315,12 @@ async function loadOne(label: string, url: string) {
             await d.pull();
             nextPull = Date.now() + PULL_EVERY * 1000;
           }
-          await sleep(PUSH_EVERY * 1000 * (0.5 + Math.random()));
+          await sleep(Math.max(0, Math.min(PUSH_EVERY * 1000 * (0.5 + Math.random()), end - Date.now())));
         }
       }),
     ]);
     const steadySeconds = (performance.now() - t0) / 1000;
-    const steadyRequests = stats.requests;
+    const steadyRequests = stats.requests - requestsBefore;
 
     console.log(`  first sync of ${devices.length} devices: ${(firstSync / 1000).toFixed(1)} s; poke streams: ${sseNote}`);
     console.log(`  reference push rate (4 devices, batches of 100): ${Math.round(refRate)} mutations/s`);
@@ -361,7 +363,10 @@ async function loadOne(label: string, url: string) {
     }
     const wrongStages = [...after].filter(([id, q]) => q !== (before.get(id) ?? 0) + (added.get(id) ?? 0)).length;
     const byStatus = new Map<string, number>();
-    for (const a of all) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+    for (const a of all) {
+      const k = a.status === 'rejected' ? `rejected ${a.m.name} ${a.code}` : a.status;
+      byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
+    }
     console.log(`  verified: ${all.length} acknowledged mutations (${[...byStatus].map(([k, n]) => `${n} ${k}`).join(', ')}), ${left} never acknowledged`);
     console.log(`    without exactly one audit entry: ${badAudit}; without exactly one stored result: ${badResult}; stages whose good count differs from the acknowledged progress: ${wrongStages}`);
     if (badAudit || badResult || wrongStages || left) process.exitCode = 1;

@@ -9,6 +9,7 @@ import { benchKinds, withBenchDatabase } from './bench-db';
 const TOTAL = Number(process.env.BENCH_MUTATIONS ?? 10_000);
 const BATCH = 100;
 const CLIENTS = 4;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 50_000);
 
 /**
@@ -93,22 +94,32 @@ async function benchOne(label: string, url: string) {
     const f = await fixtures(db);
     const login = await post(`${running.url}/api/auth/login`, '', { username: 'manager', password: 'barron-demo-2026' });
     const token = login.accessToken;
-    const perClient = Math.floor(TOTAL / CLIENTS);
-
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        const clientId = uuidv7();
-        const muts = makeMutations(f, perClient, c).map((m, i) => ({ id: uuidv7(), seq: i + 1, ...m }));
-        for (let b = 0; b < muts.length; b += BATCH) {
-          const r = await post(`${running.url}/api/sync/push`, token, { clientId, schemaVersion: 1, mutations: muts.slice(b, b + BATCH) });
-          if (r.results.some((x: any) => x.status === 'rejected')) throw new Error(`rejected: ${JSON.stringify(r.results.find((x: any) => x.status === 'rejected'))}`);
-        }
-      }),
-    );
-    const pushRate = (perClient * CLIENTS) / ((performance.now() - t0) / 1000);
-    const counter = Number((await db.selectFrom('counters').select('value').where('name', '=', 'sync').executeTakeFirstOrThrow()).value);
-    const rawRate = await rawInsert(db, f, perClient * CLIENTS, counter + 1_000_000);
+    // Push and the direct writes take turns, ROUNDS times, and each side's time is summed: on a shared
+    // machine the load shifts during a run, and both sides should see the same shifts.
+    const perClient = Math.floor(TOTAL / CLIENTS / ROUNDS);
+    const clients = Array.from({ length: CLIENTS }, (_, c) => ({ clientId: uuidv7(), seq: 0, c }));
+    let pushMs = 0;
+    let rawMs = 0;
+    let rawSeq = 1_000_000_000;
+    for (let round = 0; round < ROUNDS; round++) {
+      const t0 = performance.now();
+      await Promise.all(
+        clients.map(async (cl) => {
+          const muts = makeMutations(f, perClient, cl.c).map((m) => ({ id: uuidv7(), seq: ++cl.seq, ...m }));
+          for (let b = 0; b < muts.length; b += BATCH) {
+            const r = await post(`${running.url}/api/sync/push`, token, { clientId: cl.clientId, schemaVersion: 1, mutations: muts.slice(b, b + BATCH) });
+            if (r.results.some((x: any) => x.status === 'rejected')) throw new Error(`rejected: ${JSON.stringify(r.results.find((x: any) => x.status === 'rejected'))}`);
+          }
+        }),
+      );
+      pushMs += performance.now() - t0;
+      const r0 = performance.now();
+      await rawInsert(db, f, perClient * CLIENTS, rawSeq);
+      rawSeq += perClient * CLIENTS;
+      rawMs += performance.now() - r0;
+    }
+    const pushRate = (perClient * CLIENTS * ROUNDS) / (pushMs / 1000);
+    const rawRate = (perClient * CLIENTS * ROUNDS) / (rawMs / 1000);
 
     // First pull: top the plant up to PULL_ROWS visible rows, then page through a snapshot over HTTP.
     const existing = await countVisible(db);
