@@ -7,7 +7,7 @@
 // audit entry each, and that the stage totals add up. Prints ratios measured in one run.
 //
 // Knobs (env): BENCH_DEVICES (200), BENCH_SECONDS (60), BENCH_PUSH_EVERY (seconds between a device's
-// pushes, 10), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
+// pushes, 30), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
 // BENCH_REFERENCE (mutations of the reference push rate, 2000), BENCH_SSE (1: open a poke stream per
 // device at GET /api/sync/events; skipped with a note while that route answers 404),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
@@ -24,7 +24,7 @@ import { benchKinds, withBenchDatabase } from './bench-db';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
-const PUSH_EVERY = Number(process.env.BENCH_PUSH_EVERY ?? 10);
+const PUSH_EVERY = Number(process.env.BENCH_PUSH_EVERY ?? 30);
 const PULL_EVERY = Number(process.env.BENCH_PULL_EVERY ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 2000);
