@@ -60,6 +60,8 @@ async function main() {
 
     // bypassCSP: the raw side loads Dexie into the page (the app itself is unchanged by it).
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    // tsx compiles the functions handed to page.evaluate with esbuild's keepNames helper.
+    await ctx.addInitScript('globalThis.__name = (f) => f;');
     const page = await ctx.newPage();
     page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
     await page.goto(running.url);
@@ -76,7 +78,10 @@ async function main() {
     await page.waitForFunction(() => {
       const app = (globalThis as any).barron;
       return app && app.sync.value.lastSyncAt && !app.sync.value.syncing && !app.sync.value.lastError;
-    }, undefined, { timeout: 600_000, polling: 100 });
+    }, undefined, { timeout: Number(process.env.BENCH_CLIENT_TIMEOUT ?? 600) * 1000, polling: 100 }).catch(async (err) => {
+      console.error('first sync did not finish; the sync state:', await page.evaluate(() => JSON.stringify((globalThis as any).barron?.sync.value)));
+      throw err;
+    });
     const syncMs = performance.now() - t0;
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
