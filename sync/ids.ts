@@ -2,10 +2,19 @@
 let lastMs = 0;
 let counter = 0;
 
+/** Random bytes fetched 4 KiB at a time: one getRandomValues call per 256 ids, not one per id. */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A new UUID v7. Monotonic within one process/tab even when the clock stands still. */
 export function uuidv7(nowMs: number = Date.now()): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  if (poolAt + 16 > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const bytes = pool.subarray(poolAt, poolAt + 16);
+  poolAt += 16;
   if (nowMs <= lastMs) {
     counter = (counter + 1) & 0xfff;
     if (counter === 0) lastMs += 1;
@@ -14,13 +23,15 @@ export function uuidv7(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     counter = bytes[6] & 0x0f;
   }
-  const ms = BigInt(nowMs);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = 0x70 | ((counter >> 8) & 0x0f);
-  bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | (bytes[8] & 0x3f);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // 48 bits of milliseconds, big-endian (a float holds them exactly).
+  const high = Math.floor(nowMs / 0x1000000);
+  const low = nowMs % 0x1000000;
+  const h = HEX;
+  const time = h[(high >>> 16) & 0xff] + h[(high >>> 8) & 0xff] + h[high & 0xff] + h[(low >>> 16) & 0xff] + h[(low >>> 8) & 0xff] + h[low & 0xff];
+  const b6 = 0x70 | ((counter >> 8) & 0x0f);
+  const b7 = counter & 0xff;
+  const b8 = 0x80 | (bytes[8] & 0x3f);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-${h[b6]}${h[b7]}-${h[b8]}${h[bytes[9]]}-${h[bytes[10]]}${h[bytes[11]]}${h[bytes[12]]}${h[bytes[13]]}${h[bytes[14]]}${h[bytes[15]]}`;
 }
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

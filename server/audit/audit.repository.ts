@@ -28,34 +28,39 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 
 /** Appends one entry; every audited write (`server/sync/write.ts` `auditedWrite`) and every refusal ends here. */
 export async function writeAudit(db: Db, e: AuditEntry): Promise<string> {
-  const id = uuidv7();
-  await db
-    .insertInto('auditLog')
-    .values({
-      id,
-      at: e.at ?? new Date().toISOString(),
-      userId: e.userId ?? null,
-      username: e.username ?? null,
-      clientId: e.clientId ?? null,
-      mutationId: e.mutationId ?? null,
-      mutationName: e.mutationName,
-      entity: e.entity ?? null,
-      entityId: e.entityId ?? null,
-      baseVersion: e.baseVersion ?? null,
-      resultVersion: e.resultVersion ?? null,
-      outcome: e.outcome,
-      code: e.code ?? null,
-      message: e.message ? e.message.slice(0, 500) : null,
-      before: json(e.before),
-      after: json(e.after),
-      conflicts: json(e.conflicts),
-      clientAt: e.clientAt ?? null,
-      ip: e.ip ? e.ip.slice(0, 64) : null,
-    })
-    .execute();
-  return id;
+  const row = auditRow(e);
+  await db.insertInto('auditLog').values(row).execute();
+  return row.id;
 }
 
+/** Appends many entries in multi-row statements (the mutations of one push). */
+export async function writeAudits(db: Db, entries: AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 100) await db.insertInto('auditLog').values(entries.slice(i, i + 100).map(auditRow)).execute();
+}
+
+function auditRow(e: AuditEntry) {
+  return {
+    id: uuidv7(),
+    at: e.at ?? new Date().toISOString(),
+    userId: e.userId ?? null,
+    username: e.username ?? null,
+    clientId: e.clientId ?? null,
+    mutationId: e.mutationId ?? null,
+    mutationName: e.mutationName,
+    entity: e.entity ?? null,
+    entityId: e.entityId ?? null,
+    baseVersion: e.baseVersion ?? null,
+    resultVersion: e.resultVersion ?? null,
+    outcome: e.outcome,
+    code: e.code ?? null,
+    message: e.message ? e.message.slice(0, 500) : null,
+    before: json(e.before),
+    after: json(e.after),
+    conflicts: json(e.conflicts),
+    clientAt: e.clientAt ?? null,
+    ip: e.ip ? e.ip.slice(0, 64) : null,
+  };
+}
 
 export interface AuditFilter {
   entity?: string; entityId?: string; userId?: string; from?: string; to?: string; page: number; pageSize: number;

@@ -2,6 +2,9 @@
 // same order.create mutator in one transaction, audited as one import — or write nothing.
 import { uuidv7 } from '../../sync/ids';
 import { runMutator } from '../../sync/mutations';
+import * as v from 'valibot';
+import { routingStages, StageInputSchema } from '../../sync/planning';
+import type { Product } from '../../sync/tables';
 import type { PublicUser } from '../../sync/roles';
 import { Rejection } from '../../sync/store';
 import type { Deps } from '../context';
@@ -174,15 +177,40 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
   }
   const done = await writeAudited(deps.db, { actor: user, name: 'import.orders', ip: meta.ip, bulkInserts: true }, async (store, w) => {
     const created: { id: string; number: string | null; externalRef: string | null; lines: number }[] = [];
-    for (const o of plan.orders) {
+    // Every order's args first, with the stages order.create would derive from each product's
+    // routing (the same ids: the same context, in the same order), so that the checks the mutator
+    // makes row by row — no order with the external reference, no item or stage id taken, the
+    // products and departments — are read in a few queries of many rows, not one each.
+    const productIds = [...new Set(plan.orders.flatMap((o) => o.lines.map((l) => l.productId)))];
+    await store.prefetch('products', productIds);
+    const products = new Map<string, Product>();
+    for (const pid of productIds) {
+      const p = await store.get('products', pid);
+      if (p) products.set(pid, p);
+    }
+    const planned = plan.orders.map((o) => {
       const id = uuidv7();
+      const ctx = w.context(user, id);
+      const items = o.lines.map((l) => {
+        const product = products.get(l.productId);
+        const stages = product?.routing.length ? routingStages(product, l.quantity, ctx.newId) : [];
+        // Stages as sent must pass the schema (at most 100,000 planned minutes): when not, the mutator derives them as before.
+        return { id: uuidv7(), productId: l.productId, quantity: l.quantity, ...(stages.length && stages.every((st) => v.is(StageInputSchema, st)) ? { stages } : {}) };
+      });
+      return { o, id, ctx, items };
+    });
+    await store.prefetch('orderItems', planned.flatMap((p) => p.items.map((i) => i.id)));
+    await store.prefetch('stages', planned.flatMap((p) => p.items.flatMap((i) => i.stages?.map((s) => s.id) ?? [])));
+    await store.prefetch('departments', [...new Set(planned.flatMap((p) => p.items.flatMap((i) => i.stages?.map((s) => s.departmentId) ?? [])))]);
+    await store.prefetchFind('orders', 'externalRef', planned.flatMap((p) => (p.o.externalRef ? [p.o.externalRef] : [])));
+    for (const { o, id, ctx, items } of planned) {
       try {
         await runMutator(store, 'order.create', {
           id, customerName: o.customerName, externalRef: o.externalRef, dueDate: o.dueDate, priority: o.priority, notes: o.notes, source: 'import',
           // The planner saw the preview (late due dates flagged there) before committing.
           confirmPastDue: true,
-          items: o.lines.map((l) => ({ id: uuidv7(), productId: l.productId, quantity: l.quantity })),
-        }, w.context(user, id));
+          items,
+        }, ctx);
       } catch (err) {
         if (err instanceof Rejection) {
           throw new AppError(400, 'import_has_errors', `Row ${o.lines[0].line}: ${err.message} Nothing was imported.`, [{ line: o.lines[0].line, errors: [{ field: 'row', message: err.message }] }]);

@@ -17,31 +17,105 @@ export interface Write {
   after: Record<string, unknown>;
 }
 
-type Entry = { seq: number; tableName: TableName; rowId: string; evict: boolean };
+export type Entry = { seq: number; tableName: TableName; rowId: string; evict: boolean };
 
 /**
- * Call `flush()` before the transaction commits: the sequence counter's final value and the
- * change-log entries are written then, in one statement each. The counter's row lock is taken at
- * the first read or write and held to commit, so writers are serialised and sequence numbers
- * follow commit order.
+ * The counters one transaction holds under their row locks: the sequence (`sync`) and the
+ * document numbers (`REJ`, `ORD`, …). Each is advanced in the database once, at its first use —
+ * which takes the row lock, held to commit — then counted on in memory; `flush()` writes the
+ * final values, one statement each. One `Counters` may serve several ServerStores in one
+ * transaction (a push handles many mutations in one); `mark()`/`restore()` forget what a mutation
+ * rolled back to its savepoint took, so numbers stay without gaps.
+ */
+export class Counters {
+  /** The next value to hand out per counter; absent until its row lock is taken. */
+  private readonly next = new Map<string, number>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly trx: Db) {}
+
+  /** Takes the sequence counter's row lock (a no-op when held). */
+  async lock(name = 'sync') {
+    if (!this.next.has(name)) this.next.set(name, await repo.nextCounter(this.trx, name));
+  }
+
+  async take(name = 'sync'): Promise<number> {
+    await this.lock(name);
+    const n = this.next.get(name)!;
+    this.next.set(name, n + 1);
+    this.used.add(name);
+    return n;
+  }
+
+  get locked() {
+    return this.next.has('sync');
+  }
+
+  /** The sequence counter as this transaction leaves it; null when it never took the counter. */
+  get position(): number | null {
+    const n = this.next.get('sync');
+    if (n === undefined) return null;
+    return this.used.has('sync') ? n - 1 : n;
+  }
+
+  mark() {
+    return { next: new Map(this.next), used: new Set(this.used) };
+  }
+
+  /**
+   * Back to a mark, after a rollback to a savepoint taken then. A counter first locked after the
+   * mark is forgotten too: its advance was rolled back with the savepoint (its lock is kept), and
+   * the next use advances it again.
+   */
+  restore(m: ReturnType<Counters['mark']>) {
+    this.next.clear();
+    for (const [k, v] of m.next) this.next.set(k, v);
+    this.used.clear();
+    for (const k of m.used) this.used.add(k);
+  }
+
+  async flush() {
+    for (const name of this.used) await repo.setCounter(this.trx, name, this.next.get(name)! - 1);
+    this.used.clear();
+  }
+}
+
+/** What the ServerStores of one transaction share (a push of many mutations): counters, the change log, rows read. */
+export interface SharedWrite {
+  counters: Counters;
+  /** Change-log entries of the writes that stay, written by the owner of the transaction in one statement. */
+  log: Entry[];
+  /** Rows as this transaction has them (read, prefetched, or written by a mutation that stays); undefined: no such row. */
+  rows: Map<string, Record<string, unknown> | undefined>;
+  /** What find() found, kept true by the writes that stay: `table:field` → value → ids (their rows are in `rows`). */
+  found?: Map<string, Map<string, Set<string>>>;
+}
+
+/**
+ * Call `flush()` before the transaction commits: the counters' final values and the change-log
+ * entries are written then, in one statement each (or, with `shared`, left to the transaction's
+ * owner). The sequence counter's row lock is taken at the first read or write and held to commit,
+ * so writers are serialised and sequence numbers follow commit order.
  */
 export class ServerStore implements MutationStore {
   /** Every row written, in order, with its state before and after. */
   readonly writes: Write[] = [];
   private readonly rows = new Map<string, Record<string, unknown> | undefined>();
-  /** The next sequence number to hand out; null until the counter's row lock is taken. */
-  private seqNext: number | null = null;
-  private seqUsed = false;
-  private readonly log: Entry[] = [];
+  private readonly counters: Counters;
+  readonly log: Entry[] = [];
   /** New rows not yet written, per table (bulk mode only); reads see them through the row cache and find(). */
   private readonly pending = new Map<TableName, Record<string, unknown>[]>();
+  /** find() answered from memory: `table:field` → value → ids of the live rows (prefetchFind). */
+  private readonly found = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     private readonly trx: Db,
     private readonly userId: string,
     private readonly now: string,
-    private readonly opts: { bulkInserts?: boolean } = {},
-  ) {}
+    private readonly opts: { bulkInserts?: boolean; shared?: SharedWrite } = {},
+  ) {
+    this.counters = opts.shared?.counters ?? new Counters(trx);
+  }
 
   private async writePending() {
     for (const [table, rows] of this.pending) {
@@ -56,25 +130,116 @@ export class ServerStore implements MutationStore {
    * snapshot that a concurrent commit has made stale, and an increment would be lost).
    */
   private async lock() {
-    if (this.seqNext === null) this.seqNext = await repo.nextCounter(this.trx, 'sync');
+    await this.counters.lock();
   }
 
   private async nextSeq(): Promise<number> {
-    await this.lock();
-    this.seqUsed = true;
-    return this.seqNext!++;
+    return this.counters.take();
   }
 
   /** The sequence counter as this transaction leaves it; null when it never took the counter. */
   get position(): number | null {
-    if (this.seqNext === null) return null;
-    return this.seqUsed ? this.seqNext - 1 : this.seqNext;
+    return this.counters.position;
+  }
+
+  /** Rows this store read or wrote, as they stand now (a push keeps them for the next mutation). */
+  cachedRows() {
+    return this.rows.entries();
+  }
+
+  /**
+   * Hands what this store learnt to `shared`, for the next mutation of the transaction: call once
+   * the mutation is to stay (released savepoint). Its rows, its find() answers (kept true for the
+   * rows it wrote) and its change-log entries.
+   */
+  settle() {
+    const shared = this.opts.shared;
+    if (!shared) return;
+    for (const [key, row] of this.rows) shared.rows.set(key, row);
+    if (shared.found) {
+      for (const [tf, byValue] of this.found) {
+        const into = shared.found.get(tf) ?? new Map<string, Set<string>>();
+        shared.found.set(tf, into);
+        for (const [value, ids] of byValue) into.set(value, new Set(ids));
+      }
+      for (const w of this.writes) {
+        for (const [tf, byValue] of shared.found) {
+          const [t, field] = tf.split(':');
+          if (t === w.table) byValue.get(w.after[field] as string)?.add(w.id);
+        }
+      }
+    }
+    shared.log.push(...this.log);
+  }
+
+  /** The ids of the live rows of `table` whose `field` is `value`, when known without a query. */
+  private known(table: TableName, field: string, value: string): Set<string> | undefined {
+    const tf = `${table}:${field}`;
+    const own = this.found.get(tf)?.get(value);
+    if (own) return own;
+    const shared = this.opts.shared?.found?.get(tf)?.get(value);
+    if (!shared) return undefined;
+    const copy = new Set(shared);
+    if (!this.found.has(tf)) this.found.set(tf, new Map());
+    this.found.get(tf)!.set(value, copy);
+    return copy;
+  }
+
+  /** A row as it stands in this transaction, without taking the lock: from memory when held, else read. */
+  async current(table: TableName, id: string) {
+    const key = `${table}:${id}`;
+    if (this.rows.has(key) || this.opts.shared?.rows.has(key)) return this.held(key);
+    return repo.getRow(this.trx, table, id);
+  }
+
+  /** A row as this store or its transaction holds it (no query). */
+  private held(key: string) {
+    if (this.rows.has(key)) return this.rows.get(key);
+    const row = this.opts.shared?.rows.get(key);
+    if (row) this.rows.set(key, { ...row });
+    return this.rows.get(key);
+  }
+
+  /**
+   * Reads the rows of `table` with these ids in one query per 500, so that later `get`s of them
+   * (found or not) are answered from memory: a write that knows the ids it will ask for (an import
+   * checking that none of its new ids is taken) asks once.
+   */
+  async prefetch(table: TableName, ids: string[]) {
+    await this.lock();
+    const missing = ids.filter((id) => !this.rows.has(`${table}:${id}`));
+    for (const id of missing) this.rows.set(`${table}:${id}`, undefined);
+    for (const r of await repo.rowsByIds(this.trx, table, missing)) this.rows.set(`${table}:${r.id as string}`, r);
+  }
+
+  /**
+   * Reads, in one query per 500 values, the live rows of `table` whose `field` is one of `values`,
+   * so that later `find(table, field, value)` calls for those values are answered from memory (an
+   * import checks thousands of external references). Call after the lock is taken (it is taken here).
+   */
+  async prefetchFind(table: TableName, field: string, values: string[]) {
+    await this.lock();
+    const index = this.found.get(`${table}:${field}`) ?? new Map<string, Set<string>>();
+    this.found.set(`${table}:${field}`, index);
+    for (const v of values) if (!index.has(v)) index.set(v, new Set());
+    for (const r of await repo.rowsWhereIn(this.trx, table, field, values)) {
+      this.rows.set(`${table}:${r.id}`, r);
+      index.get(r[field] as string)?.add(r.id as string);
+    }
+  }
+
+  /** Keeps the prefetchFind indexes of `table` true after a write of `row`. */
+  private index(table: TableName, row: Record<string, unknown>) {
+    for (const [key, byValue] of this.found) {
+      const [t, field] = key.split(':');
+      if (t === table) byValue.get(row[field] as string)?.add(row.id as string);
+    }
   }
 
   async flush() {
     await this.writePending();
-    if (!this.seqUsed) return;
-    await repo.setCounter(this.trx, 'sync', this.seqNext! - 1);
+    if (this.opts.shared) return;
+    await this.counters.flush();
     await repo.logChanges(this.trx, this.log, this.now);
     this.log.length = 0;
   }
@@ -82,18 +247,31 @@ export class ServerStore implements MutationStore {
   async get<T extends TableName>(table: T, id: string) {
     await this.lock();
     const key = `${table}:${id}`;
-    if (!this.rows.has(key)) this.rows.set(key, await repo.getRow(this.trx, table, id));
+    if (!this.rows.has(key)) {
+      const shared = this.opts.shared?.rows;
+      this.rows.set(key, shared?.has(key) ? shared.get(key) && { ...shared.get(key) } : await repo.getRow(this.trx, table, id));
+    }
     const row = this.rows.get(key);
     return (row && { ...row }) as RowTypes[T] | undefined;
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
     await this.lock();
+    const known = this.known(table, field, value);
+    if (known) {
+      // Answered from memory (the lock is held: no other writer changed these rows): the rows found
+      // before as they stand now, plus the rows written since with this value.
+      const rows = [...known].map((id) => this.held(`${table}:${id}`)).filter((r): r is Record<string, unknown> => !!r && r[field] === value && !r.deletedAt);
+      return rows.map((r) => ({ ...r })) as unknown as RowTypes[T][];
+    }
     const found = [
       ...(await repo.findRows(this.trx, table, field, value)),
       ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt),
     ];
     for (const r of found) this.rows.set(`${table}:${r.id}`, r);
+    const tf = `${table}:${field}`;
+    if (!this.found.has(tf)) this.found.set(tf, new Map());
+    this.found.get(tf)!.set(value, new Set(found.map((r) => r.id as string)));
     return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
 
@@ -106,6 +284,7 @@ export class ServerStore implements MutationStore {
     }
     else await repo.insertRow(this.trx, table, full);
     this.rows.set(`${table}:${row.id}`, full);
+    this.index(table, full);
     this.log.push({ seq, tableName: table, rowId: row.id, evict: false });
     this.writes.push({ table, id: row.id, before: undefined, after: full });
   }
@@ -120,13 +299,14 @@ export class ServerStore implements MutationStore {
     await repo.updateRow(this.trx, table, id, stamped);
     const after = { ...was, ...stamped };
     this.rows.set(`${table}:${id}`, after);
+    this.index(table, after);
     const evict = SCOPE_FIELDS.some((f) => f in stamped && JSON.stringify(stamped[f]) !== JSON.stringify(was[f]));
     this.log.push({ seq, tableName: table, rowId: id, evict });
     this.writes.push({ table, id, before: was, after });
   }
 
   async nextNumber(prefix: string) {
-    const n = await repo.nextCounter(this.trx, prefix);
+    const n = await this.counters.take(prefix);
     return `${prefix}-${String(n).padStart(6, '0')}`;
   }
 

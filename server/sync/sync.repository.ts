@@ -45,6 +45,27 @@ export async function advanceClient(trx: Db, id: string, lastSeq: number, now: s
   await trx.updateTable('syncClients').set({ lastSeq, lastSeenAt: now }).where('id', '=', id).execute();
 }
 
+/** Stored results of one client by seq, for the replays of a push (one query per 500 seqs). */
+export async function storedResults(trx: Db, clientId: string, seqs: number[]): Promise<Map<number, MutationResult>> {
+  const out = new Map<number, MutationResult>();
+  for (let i = 0; i < seqs.length; i += 500) {
+    const rows = await trx.selectFrom('syncMutations').select(['seq', 'result']).where('clientId', '=', clientId).where('seq', 'in', seqs.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(Number(r.seq), JSON.parse(r.result) as MutationResult);
+  }
+  return out;
+}
+
+export interface StoredResult { result: MutationResult; name: string; commitSeq: number }
+
+/** The results of one push's transaction, in multi-row statements. */
+export async function storeResults(trx: Db, clientId: string, rows: StoredResult[], now: string) {
+  for (let i = 0; i < rows.length; i += 200) {
+    await trx.insertInto('syncMutations').values(rows.slice(i, i + 200).map((r) => ({
+      clientId, seq: r.result.seq, mutationId: r.result.id, name: r.name.slice(0, 64), result: JSON.stringify(r.result), createdAt: now, commitSeq: r.commitSeq,
+    }))).execute();
+  }
+}
+
 export async function storedResult(trx: Db, clientId: string, seq: number): Promise<MutationResult | undefined> {
   const r = await trx.selectFrom('syncMutations').select('result').where('clientId', '=', clientId).where('seq', '=', seq).executeTakeFirst();
   return r ? (JSON.parse(r.result) as MutationResult) : undefined;
@@ -81,6 +102,17 @@ export async function getRow(trx: Db, table: TableName, id: string) {
 export async function findRows(trx: Db, table: TableName, field: string, value: string) {
   const rows = await byName(trx).selectFrom(table).selectAll().where(field, '=', value).where('deletedAt', 'is', null).execute();
   return rows.map((r) => fromDb(table, r));
+}
+
+/** Live rows of `table` whose `field` is one of `values`, 500 values per query. */
+export async function rowsWhereIn(trx: Db, table: TableName, field: string, values: string[]) {
+  const out: Record<string, unknown>[] = [];
+  const unique = [...new Set(values)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await byName(trx).selectFrom(table).selectAll().where(field, 'in', unique.slice(i, i + 500)).where('deletedAt', 'is', null).execute();
+    out.push(...rows.map((r) => fromDb(table, r)));
+  }
+  return out;
 }
 
 export async function insertRow(trx: Db, table: TableName, row: Record<string, unknown>) {

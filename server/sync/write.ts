@@ -8,7 +8,7 @@ import { uuidv7 } from '../../sync/ids';
 import { auditFields, writeAudit, type AuditEntry } from '../audit/audit';
 import type { Db } from '../db/db';
 import * as repo from './sync.repository';
-import { ServerStore } from './server-store';
+import { ServerStore, type SharedWrite } from './server-store';
 
 export interface WriteMeta {
   /** Who writes: stamped on every row as `updatedBy` and named in the audit entry. */
@@ -67,9 +67,21 @@ export type WriteResult<R extends Written> = R & {
  * transaction (push stores its result in the same one).
  */
 export async function auditedWrite<R extends Written>(trx: Db, meta: WriteMeta, body: (store: ServerStore, w: WriteScope) => Promise<R>): Promise<WriteResult<R>> {
+  const staged = await stagedWrite(trx, meta, body);
+  await writeAudit(trx, staged.audit);
+  return staged.result;
+}
+
+/**
+ * `auditedWrite` without its last statement: the audit entry is returned for the caller to write
+ * (a push writes the entries of all its mutations in one statement). With `shared`, the store
+ * leaves counters and change-log entries to the caller too (`store.log`), and reads the rows the
+ * transaction already holds.
+ */
+export async function stagedWrite<R extends Written>(trx: Db, meta: WriteMeta, body: (store: ServerStore, w: WriteScope) => Promise<R>, shared?: SharedWrite): Promise<{ result: WriteResult<R>; audit: AuditEntry; store: ServerStore }> {
   const now = meta.now ?? new Date().toISOString();
   const mutationId = meta.mutationId ?? uuidv7();
-  const store = new ServerStore(trx, meta.actor.id, now, { bulkInserts: meta.bulkInserts });
+  const store = new ServerStore(trx, meta.actor.id, now, { bulkInserts: meta.bulkInserts, shared });
   const scope: WriteScope = {
     now, mutationId,
     context: (actor, id = mutationId) => mutationContext({ actor, now, at: meta.clientAt ?? now, side: 'server', mutationId: id }),
@@ -83,16 +95,16 @@ export async function auditedWrite<R extends Written>(trx: Db, meta: WriteMeta, 
   if (out.table && out.id !== null) {
     const primary = store.writes.find((w) => w.table === out.table && w.id === out.id);
     // A mutator that changed nothing (a repeated transition) still answers the row's current version.
-    version = Number((primary?.after ?? (await repo.getRow(trx, out.table, out.id)))?.version ?? 0);
+    version = Number((primary?.after ?? (await store.current(out.table, out.id)))?.version ?? 0);
     const baseVersion = primary?.before ? Number(primary.before.version) : primary ? null : version;
     row = { baseVersion, resultVersion: version, ...auditFields(primary, store.writes) };
   }
-  await writeAudit(trx, {
+  const audit: AuditEntry = {
     at: now, userId: meta.system ? null : meta.actor.id, username: meta.actor.username, clientId: meta.clientId ?? null,
     mutationId: meta.mutationId ?? null, mutationName: meta.name, entity: out.table, entityId: out.id, outcome: status,
     ...row, conflicts, message: out.message ?? null, clientAt: meta.clientAt ?? null, ip: meta.ip ?? null,
-  });
-  return { ...out, status, version, position: store.position ?? (await repo.readCounter(trx, 'sync')) };
+  };
+  return { result: { ...out, status, version, position: store.position ?? (await repo.readCounter(trx, 'sync')) }, audit, store };
 }
 
 /** `auditedWrite` in a transaction of its own (admin routes, the CLI, tests). */

@@ -1,0 +1,387 @@
+// npm run bench:load — a plant-sized load: N simulated devices over real HTTP against a started
+// server (in a child process, so the devices' own work does not slow the server's event loop), each
+// with its own user, session, client id and outbox. Steady run: every device pulls every 10 s and
+// pushes bursts of 1–20 realistic mutations; /health is probed meanwhile (and before, idle). Then the
+// burst: every device pushes 50 queued mutations at the same instant (the end of a Wi-Fi outage).
+// Afterwards it checks that every acknowledged mutation is on the server exactly once, with one
+// audit entry each, and that the stage totals add up. Prints ratios measured in one run.
+//
+// Knobs (env): BENCH_DEVICES (200), BENCH_SECONDS (60), BENCH_PUSH_EVERY (seconds between a device's
+// pushes, 30), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
+// BENCH_REFERENCE (mutations of the reference push rate, 2000), BENCH_SSE (1: open a poke stream per
+// device at GET /api/sync/events; skipped with a note while that route answers 404),
+// BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import bcrypt from 'bcryptjs';
+import { uuidv7 } from '../sync/ids';
+import type { PublicUser } from '../sync/roles';
+import { loadEnv } from '../server/env';
+import { startServer } from '../server/server';
+import { issueSession } from '../server/auth/sessions';
+import { writeAudited } from '../server/sync/write';
+import { benchKinds, withBenchDatabase } from './bench-db';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const PUSH_EVERY = Number(process.env.BENCH_PUSH_EVERY ?? 30);
+const PULL_EVERY = Number(process.env.BENCH_PULL_EVERY ?? 10);
+const BURST = Number(process.env.BENCH_BURST ?? 50);
+const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 2000);
+const SSE = process.env.BENCH_SSE !== '0';
+
+// ── the server side (child process) ─────────────────────────────────────────
+
+interface Fixture {
+  url: string;
+  devices: { token: string; userId: string; departmentId: string }[];
+  stages: { id: string; departmentId: string }[];
+  machines: { id: string; departmentId: string }[];
+  defects: string[];
+  tickets: { id: string; departmentId: string }[];
+}
+
+type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'close' };
+
+async function serve(url: string) {
+  const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+  const running = await startServer(env);
+  const { db } = running.deps;
+  // One operator per device, spread over the departments that have machines and stages. Created in
+  // one audited write with one password hash (the bench does not measure bcrypt), each given a real
+  // session through issueSession — what a login opens — so no login is throttled or weakened.
+  const depts = await db.selectFrom('departments').select(['id', 'code']).where('code', 'in', ['PRS', 'PNT', 'ASM']).execute();
+  const hash = await bcrypt.hash(uuidv7(), 10);
+  const users: PublicUser[] = Array.from({ length: DEVICES }, (_, i) => ({
+    id: uuidv7(), username: `load.op.${String(i + 1).padStart(4, '0')}`, displayName: `Load operator ${i + 1}`, role: 'operator', departmentId: depts[i % depts.length].id, active: true,
+  }));
+  await writeAudited(db, { actor: { id: uuidv7(), username: null }, system: true, name: 'bench.load.users' }, async (s) => {
+    for (const u of users) await s.insert('users', { ...u, active: true, passwordHash: hash });
+    return { table: 'users', id: null, message: `${users.length} load-test operators` };
+  });
+  const devices = [];
+  for (const u of users) devices.push({ token: (await issueSession(running.deps, u, uuidv7(), new Date())).accessToken, userId: u.id, departmentId: u.departmentId! });
+  const fixture: Fixture = {
+    url: running.url.replace('localhost', '127.0.0.1'),
+    devices,
+    stages: await db.selectFrom('stages').select(['id', 'departmentId']).where('deletedAt', 'is', null).where('status', 'in', ['ready', 'running', 'paused', 'pending']).execute(),
+    machines: await db.selectFrom('machines').select(['id', 'departmentId']).where('active', '=', 1 as never).execute(),
+    defects: (await db.selectFrom('defectCodes').select('id').where('active', '=', 1 as never).execute()).map((d) => d.id),
+    tickets: await db.selectFrom('maintenanceTickets').select(['id', 'departmentId']).where('deletedAt', 'is', null).execute(),
+  };
+  process.send!({ kind: 'ready', fixture });
+  process.on('message', async (ask: Ask) => {
+    if (ask.kind === 'close') {
+      await running.close();
+      process.exit(0);
+    }
+    if (ask.kind === 'stages') {
+      const rows = await db.selectFrom('stages').select(['id', 'goodQty']).execute();
+      process.send!({ kind: 'stages', rows: rows.map((r) => [r.id, Number(r.goodQty)]) });
+    }
+    if (ask.kind === 'verify') {
+      // Per acknowledged mutation id: its audit entries, its stored results, and the row it made.
+      const audits = new Map<string, number>();
+      const results = new Map<string, number>();
+      for (let i = 0; i < ask.ids.length; i += 500) {
+        const part = ask.ids.slice(i, i + 500);
+        for (const r of await db.selectFrom('auditLog').select(['mutationId', (eb) => eb.fn.countAll().as('n')]).where('mutationId', 'in', part).groupBy('mutationId').execute()) audits.set(r.mutationId!, Number(r.n));
+        for (const r of await db.selectFrom('syncMutations').select(['mutationId', (eb) => eb.fn.countAll().as('n')]).where('mutationId', 'in', part).groupBy('mutationId').execute()) results.set(r.mutationId, Number(r.n));
+      }
+      process.send!({ kind: 'verified', audits: [...audits], results: [...results] });
+    }
+  });
+}
+
+// ── the devices (parent process) ────────────────────────────────────────────
+
+interface Sent { id: string; seq: number; name: string; args: Record<string, unknown>; at: string }
+
+class Stats {
+  readonly push: number[] = [];
+  readonly pull: number[] = [];
+  readonly health: number[] = [];
+  errors = 0;
+  requests = 0;
+  readonly errorKinds = new Map<string, number>();
+  error(kind: string) {
+    this.errors++;
+    this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+const line = (label: string, xs: number[]) => `${label}: n ${xs.length}, p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))}, p99 ${ms(pct(xs, 99))}`;
+const sleep = (t: number) => new Promise((ok) => setTimeout(ok, t));
+
+class Device {
+  readonly clientId = uuidv7();
+  private seq = 0;
+  readonly outbox: Sent[] = [];
+  cursor = '';
+  /** Every mutation the server acknowledged (a result in a 200, or in a 409/503's details), with its result. */
+  readonly acked = new Map<string, { m: Sent; status: string; code?: string }>();
+
+  constructor(readonly f: Fixture, readonly d: Fixture['devices'][number], readonly stats: Stats) {}
+
+  private pick<T>(xs: T[]) {
+    return xs[Math.floor(Math.random() * xs.length)];
+  }
+
+  /** A realistic mutation of an operator: mostly counts, some rejects, a few ticket comments. */
+  enqueue(n: number) {
+    const stages = this.f.stages.filter((s) => s.departmentId === this.d.departmentId);
+    const machines = this.f.machines.filter((m) => m.departmentId === this.d.departmentId);
+    const tickets = this.f.tickets.filter((t) => t.departmentId === this.d.departmentId);
+    for (let i = 0; i < n; i++) {
+      const r = Math.random();
+      const at = new Date().toISOString();
+      let m: Omit<Sent, 'seq' | 'id' | 'at'>;
+      if (r < 0.7 || !machines.length) m = { name: 'job.progress', args: { id: uuidv7(), stageId: this.pick(stages).id, goodQty: 1 + Math.floor(Math.random() * 5), rejectQty: 0, confirmOverPlan: true } };
+      else if (r < 0.9 || !tickets.length) m = { name: 'reject.create', args: { id: uuidv7(), machineId: this.pick(machines).id, defectCodeId: this.pick(this.f.defects), quantity: 1 + Math.floor(Math.random() * 3) } };
+      else m = { name: 'maintenance.comment', args: { id: uuidv7(), ticketId: this.pick(tickets).id, note: 'Load test: checked, still running' } };
+      this.outbox.push({ id: uuidv7(), seq: ++this.seq, at, ...m });
+    }
+  }
+
+  private async request(path: string, init: RequestInit) {
+    this.stats.requests++;
+    return fetch(`${this.f.url}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${this.d.token}`, ...(init.headers ?? {}) } });
+  }
+
+  private record(results: { id: string; seq: number; status: string; code?: string }[]) {
+    for (const r of results) {
+      const m = this.outbox.find((x) => x.id === r.id) ?? this.acked.get(r.id)?.m;
+      if (m) this.acked.set(r.id, { m, status: r.status, code: r.code });
+    }
+  }
+
+  /** Sends the outbox as a device does, 100 at a time; what the server acknowledged leaves it. */
+  async push(times = this.stats.push) {
+    while (this.outbox.length) {
+      const batch = this.outbox.slice(0, 100);
+      const t0 = performance.now();
+      let res: Response;
+      try {
+        res = await this.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ clientId: this.clientId, schemaVersion: 1, mutations: batch }) });
+      } catch (err) {
+        this.stats.error(`push network ${(err as { cause?: { code?: string } }).cause?.code ?? String(err)}`);
+        return;
+      }
+      const body = (await res.json()) as any;
+      times.push(performance.now() - t0);
+      if (res.status !== 200) {
+        this.stats.error(`push ${res.status} ${body?.error?.code ?? ''}`);
+        const details = body?.error?.details?.[0];
+        if (details?.results) this.record(details.results);
+        if (details?.lastSeq !== undefined) this.drop(details.lastSeq);
+        return; // the device tries again at its next push
+      }
+      this.record(body.results);
+      this.drop(body.lastSeq);
+    }
+  }
+
+  private drop(lastSeq: number) {
+    while (this.outbox.length && this.outbox[0].seq <= lastSeq) this.outbox.shift();
+  }
+
+  async pull() {
+    for (let page = 0; page < 200; page++) {
+      const t0 = performance.now();
+      let res: Response;
+      try {
+        res = await this.request(`/api/sync/pull?clientId=${this.clientId}&limit=500${this.cursor ? `&cursor=${this.cursor}` : ''}`, { method: 'GET' });
+      } catch (err) {
+        this.stats.error(`pull network ${(err as { cause?: { code?: string } }).cause?.code ?? String(err)}`);
+        return;
+      }
+      const body = (await res.json()) as any;
+      this.stats.pull.push(performance.now() - t0);
+      if (res.status !== 200) {
+        this.stats.error(`pull ${res.status} ${body?.error?.code ?? ''}`);
+        return;
+      }
+      this.cursor = body.cursor;
+      if (!body.hasMore) return;
+    }
+  }
+
+  /** The poke stream, once GET /api/sync/events exists (fix/live): held open for the run. */
+  async openEvents(signal: AbortSignal): Promise<'open' | 'missing' | 'failed'> {
+    try {
+      const res = await fetch(`${this.f.url}/api/sync/events?clientId=${this.clientId}`, { headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' }, signal });
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return 'missing';
+      }
+      if (!res.ok) return 'failed';
+      void res.body?.pipeTo(new WritableStream()).catch(() => {});
+      return 'open';
+    } catch {
+      return 'failed';
+    }
+  }
+}
+
+async function healthLoop(url: string, times: number[], until: () => boolean, every = 250) {
+  while (!until()) {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${url}/health`);
+      await res.arrayBuffer();
+      times.push(performance.now() - t0);
+    } catch {
+      /* counted nowhere: /health is the yardstick, not the subject */
+    }
+    await sleep(every);
+  }
+}
+
+async function loadOne(label: string, url: string) {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(msg: Ask, kind: string) => new Promise<T>((ok, fail) => {
+    const on = (m: any) => {
+      if (m.kind === kind) {
+        child.off('message', on);
+        ok(m as T);
+      }
+    };
+    child.on('message', on);
+    child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
+    child.send(msg);
+  });
+  const ready = await new Promise<{ fixture: Fixture }>((ok, fail) => {
+    child.once('message', (m: any) => (m.kind === 'ready' ? ok(m) : fail(new Error('unexpected message'))));
+    child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
+  });
+  const f = ready.fixture;
+  console.log(`\n${label}: ${DEVICES} devices, ${SECONDS} s steady run, then a burst of ${BURST} each`);
+  try {
+    const stats = new Stats();
+    const devices = f.devices.map((d) => new Device(f, d, stats));
+    const before = new Map((await ask<{ rows: [string, number][] }>({ kind: 'stages' }, 'stages')).rows);
+
+    // /health with nothing else running: the yardstick.
+    const idle: number[] = [];
+    const idleUntil = Date.now() + 3000;
+    await healthLoop(f.url, idle, () => Date.now() > idleUntil, 50);
+
+    // Reference push rate on this server: 4 devices, batches of 100 (as npm run bench:sync).
+    const refDevices = devices.slice(0, 4);
+    for (const d of refDevices) d.enqueue(Math.ceil(REFERENCE / 4));
+    const r0 = performance.now();
+    await Promise.all(refDevices.map((d) => d.push([])));
+    const refRate = (Math.ceil(REFERENCE / 4) * 4) / ((performance.now() - r0) / 1000);
+
+    // Every device's first sync (its snapshot), a few at a time as a shift's devices come up.
+    const s0 = performance.now();
+    for (let i = 0; i < devices.length; i += 20) await Promise.all(devices.slice(i, i + 20).map((d) => d.pull()));
+    const firstSync = performance.now() - s0;
+    stats.pull.length = 0;
+
+    // Poke streams (fix/live): one per device while the run lasts.
+    const sse = new AbortController();
+    let sseNote = 'off (BENCH_SSE=0)';
+    if (SSE) {
+      const probe = await devices[0].openEvents(sse.signal);
+      if (probe === 'missing') sseNote = 'GET /api/sync/events answers 404 here: poke streams skipped (the route comes with fix/live)';
+      else {
+        const opened = [probe, ...(await Promise.all(devices.slice(1).map((d) => d.openEvents(sse.signal))))];
+        sseNote = `${opened.filter((o) => o === 'open').length} of ${devices.length} poke streams open`;
+      }
+    }
+
+    // The steady run.
+    const end = Date.now() + SECONDS * 1000;
+    const over = () => Date.now() > end;
+    const underLoad: number[] = [];
+    const requestsBefore = stats.requests;
+    const t0 = performance.now();
+    await Promise.all([
+      healthLoop(f.url, underLoad, over),
+      ...devices.map(async (d) => {
+        await sleep(Math.random() * Math.min(PUSH_EVERY, SECONDS) * 1000);
+        let nextPull = Date.now() + Math.random() * PULL_EVERY * 1000;
+        while (!over()) {
+          d.enqueue(1 + Math.floor(Math.random() * 20));
+          await d.push();
+          if (Date.now() >= nextPull) {
+            await d.pull();
+            nextPull = Date.now() + PULL_EVERY * 1000;
+          }
+          await sleep(Math.max(0, Math.min(PUSH_EVERY * 1000 * (0.5 + Math.random()), end - Date.now())));
+        }
+      }),
+    ]);
+    const steadySeconds = (performance.now() - t0) / 1000;
+    const steadyRequests = stats.requests - requestsBefore;
+
+    console.log(`  first sync of ${devices.length} devices: ${(firstSync / 1000).toFixed(1)} s; poke streams: ${sseNote}`);
+    console.log(`  reference push rate (4 devices, batches of 100): ${Math.round(refRate)} mutations/s`);
+    console.log(`  steady: ${Math.round(steadyRequests / steadySeconds)} requests/s over ${steadySeconds.toFixed(0)} s, errors ${stats.errors}${stats.errors ? ` (${[...stats.errorKinds].map(([k, n]) => `${k} ×${n}`).join(', ')})` : ''}`);
+    console.log(`    ${line('push', stats.push)}`);
+    console.log(`    ${line('pull', stats.pull)}`);
+    console.log(`    ${line('/health under load', underLoad)}`);
+    console.log(`    ${line('/health idle', idle)}`);
+    console.log(`    push p99 ÷ /health p99 under load = ${(pct(stats.push, 99) / pct(underLoad, 99)).toFixed(1)} (aim ≤ 10)`);
+
+    // The burst: every device pushes BURST queued mutations at the same instant.
+    if (BURST > 0) {
+      const burst: number[] = [];
+      const errorsBefore = stats.errors;
+      for (const d of devices) d.enqueue(BURST);
+      const queued = devices.reduce((n, d) => n + d.outbox.length, 0);
+      const b0 = performance.now();
+      await Promise.all(devices.map((d) => d.push(burst)));
+      // A device whose push failed sends its outbox again, as after any error.
+      for (let round = 0; round < 5 && devices.some((d) => d.outbox.length); round++) await Promise.all(devices.map((d) => d.push(burst)));
+      const drain = queued / ((performance.now() - b0) / 1000);
+      console.log(`  burst: ${devices.length} devices × ${BURST} queued mutations at once: ${queued} in ${((performance.now() - b0) / 1000).toFixed(1)} s, errors ${stats.errors - errorsBefore}`);
+      console.log(`    ${line('push', burst)}; p99 ÷ p50 = ${(pct(burst, 99) / pct(burst, 50)).toFixed(2)} (aim ≤ 5)`);
+      console.log(`    drained at ${Math.round(drain)} mutations/s = ${(drain / refRate).toFixed(2)} of the reference push rate (aim ≥ 0.5)`);
+    }
+    sse.abort();
+
+    // Nothing lost, nothing doubled.
+    const all = [...devices.flatMap((d) => [...d.acked.values()])];
+    const left = devices.reduce((n, d) => n + d.outbox.length, 0);
+    const v = await ask<{ audits: [string, number][]; results: [string, number][] }>({ kind: 'verify', ids: all.map((a) => a.m.id) }, 'verified');
+    const audits = new Map(v.audits);
+    const results = new Map(v.results);
+    const badAudit = all.filter((a) => audits.get(a.m.id) !== 1).length;
+    const badResult = all.filter((a) => results.get(a.m.id) !== 1).length;
+    const after = new Map((await ask<{ rows: [string, number][] }>({ kind: 'stages' }, 'stages')).rows);
+    const added = new Map<string, number>();
+    for (const a of all) {
+      if (a.m.name === 'job.progress' && a.status === 'applied') added.set(a.m.args.stageId as string, (added.get(a.m.args.stageId as string) ?? 0) + (a.m.args.goodQty as number));
+    }
+    const wrongStages = [...after].filter(([id, q]) => q !== (before.get(id) ?? 0) + (added.get(id) ?? 0)).length;
+    const byStatus = new Map<string, number>();
+    for (const a of all) {
+      const k = a.status === 'rejected' ? `rejected ${a.m.name} ${a.code}` : a.status;
+      byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
+    }
+    console.log(`  verified: ${all.length} acknowledged mutations (${[...byStatus].map(([k, n]) => `${n} ${k}`).join(', ')}), ${left} never acknowledged`);
+    console.log(`    without exactly one audit entry: ${badAudit}; without exactly one stored result: ${badResult}; stages whose good count differs from the acknowledged progress: ${wrongStages}`);
+    if (badAudit || badResult || wrongStages || left) process.exitCode = 1;
+  } finally {
+    child.send({ kind: 'close' });
+    await new Promise((ok) => child.once('exit', ok));
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  await serve(process.argv[process.argv.indexOf('--serve') + 1]);
+} else {
+  console.log(`Barron PMS load benchmark: ${DEVICES} devices; pushes every ~${PUSH_EVERY} s, pulls every ${PULL_EVERY} s`);
+  for (const kind of benchKinds()) {
+    await withBenchDatabase(kind, (url) => loadOne(kind === 'sqlite' ? 'SQLite (better-sqlite3, WAL)' : 'MariaDB / MySQL (mysql2)', url));
+  }
+  if (!process.env.BENCH_DATABASE_URL) console.log('\n(set BENCH_DATABASE_URL=mysql://… to run the same load on MySQL/MariaDB)');
+}

@@ -1,0 +1,127 @@
+// A push handles its mutations in transactions of up to MUTATIONS_PER_TRANSACTION, a savepoint per
+// mutation: what a device notices is the same as one transaction per mutation — each mutation all or
+// nothing, a later one sees the earlier ones, and a transaction the database fails leaves nothing
+// half-written: the resend applies every mutation exactly once.
+import type { KyselyPlugin } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../sync/ids';
+import { useHarness } from '../../tests/setup/harness';
+import { byName } from '../db/db';
+import { MUTATIONS_PER_TRANSACTION } from './push';
+
+const h = useHarness();
+
+async function firstRow(table: string, where: Record<string, unknown> = {}) {
+  let q = byName(h.deps.db).selectFrom(table).selectAll();
+  for (const [k, v] of Object.entries(where)) q = q.where(k, '=', v);
+  return q.executeTakeFirstOrThrow();
+}
+
+const mutation = (seq: number, name: string, args: Record<string, unknown>) => ({ id: uuidv7(), seq, name, args, at: new Date().toISOString() });
+const push = (token: string, clientId: string, mutations: unknown[]) => h.call('POST', '/api/sync/push', { token, body: { clientId, schemaVersion: 1, mutations } });
+
+async function auditCount(ids: string[]) {
+  const rows = await h.deps.db.selectFrom('auditLog').select('mutationId').where('mutationId', 'in', ids).execute();
+  return rows.length;
+}
+
+/** Fails the next `times` inserts of stored results (after letting `pass` through) as a busy database would. */
+function failStoredResults(pass: number, times: number): KyselyPlugin {
+  let seen = 0;
+  return {
+    transformQuery(args) {
+      const node = args.node as { kind: string; into?: { table?: { identifier?: { name?: string } } } };
+      if (node.kind === 'InsertQueryNode' && /sync_?mutations/i.test(node.into?.table?.identifier?.name ?? '')) {
+        seen += 1;
+        if (seen > pass && seen <= pass + times) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      }
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
+describe('push in batched transactions', () => {
+  it('two progress entries on one stage in one push both count, and a refused one between them writes nothing', async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    const events = async () => (await h.deps.db.selectFrom('jobEvents').select('id').where('stageId', '=', stage.id).execute()).length;
+    const before = await events();
+    const refused = mutation(2, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 2 }); // rejected parts need a defect code
+    const ms = [mutation(1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 2, rejectQty: 0 }), refused, mutation(3, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 3, rejectQty: 0 })];
+    const r = await push(op.accessToken, uuidv7(), ms);
+    expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'rejected', 'applied']);
+    const after = await firstRow('stages', { id: stage.id });
+    expect(Number(after.goodQty)).toBe(Number(stage.goodQty) + 5);
+    expect(Number(after.version)).toBe(Number(stage.version) + 2);
+    expect(await events()).toBe(before + 2);
+    expect(await h.deps.db.selectFrom('jobEvents').select('id').where('id', '=', (refused.args as any).id).executeTakeFirst()).toBeUndefined();
+    expect(await auditCount(ms.map((m) => m.id))).toBe(3);
+  });
+
+  it('a create whose id an earlier mutation of the same push took is refused as already_exists', async () => {
+    const op = await h.login('operator.press');
+    const machine = await firstRow('machines', { code: 'PRS-01' });
+    const defect = await firstRow('defectCodes', { code: 'BURR' });
+    const id = uuidv7();
+    const r = await push(op.accessToken, uuidv7(), [
+      mutation(1, 'reject.create', { id, machineId: machine.id, defectCodeId: defect.id, quantity: 1 }),
+      mutation(2, 'reject.create', { id, machineId: machine.id, defectCodeId: defect.id, quantity: 2 }),
+    ]);
+    expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'rejected']);
+    expect(r.body.results[1].code).toBe('already_exists');
+    expect(Number((await firstRow('rejects', { id })).quantity)).toBe(1);
+  });
+
+  it(`a push of ${MUTATIONS_PER_TRANSACTION * 2 + 20} whose second transaction the database fails answers 503 with the first part, and the resend counts every mutation once`, async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    const clientId = uuidv7();
+    const n = MUTATIONS_PER_TRANSACTION * 2 + 20;
+    const ms = Array.from({ length: n }, (_, i) => mutation(i + 1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0, confirmOverPlan: true }));
+    const db = h.deps.db;
+    h.deps.db = db.withPlugin(failStoredResults(1, 3)); // the first part commits, the second fails on each of its 3 tries
+    let stopped;
+    try {
+      stopped = await push(op.accessToken, clientId, ms);
+    } finally {
+      h.deps.db = db;
+    }
+    expect(stopped.status).toBe(503);
+    expect(stopped.body.error.details[0].lastSeq).toBe(MUTATIONS_PER_TRANSACTION);
+    expect(stopped.body.error.details[0].results).toHaveLength(MUTATIONS_PER_TRANSACTION);
+    expect(Number((await firstRow('stages', { id: stage.id })).goodQty)).toBe(Number(stage.goodQty) + MUTATIONS_PER_TRANSACTION);
+
+    const again = await push(op.accessToken, clientId, ms);
+    expect(again.status).toBe(200);
+    expect(again.body.lastSeq).toBe(n);
+    expect(again.body.results.slice(0, MUTATIONS_PER_TRANSACTION)).toEqual(stopped.body.error.details[0].results);
+    expect(again.body.results.every((x: any) => x.status === 'applied')).toBe(true);
+    const after = await firstRow('stages', { id: stage.id });
+    expect(Number(after.goodQty)).toBe(Number(stage.goodQty) + n);
+    expect(Number(after.version)).toBe(Number(stage.version) + n);
+    expect(await auditCount(ms.map((m) => m.id))).toBe(n);
+    // And once more: all replays, nothing written.
+    const third = await push(op.accessToken, clientId, ms);
+    expect(third.body.results).toEqual(again.body.results);
+    expect(Number((await firstRow('stages', { id: stage.id })).goodQty)).toBe(Number(stage.goodQty) + n);
+    expect(await auditCount(ms.map((m) => m.id))).toBe(n);
+  });
+
+  it('a database failure that a retry cures is retried inside the push: the device gets a 200', async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    const ms = Array.from({ length: 3 }, (_, i) => mutation(i + 1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0, confirmOverPlan: true }));
+    const db = h.deps.db;
+    h.deps.db = db.withPlugin(failStoredResults(0, 2));
+    try {
+      const r = await push(op.accessToken, uuidv7(), ms);
+      expect(r.status).toBe(200);
+      expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'applied', 'applied']);
+    } finally {
+      h.deps.db = db;
+    }
+    expect(Number((await firstRow('stages', { id: stage.id })).goodQty)).toBe(Number(stage.goodQty) + 3);
+    expect(await auditCount(ms.map((m) => m.id))).toBe(3);
+  });
+});
