@@ -92,3 +92,19 @@ it('a technician works a preventive ticket offline on a 360 px phone; back onlin
   await s.ctx.close();
   await ctx.close();
 });
+
+it('a QR label of a machine that does not exist: the scanner says so and leaves the code typed, ready to correct', async () => {
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'technician', 360, 780);
+  await page.goto(`${env.app.url}/machines`);
+  const code = page.getByLabel('Machine code');
+  await code.waitFor();
+  // What a scanned label holds: a link ending in the code (the same path a typed code takes).
+  await code.fill('https://plant.local/portal/machine/NOPE-99');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.getByText('No machine has the code “NOPE-99”. Check the label, or type the code printed under it.').waitFor();
+  expect(await code.inputValue()).toBe('NOPE-99');
+  await code.fill('PRS-01');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await page.waitForURL(/\/machines\//);
+  await ctx.close();
+});
