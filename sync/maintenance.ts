@@ -11,7 +11,7 @@ import { mayAssignTo, mayEditPlans, mayMoveTicketTo, mayRaiseMaintenance, MAINTE
 import { dueTimes, HOLD_REASONS, HOLD_REASON_LABELS, pausesClock, type SlaTargets } from './sla';
 import type { ChecklistItem, ChecklistTick, MaintenanceTicket, Machine, PreventivePlan } from './tables';
 import { LEADS, MANAGERS } from './roles';
-import { actionTime, define, editArgs, mustBeActive, mustGet, RequiredText, Text, transition } from './mutation-kit';
+import { actionTime, define, editArgs, mustBeActive, mustGet, RequiredText, Text, transition, transitionArgs } from './mutation-kit';
 
 /** The SLA targets in force: config `sla` where it names a priority, the defaults elsewhere. */
 export async function slaTargets(store: MutationStore): Promise<SlaTargets> {
@@ -118,15 +118,12 @@ export const maintenanceUpdate = define({
   },
 });
 
-const MaintenanceTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(MAINTENANCE.states, 'is not one of the choices'),
-  to: v.picklist(MAINTENANCE.states, 'is not one of the choices'),
+const MaintenanceTransitionArgs = transitionArgs(MAINTENANCE, {
   assigneeId: v.optional(Uuid),
   note: v.optional(Text(2000)),
   /** Required to put a ticket on hold: waiting for parts or production pause the resolution clock. */
   reason: v.optional(v.picklist(HOLD_REASONS, 'is not one of the choices')),
-}, 'has a field that is not allowed');
+});
 
 export const maintenanceTransition = define({
   name: 'maintenance.transition',
@@ -389,7 +386,7 @@ export const planTransition = define({
   kind: 'transition',
   table: 'preventivePlans',
   roles: LEADS,
-  args: v.strictObject({ id: Uuid, from: v.picklist(PLAN.states, 'is not one of the choices'), to: v.picklist(PLAN.states, 'is not one of the choices') }, 'has a field that is not allowed'),
+  args: transitionArgs(PLAN, {}),
   async apply(store, args, ctx) {
     await mustEditPlans(store, ctx);
     const plan = await mustGet(store, 'preventivePlans', args.id);

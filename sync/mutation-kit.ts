@@ -74,6 +74,15 @@ export function transition(m: StateMachine, current: string, args: { from: strin
 }
 
 /** The args of an edit (SYNC-PROTOCOL.md): `base` holds the value seen for every field in `changes`. */
+/**
+ * The args of a `<table>.transition` mutation: the row, the state the device saw and the one it asks
+ * for (both states of `m`), plus what this move may carry (`note`, a reason, a root cause …).
+ */
+export function transitionArgs<S extends string, E extends v.ObjectEntries>(m: StateMachine<S>, extra: E) {
+  const state = v.picklist(m.states as readonly S[] as [S, ...S[]], 'is not one of the choices');
+  return v.strictObject({ id: Uuid, from: state, to: state, ...extra }, 'has a field that is not allowed');
+}
+
 export function editArgs<E extends v.ObjectEntries>(fields: E) {
   const opt = v.strictObject(Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof E]: v.OptionalSchema<E[K], undefined> }, 'has a field that is not allowed');
   return v.pipe(

@@ -9,7 +9,7 @@ import { worksIn } from './permissions';
 import { mergeFields } from './merge';
 import type { CorrectiveAction, Reject } from './tables';
 import { addToTotals } from './production';
-import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition } from './mutation-kit';
+import { actionTime, define, editArgs, mustBeActive, mustGet, mustSee, Qty, RequiredText, Text, transition, transitionArgs } from './mutation-kit';
 import { movePhotoScope } from './attachments';
 
 // ── rejects ────────────────────────────────────────────────────────────────
@@ -90,16 +90,13 @@ export async function createReject(store: MutationStore, ctx: MutationContext, a
   return { table: 'rejects' as const, id: args.id };
 }
 
-const RejectTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(REJECT.states, 'is not one of the choices'),
-  to: v.picklist(REJECT.states, 'is not one of the choices'),
+const RejectTransitionArgs = transitionArgs(REJECT, {
   disposition: v.optional(v.picklist(DISPOSITIONS, 'is not one of the choices')),
   rootCause: v.optional(Text(2000)),
   correctiveAction: v.optional(Text(2000)),
   /** quality: why the review disputes the reject (required to dispute). */
   note: v.optional(Text(2000)),
-}, 'has a field that is not allowed');
+});
 
 /**
  * A `rework` disposition puts the parts back on the stage as work to redo: a `rework` job event
@@ -269,12 +266,9 @@ export const actionUpdate = define({
   },
 });
 
-const ActionTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
-  to: v.picklist(CORRECTIVE_ACTION.states, 'is not one of the choices'),
+const ActionTransitionArgs = transitionArgs(CORRECTIVE_ACTION, {
   note: v.optional(Text(2000)),
-}, 'has a field that is not allowed');
+});
 
 export const actionTransition = define({
   name: 'action.transition',
@@ -441,14 +435,11 @@ export const returnUpdate = define({
   },
 });
 
-const ReturnTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(CUSTOMER_RETURN.states, 'is not one of the choices'),
-  to: v.picklist(CUSTOMER_RETURN.states, 'is not one of the choices'),
+const ReturnTransitionArgs = transitionArgs(CUSTOMER_RETURN, {
   rootCause: v.optional(Text(2000)),
   correctiveAction: v.optional(Text(2000)),
   creditValue: v.optional(CreditValue),
-}, 'has a field that is not allowed');
+});
 
 export const returnTransition = define({
   name: 'return.transition',

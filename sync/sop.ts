@@ -10,7 +10,7 @@ import { NCR, SOP_TICKET, label } from './state-machines';
 import type { Department, HistoryEntry, NcrReport, SopTicket } from './tables';
 import { notify, notifyAll } from './notifications';
 import { mergeFields } from './merge';
-import { actionTime, Count, define, editArgs, mustBeActive, mustGet, mustSee, RequiredText, Text, transition } from './mutation-kit';
+import { actionTime, Count, define, editArgs, mustBeActive, mustGet, mustSee, RequiredText, Text, transition, transitionArgs } from './mutation-kit';
 
 // ── config ─────────────────────────────────────────────────────────────────
 
@@ -191,12 +191,9 @@ export const sopRaise = define({
 
 // ── sop.transition ─────────────────────────────────────────────────────────
 
-const SopTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(SOP_TICKET.states, 'is not one of the choices'),
-  to: v.picklist(SOP_TICKET.states, 'is not one of the choices'),
+const SopTransitionArgs = transitionArgs(SOP_TICKET, {
   note: v.optional(Text(2000)),
-}, 'has a field that is not allowed');
+});
 
 export const sopTransition = define({
   name: 'sop.transition',
@@ -419,12 +416,9 @@ export const ncrUpdate = define({
   },
 });
 
-const NcrTransitionArgs = v.strictObject({
-  id: Uuid,
-  from: v.picklist(NCR.states, 'is not one of the choices'),
-  to: v.picklist(NCR.states, 'is not one of the choices'),
+const NcrTransitionArgs = transitionArgs(NCR, {
   note: v.optional(Text(2000)),
-}, 'has a field that is not allowed');
+});
 
 /**
  * An approved NCR's corrective and preventive actions become the quality module's corrective actions
