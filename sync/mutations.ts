@@ -6,7 +6,8 @@ import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning
 import { actionCreate, actionTransition, actionUpdate, rejectCreate, rejectTransition, returnCreate, returnTransition, returnUpdate } from './quality';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
-import { ncrCreate, ncrTransition, ncrUpdate, sopEscalate, sopRaise, sopTransition } from './sop';
+import { sopEscalate, sopRaise, sopTransition } from './sop';
+import { ncrCreate, ncrTransition, ncrUpdate } from './ncr';
 import { notificationRead } from './notifications';
 import { maintenanceTick, planCreate, planDue, planTransition, planUpdate } from './maintenance';
 import type { MutationDef, MutationOutcome } from './mutation-kit';

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { editOf } from '../../../sync/merge';
 import { fieldLabel } from '../../../sync/labels';
-import { mayEditNcr, ncrDecisionProblem } from '../../../sync/sop';
+import { mayEditNcr, ncrDecisionProblem } from '../../../sync/ncr';
 import type { NcrReport } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';

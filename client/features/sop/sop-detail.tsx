@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { mayViewAudit } from '../../../sync/permissions';
-import { mayCreateNcr, sopMoveProblem } from '../../../sync/sop';
+import { mayCreateNcr } from '../../../sync/ncr';
+import { sopMoveProblem } from '../../../sync/sop';
 import { SOP_TICKET, type SopTicketStatus } from '../../../sync/state-machines';
 import type { SopTicket } from '../../../sync/tables';
 import { useSession } from '../../app-state';
