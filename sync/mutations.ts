@@ -3,7 +3,8 @@
 import * as v from 'valibot';
 import { jobCorrection, jobDowntime, jobProgress, orderTransition, stageTransition } from './production';
 import { orderCreate, orderUpdate, stageSchedule, stageUpdate } from './planning';
-import { actionCreate, actionTransition, actionUpdate, rejectCreate, rejectTransition, returnCreate, returnTransition, returnUpdate } from './quality';
+import { actionCreate, actionTransition, actionUpdate, rejectCreate, rejectTransition } from './quality';
+import { returnCreate, returnTransition, returnUpdate } from './returns';
 import { holdRequestCreate, holdRequestTransition } from './holds';
 import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenanceUpdate } from './maintenance';
 import { sopEscalate, sopRaise, sopTransition } from './sop';
@@ -20,7 +21,8 @@ import { canSee } from './tables';
 export type { MutationDef, MutationKind, MutationOutcome } from './mutation-kit';
 export { DOWNTIME_REASONS } from './production';
 export { DISPOSITIONS, MAX_OVER_PLAN } from './quality';
-export { ACTION_EDIT_FIELDS, ACTION_SOURCE_TYPES, RETURN_EDIT_FIELDS } from './quality';
+export { ACTION_EDIT_FIELDS, ACTION_SOURCE_TYPES } from './quality';
+export { RETURN_EDIT_FIELDS } from './returns';
 export { DEFAULT_SLA, MAINTENANCE_EDIT_FIELDS } from './maintenance';
 export { PLAN_EDIT_FIELDS } from './maintenance';
 

@@ -1,7 +1,7 @@
 // Taking in a customer return (Quality, managers, admins), offline too: the server numbers it.
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
-import { mayHandleReturns } from '../../../sync/quality';
+import { mayHandleReturns } from '../../../sync/returns';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { allRows, localToday } from '../../db/rows';

@@ -1,7 +1,7 @@
 // One customer return: what came back, the department made responsible, the moves Quality makes
 // (resolving needs a root cause; a credit is 0 or more), its corrective actions, photos (part B) and history.
 import { useState } from 'preact/hooks';
-import { mayHandleReturns } from '../../../sync/quality';
+import { mayHandleReturns } from '../../../sync/returns';
 import { allowedMoves, CUSTOMER_RETURN, type CustomerReturnStatus } from '../../../sync/state-machines';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';

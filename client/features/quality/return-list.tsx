@@ -1,7 +1,7 @@
 // The customer returns on this device (Quality and managers: all; a department: those it is made
 // responsible for), filtered by state and text, with counts.
 import { useState } from 'preact/hooks';
-import { mayHandleReturns, QUALITY_DEPARTMENT_CODE } from '../../../sync/quality';
+import { mayHandleReturns, QUALITY_DEPARTMENT_CODE } from '../../../sync/returns';
 import { CUSTOMER_RETURN } from '../../../sync/state-machines';
 import { canSee } from '../../../sync/tables';
 import { useSession } from '../../app-state';
