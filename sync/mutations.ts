@@ -10,7 +10,8 @@ import { maintenanceComment, maintenanceCreate, maintenanceTransition, maintenan
 import { sopEscalate, sopRaise, sopTransition } from './sop';
 import { ncrCreate, ncrTransition, ncrUpdate } from './ncr';
 import { notificationRead } from './notifications';
-import { maintenanceTick, planCreate, planDue, planTransition, planUpdate } from './maintenance';
+import { maintenanceTick } from './maintenance';
+import { planCreate, planDue, planTransition, planUpdate } from './preventive';
 import type { MutationDef, MutationOutcome } from './mutation-kit';
 import { alreadyExists, notFound } from './rejections';
 import { fieldLabel, mutationLabel } from './labels';
@@ -24,7 +25,7 @@ export { DISPOSITIONS, MAX_OVER_PLAN } from './quality';
 export { ACTION_EDIT_FIELDS, ACTION_SOURCE_TYPES } from './quality';
 export { RETURN_EDIT_FIELDS } from './returns';
 export { DEFAULT_SLA, MAINTENANCE_EDIT_FIELDS } from './maintenance';
-export { PLAN_EDIT_FIELDS } from './maintenance';
+export { PLAN_EDIT_FIELDS } from './preventive';
 
 export const mutators = {
   'stage.transition': stageTransition,

@@ -4,7 +4,7 @@
 // finds it taken), a unique key on (plan, due time) stands behind that, and the mutator checks again
 // under the sequence lock. A pass catches up: a plan whose due time passed while the server was down
 // is opened at the first pass (once, not once per missed interval).
-import { planTicketId } from '../../sync/maintenance';
+import { planTicketId } from '../../sync/preventive';
 import { runMutator } from '../../sync/mutations';
 import { Rejection } from '../../sync/store';
 import { isUniqueViolation } from '../db/db';

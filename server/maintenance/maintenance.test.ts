@@ -2,7 +2,7 @@
 // SLA clocks and pauses, assignment, machine status, the preventive job, checklist ticks, the report.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
-import { planTicketId } from '../../sync/maintenance';
+import { planTicketId } from '../../sync/preventive';
 import { Rejection } from '../../sync/store';
 import { pausesOf } from '../../sync/sla';
 import { byName } from '../db/db';
