@@ -1,6 +1,7 @@
 // Finance writes and the costing that reads across tables: every write is one audited write
 // (server/sync/write.ts, the path admin master data takes) in one transaction, checked in full
 // before the first row is written; the roll-up and the profitability report read what is stored.
+import { editOf } from '../../sync/merge';
 import {
   BomCycleError, centsOf, findCycle, labourRateOf, LABOUR_RATE_KEY, lineCost, ratioBp, rollUp, toScaled,
   type BomLineInput, type BomWire, type CostBom, type ProfitRow, type ProfitReport, type CostGraph, type CostNode, type LabourRate, type SupplierCreate,
@@ -174,7 +175,7 @@ async function saveLines(trx: Db, s: ReturnType<typeof rows>, bomId: string, exi
     }
     kept.add(l.id);
     const was = existing.find((e) => e.id === l.id)!;
-    const changes = Object.fromEntries(Object.entries(fields).filter(([k, v]) => (was as unknown as Record<string, unknown>)[k] !== v));
+    const { changes } = editOf(was, fields);
     if (Object.keys(changes).length) await s.update('bomLines', l.id, changes);
     if ('unitCost' in changes && !child) {
       // The old cost stays with its dates; the new one runs from `from`.

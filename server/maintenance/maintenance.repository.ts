@@ -64,5 +64,5 @@ export async function writeSla(trx: Db, value: unknown, now: string, userId: str
 /** A machine's history for its page, online: every ticket on it (not only the device's window), newest first. */
 export async function machineTickets(db: Db, machineId: string) {
   const rows = await db.selectFrom('maintenanceTickets').selectAll().where('machineId', '=', machineId).where('deletedAt', 'is', null).orderBy('createdAt', 'desc').limit(500).execute();
-  return rows.map((r) => fromDb('maintenanceTickets', r as unknown as Record<string, unknown>));
+  return rows.map((r) => fromDb('maintenanceTickets', r));
 }

@@ -1,7 +1,7 @@
 // Rows between their database form (JSON text, 0/1) and their wire form (JSON values, booleans).
 import { BOOL_FIELDS, JSON_FIELDS, SECRET_FIELDS, type TableName } from '../../sync/tables';
 
-export function fromDb(table: TableName, r: Record<string, unknown>): Record<string, unknown> {
+export function fromDb(table: TableName, r: object): Record<string, unknown> {
   const row: Record<string, unknown> = { ...r };
   for (const f of JSON_FIELDS[table] ?? []) if (typeof row[f] === 'string') row[f] = JSON.parse(row[f] as string);
   for (const f of BOOL_FIELDS) if (f in row) row[f] = !!Number(row[f]);

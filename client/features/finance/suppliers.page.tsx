@@ -1,5 +1,6 @@
 // Suppliers for BOM lines: create, edit, deactivate, delete (a supplier on a BOM line is deactivated
 // instead, so its lines keep it). Validated with the server's own schema before anything is sent.
+import { editOf } from '../../../sync/merge';
 import { useEffect, useState } from 'preact/hooks';
 import * as v from 'valibot';
 import { SupplierCreateSchema, type SupplierWire } from '../../../sync/finance';
@@ -99,7 +100,7 @@ function SupplierForm({ item, onDone }: { item: SupplierWire | null; onDone: () 
       for (const issue of r.issues) fields[v.getDotPath(issue) ?? ''] ??= friendly(issue.message, v.getDotPath(issue) ?? '');
       return setErrors({ form: 'Check the marked fields.', fields });
     }
-    const body = item ? Object.fromEntries(Object.entries(r.output).filter(([k, val]) => (item as unknown as Record<string, unknown>)[k] !== val)) : r.output;
+    const body = item ? editOf(item, r.output).changes : r.output;
     if (item && Object.keys(body).length === 0) return onDone();
     const ok = await run(() => app.request(item ? `/api/finance/suppliers/${item.id}` : '/api/finance/suppliers', { method: item ? 'PATCH' : 'POST', body }));
     if (ok) onDone();
