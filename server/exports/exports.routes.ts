@@ -2,13 +2,13 @@
 // filters as the screen (query parameters named as docs/api.md lists) and the user's department scope
 // (server/db/scope.ts, the rule the device's copy is made with). Streamed (server/http/csv.ts):
 // a page of rows is read from the database only when the previous chunk has gone out.
+import { orderRefs } from './exports.repository';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
-import { byName } from '../db/db';
 import { requireRole, requireUser } from '../http/auth';
 import { csvStream } from '../http/csv';
-import { exportCsv, lookups, mapRows, scopedRows, type Row } from './export-csv';
+import { exportCsv, lookups, mapRows, scopedRows } from './export-csv';
 import { query } from '../http/errors';
 import { describeRoute } from '../http/openapi';
 import { mayViewAudit } from '../../sync/permissions';
@@ -85,7 +85,7 @@ export const exportRoutes = new Hono<AppEnv>()
     const f = query(c, StagesCsvQuery);
     const { db } = c.get('deps');
     const l = await lookups(db);
-    const orders = new Map((await byName(db).selectFrom('orders').select(['id', 'number', 'dueDate']).execute()).map((o: Row) => [o.id, o]));
+    const orders = await orderRefs(db);
     const rows = scopedRows(db, c.get('user'), 'stages', 'createdAt', 'asc', (q) => {
       q = q.where('status', 'in', [...STAGE_VIEWS[f.show]]);
       return f.departmentId ? q.where('departmentId', '=', f.departmentId) : q;
