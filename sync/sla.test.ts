@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionTime } from './mutation-kit';
 import { mutationContext } from './store';
-import { clockText, pausesClock, pausesOf, slaClocks, slaProblems } from './sla';
+import { clockText, pausesClock, pausesOf, slaAlert, slaClocks, slaProblems, slaState } from './sla';
 
 // Priority 2 (4 h to respond, 24 h to resolve), raised 08:00 on 2 November.
 const base = {
@@ -66,5 +66,39 @@ describe('the SLA clocks', () => {
     expect(slaProblems({ ...ok, 2: { responseHours: 4, resolutionHours: 2 } })).toEqual([{ field: '2.resolutionHours', message: 'cannot be shorter than the response time' }]);
     expect(slaProblems({ ...ok, 1: { responseHours: 0, resolutionHours: 8 } })[0].field).toBe('1.responseHours');
     expect(slaProblems({ 1: ok[1] }).map((p) => p.field)).toEqual(['2', '3', '4']);
+  });
+});
+
+// issue 15: the one rule for "breached" and "near breach" (the Maintenance list's ?sla=, its export, the dashboard).
+describe('slaState: breached, near breach (less than 25 % of the target left) or ok', () => {
+  // Raised 08:00; 4 h to respond (12:00), 24 h to resolve (08:00 next day).
+  const raised = { ...base, status: 'open' as const, raisedAt: '2026-11-02T08:00:00.000Z', createdAt: '2026-11-02T08:00:05.000Z' };
+
+  it('judges the response clock until the ticket is answered: 1 h left of 4 is ok, 59 min is near, past 12:00 breached', () => {
+    expect(slaState(raised, '2026-11-02T11:00:00.000Z')).toBe('ok'); // exactly 25 % left: not yet near
+    expect(slaState(raised, '2026-11-02T11:01:00.000Z')).toBe('near');
+    expect(slaAlert(raised, '2026-11-02T11:01:00.000Z')).toMatchObject({ clock: 'response', dueAt: '2026-11-02T12:00:00.000Z', leftMs: 59 * 60_000 });
+    expect(slaState(raised, '2026-11-02T12:00:00.000Z')).toBe('near'); // on time means at or before the due time
+    expect(slaState(raised, '2026-11-02T12:00:01.000Z')).toBe('breached');
+  });
+
+  it('after the answer, judges the resolution clock: 6 h left of 24 is ok, less is near; a hold waiting for parts moves the due time', () => {
+    const started = { ...raised, status: 'in_progress' as const, respondedAt: '2026-11-02T09:00:00.000Z' };
+    expect(slaState(started, '2026-11-03T02:00:00.000Z')).toBe('ok');
+    expect(slaAlert(started, '2026-11-03T02:00:01.000Z')).toMatchObject({ state: 'near', clock: 'resolution' });
+    expect(slaState(started, '2026-11-03T08:00:01.000Z')).toBe('breached');
+    // 4 hours waiting for parts: at 08:00:01 next day 4 h are still left, 1/6 of the target: near, not breached.
+    expect(slaState({ ...started, pausedSeconds: 4 * 3600 }, '2026-11-03T08:00:01.000Z')).toBe('near');
+    expect(slaState({ ...started, pausedSeconds: 10 * 3600 }, '2026-11-03T08:00:01.000Z')).toBe('ok');
+  });
+
+  it('a done, verified or cancelled ticket is never breached or near, however late it was; a ticket without targets is ok', () => {
+    const late = '2026-11-09T00:00:00.000Z';
+    expect(slaState(raised, late)).toBe('breached');
+    for (const status of ['completed', 'verified', 'cancelled'] as const) expect(slaState({ ...raised, status, completedAt: late }, late)).toBe('ok');
+    expect(slaState({ ...raised, status: 'on_hold' as const }, late)).toBe('breached');
+    expect(slaState({ ...raised, responseDueAt: null, resolutionDueAt: null }, late)).toBe('ok');
+    // Without a raisedAt (rows written before it), the row's createdAt starts the target.
+    expect(slaState({ ...raised, raisedAt: null }, '2026-11-02T11:01:00.000Z')).toBe('near');
   });
 });

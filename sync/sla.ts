@@ -122,3 +122,48 @@ export function slaProblems(sla: unknown): { field: string; message: string }[] 
   }
   return out;
 }
+
+// ── Breached and near breach (issue 15: the dashboard's SLA alert, the Maintenance list's `sla` filter and its export) ──
+
+/** A running clock is "near breach" when less than this share of its target is left. */
+export const NEAR_BREACH_SHARE = 0.25;
+export type SlaState = 'breached' | 'near' | 'ok';
+/** The ticket states whose clocks run (done, verified and cancelled tickets are never breached or near). */
+export const SLA_OPEN_STATUSES: readonly string[] = ['open', 'assigned', 'in_progress', 'on_hold'];
+
+type StateFields = ClockFields & Pick<MaintenanceTicket, 'raisedAt' | 'createdAt'>;
+
+/** A clock's target as a length of time: its original due time less the time the ticket was raised (pauses not counted). */
+export function slaTargetMs(t: Pick<MaintenanceTicket, 'raisedAt' | 'createdAt' | 'responseDueAt' | 'resolutionDueAt'>, which: 'response' | 'resolution'): number | null {
+  const due = which === 'response' ? t.responseDueAt : t.resolutionDueAt;
+  const start = t.raisedAt ?? t.createdAt;
+  if (!due || !start) return null;
+  const span = ms(due) - ms(start);
+  return span > 0 ? span : null;
+}
+
+/** Breached (run out), near (running, less than 25 % of its target left) or ok, for one clock. */
+export function clockState(c: Clock, targetMs: number | null): SlaState {
+  if (c.breached) return 'breached';
+  if (c.doneAt || c.leftMs === null || targetMs === null) return 'ok';
+  return c.leftMs < NEAR_BREACH_SHARE * targetMs ? 'near' : 'ok';
+}
+
+/**
+ * The SLA alert of a ticket at `now`: the clock that runs now (response until the ticket is answered,
+ * then resolution) and whether it has run out (`breached`), has less than 25 % of its target left
+ * (`near`) or neither (`ok`). Tickets that are done, verified or cancelled are `ok`. The one rule the
+ * Maintenance list (`?sla=`), its CSV export and the dashboard's SLA tile share.
+ */
+export function slaAlert(t: StateFields, now: string): { state: SlaState; clock: 'response' | 'resolution'; dueAt: string | null; leftMs: number | null } {
+  const clocks = slaClocks(t, now);
+  const which = t.respondedAt ? 'resolution' : 'response';
+  const c = clocks[which];
+  if (!SLA_OPEN_STATUSES.includes(t.status)) return { state: 'ok', clock: which, dueAt: c.dueAt, leftMs: c.leftMs };
+  return { state: clockState(c, slaTargetMs(t, which)), clock: which, dueAt: c.dueAt, leftMs: c.leftMs };
+}
+
+/** `slaAlert(t, now).state`: 'breached' | 'near' | 'ok'. */
+export function slaState(t: StateFields, now: string): SlaState {
+  return slaAlert(t, now).state;
+}
