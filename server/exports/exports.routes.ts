@@ -3,12 +3,15 @@
 // (server/db/scope.ts, the rule the device's copy is made with). Streamed (server/http/csv.ts):
 // a page of rows is read from the database only when the previous chunk has gone out.
 import { orderRefs } from './exports.repository';
+import { ActionsCsvQuery, exportActions, exportNcrs, exportReturns, exportSopTickets, NcrsCsvQuery, ReturnsCsvQuery, SopCsvQuery } from './lists';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
 import { requireRole, requireUser } from '../http/auth';
 import { csvStream } from '../http/csv';
-import { exportCsv, lookups, mapRows, scopedRows } from './export-csv';
+import { exportCsv, lookups, mapRows, scopedRows, type Row } from './export-csv';
+import { SLA_OPEN_STATUSES, slaState } from '../../sync/sla';
+import type { MaintenanceTicket } from '../../sync/tables';
 import { query } from '../http/errors';
 import { describeRoute } from '../http/openapi';
 import { mayViewAudit } from '../../sync/permissions';
@@ -34,14 +37,24 @@ export const StagesCsvQuery = v.strictObject({
   show: v.optional(v.picklist(Object.keys(STAGE_VIEWS) as (keyof typeof STAGE_VIEWS)[]), 'now'),
   departmentId: v.optional(Id),
 });
+/** The Rejects list's period presets: days back from today ('0' today, '6' the last 7 days, '29' the last 30). */
+export const REJECT_PERIODS = ['0', '6', '29'] as const;
 export const RejectsCsvQuery = v.strictObject({
   show: v.optional(v.picklist(Object.keys(REJECT_VIEWS) as (keyof typeof REJECT_VIEWS)[]), 'Open'),
+  departmentId: v.optional(Id),
+  machineId: v.optional(Id),
+  defectCodeId: v.optional(Id),
+  period: v.optional(v.picklist(REJECT_PERIODS, 'must be 0, 6 or 29 (days back from today)')),
+  /** The start of the period as the device counts it (its local midnight, `period` days back); the server's UTC midnight when absent. */
+  since: v.optional(IsoTime),
 });
 export const TicketsCsvQuery = v.strictObject({
   show: v.optional(v.picklist(Object.keys(TICKET_VIEWS) as (keyof typeof TICKET_VIEWS)[]), 'Open'),
   priority: v.optional(v.picklist(['1', '2', '3', '4'])),
   machineId: v.optional(Id),
   q: v.optional(Search),
+  /** Open tickets whose running SLA clock has run out, or has less than 25 % of its target left (sync/sla.ts slaState). */
+  sla: v.optional(v.picklist(['breached', 'near'], 'must be breached or near')),
 });
 export const AuditCsvQuery = v.strictObject({
   entity: v.optional(v.pipe(v.string(), v.maxLength(32))),
@@ -50,6 +63,13 @@ export const AuditCsvQuery = v.strictObject({
   from: v.optional(IsoTime),
   to: v.optional(IsoTime),
 });
+
+/** UTC midnight `days` days before today: a period's start when the device did not send its own. */
+const periodStart = (days: number) => new Date(Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`) - days * 86_400_000).toISOString();
+
+async function* filterRows(rows: AsyncIterable<Row>, keep: (r: Row) => boolean): AsyncGenerator<Row> {
+  for await (const r of rows) if (keep(r)) yield r;
+}
 
 const like = (text: string) => `%${text.trim().toLowerCase().replace(/[%_\\]/g, '')}%`;
 const stamp = () => new Date().toISOString().slice(0, 10);
@@ -93,10 +113,17 @@ export const exportRoutes = new Hono<AppEnv>()
     return csvStream(`stages-${stamp()}.csv`, ['Order', 'Due date', 'Step', 'Stage', 'Department', 'Machine', 'Status', 'Planned minutes', 'Scheduled start', 'Scheduled end', 'Good', 'Rejected', 'Downtime minutes', 'Assignee', 'Started at', 'Completed at'],
       mapRows(rows, (s) => [orders.get(s.orderId)?.number ?? '', orders.get(s.orderId)?.dueDate ?? '', s.sequence, s.name, l.dept(s.departmentId), l.machine(s.machineId), s.status, s.plannedMinutes, s.scheduledStart, s.scheduledEnd, s.goodQty, s.rejectQty, s.downtimeMinutes, l.user(s.assigneeId), s.startedAt, s.completedAt]));
   })
-  .get('/rejects/export.csv', describeRoute({ summary: 'Rejects as CSV (the Rejects list: show)', tags: ['Exports'], query: RejectsCsvQuery, csv: true }), requireUser, (c) => {
+  .get('/rejects/export.csv', describeRoute({ summary: 'Rejects as CSV (the Rejects list: show, department, machine, defect code, period)', tags: ['Exports'], query: RejectsCsvQuery, csv: true }), requireUser, (c) => {
     const f = query(c, RejectsCsvQuery);
     return exportCsv(c, {
-      name: 'rejects', table: 'rejects', sort: ['createdAt', 'desc'], where: (q) => q.where('status', 'in', [...REJECT_VIEWS[f.show]]),
+      name: 'rejects', table: 'rejects', sort: ['createdAt', 'desc'], where: (q) => {
+        q = q.where('status', 'in', [...REJECT_VIEWS[f.show]]);
+        if (f.departmentId) q = q.where('departmentId', '=', f.departmentId);
+        if (f.machineId) q = q.where('machineId', '=', f.machineId);
+        if (f.defectCodeId) q = q.where('defectCodeId', '=', f.defectCodeId);
+        if (f.period) q = q.where('createdAt', '>=', f.since ? new Date(f.since).toISOString() : periodStart(Number(f.period)));
+        return q;
+      },
       columns: {
         Number: (r) => r.number, 'Created at': (r) => r.createdAt, Machine: (r, l) => l.machine(r.machineId), Department: (r, l) => l.dept(r.departmentId),
         Defect: (r, l) => l.defect(r.defectCodeId), Quantity: (r) => r.quantity, Product: (r, l) => l.product(r.productId), Description: (r) => r.description,
@@ -105,12 +132,13 @@ export const exportRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .get('/maintenance/export.csv', describeRoute({ summary: 'Maintenance tickets as CSV (the Maintenance list: show, priority, machine, search)', tags: ['Exports'], query: TicketsCsvQuery, csv: true }), requireUser, async (c) => {
+  .get('/maintenance/export.csv', describeRoute({ summary: 'Maintenance tickets as CSV (the Maintenance list: show, priority, machine, search, SLA breached or near)', tags: ['Exports'], query: TicketsCsvQuery, csv: true }), requireUser, async (c) => {
     const f = query(c, TicketsCsvQuery);
     const { db } = c.get('deps');
     const l = await lookups(db);
     const rows = scopedRows(db, c.get('user'), 'maintenanceTickets', 'createdAt', 'desc', (q) => {
       q = q.where('status', 'in', [...TICKET_VIEWS[f.show]]);
+      if (f.sla) q = q.where('status', 'in', [...SLA_OPEN_STATUSES]);
       if (f.priority) q = q.where('priority', '=', Number(f.priority));
       if (f.machineId) q = q.where('machineId', '=', f.machineId);
       if (f.q?.trim()) {
@@ -119,8 +147,10 @@ export const exportRoutes = new Hono<AppEnv>()
       }
       return q;
     });
+    const now = new Date().toISOString();
+    const shown = f.sla ? filterRows(rows, (t) => slaState(t as MaintenanceTicket, now) === f.sla) : rows;
     return csvStream(`maintenance-${stamp()}.csv`, ['Number', 'Created at', 'Machine', 'Department', 'Type', 'Priority', 'Description', 'Reported by', 'Assignee', 'Status', 'Response due', 'Resolution due', 'Responded at', 'Completed at', 'Verified at', 'Downtime minutes', 'Work done', 'Parts used'],
-      mapRows(rows, (t) => [t.number, t.createdAt, l.machine(t.machineId), l.dept(t.departmentId), t.type, t.priority, t.description, l.user(t.reportedBy), l.user(t.assigneeId), t.status, t.responseDueAt, t.resolutionDueAt, t.respondedAt, t.completedAt, t.verifiedAt, t.downtimeMinutes, t.workDone, t.partsUsed]));
+      mapRows(shown, (t) => [t.number, t.createdAt, l.machine(t.machineId), l.dept(t.departmentId), t.type, t.priority, t.description, l.user(t.reportedBy), l.user(t.assigneeId), t.status, t.responseDueAt, t.resolutionDueAt, t.respondedAt, t.completedAt, t.verifiedAt, t.downtimeMinutes, t.workDone, t.partsUsed]));
   })
   // /api/audit/* already requires a session (server/app.ts).
   .get('/audit/export.csv', describeRoute({ summary: 'Audit entries as CSV (the audit filters: entity, entityId, userId, from, to)', tags: ['Exports'], query: AuditCsvQuery, csv: true }), requireRole(...ROLES.filter(mayViewAudit)), async (c) => {
@@ -135,4 +165,9 @@ export const exportRoutes = new Hono<AppEnv>()
     });
     return csvStream(`audit-${stamp()}.csv`, ['At', 'User', 'Change', 'Entity', 'Entity id', 'Outcome', 'Code', 'Message', 'Base version', 'Result version', 'Before', 'After', 'Client', 'Device time', 'IP'],
       mapRows(rows, (e) => [e.at, e.username, e.mutationName, e.entity, e.entityId, e.outcome, e.code, e.message, e.baseVersion, e.resultVersion, e.before, e.after, e.clientId, e.clientAt, e.ip]));
-  });
+  })
+  // issue 15 §3: the quality and SOP lists (server/exports/lists.ts has their filters and columns).
+  .get('/returns/export.csv', describeRoute({ summary: 'Customer returns as CSV (the Returns list: show, search)', tags: ['Exports'], query: ReturnsCsvQuery, csv: true }), requireUser, (c) => exportReturns(c, query(c, ReturnsCsvQuery)))
+  .get('/actions/export.csv', describeRoute({ summary: 'Corrective actions as CSV (My actions and the actions of a reject, return or NCR: show, owner, source)', tags: ['Exports'], query: ActionsCsvQuery, csv: true }), requireUser, (c) => exportActions(c, query(c, ActionsCsvQuery)))
+  .get('/sop/export.csv', describeRoute({ summary: 'SOP tickets as CSV (the SOP list: show, closed too)', tags: ['Exports'], query: SopCsvQuery, csv: true }), requireUser, (c) => exportSopTickets(c, query(c, SopCsvQuery)))
+  .get('/ncrs/export.csv', describeRoute({ summary: 'Non-conformance reports as CSV (status)', tags: ['Exports'], query: NcrsCsvQuery, csv: true }), requireUser, (c) => exportNcrs(c, query(c, NcrsCsvQuery)));

@@ -147,6 +147,11 @@ Object.assign(MATRIX, {
   'GET /api/openapi.json': { who: 'public', ok: 200 },
   'GET /api/docs': { who: 'public', ok: 200 },
   'GET /api/docs/:file': { who: 'public', ok: 200, request: () => ({ path: '/api/docs/start.js' }) },
+  // exports (issue 15 §3): the quality and SOP lists, in the user's scope
+  'GET /api/returns/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/actions/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/sop/export.csv': { who: 'signed-in', ok: 200 },
+  'GET /api/ncrs/export.csv': { who: 'signed-in', ok: 200 },
 } satisfies Record<string, Rule>);
 
 /** quality: a corrective action on a Press reject, owned by the caller (so every signed-in role sees it). */
