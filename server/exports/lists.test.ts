@@ -237,3 +237,32 @@ describe('the rejects export has the screen\'s filters; the maintenance export h
     await expectBad('/api/maintenance/export.csv?sla=soon', 'sla');
   });
 });
+
+describe('every report downloads as CSV of what it shows', () => {
+  it('the SOP report: its totals, then by department, by SOP and by severity, for managers only', async () => {
+    const token = await tokenFor(h, 'manager');
+    const json = (await h.call('GET', '/api/reports/sop', { token })).body;
+    const out = await csv('/api/reports/sop?format=csv', 'manager');
+    expect(out.res.status).toBe(200);
+    expect(out.res.headers.get('content-disposition')).toBe(`attachment; filename="sop-report-${json.from}-${json.to}.csv"`);
+    expect([...out.bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(out.header).toEqual(['Section', 'Code', 'Name', 'Tickets', 'Open', 'Escalations', 'On-time response %', 'Mean time to close (h)']);
+    const section = (name: string) => out.rows.filter((r) => r[0] === name);
+    expect(section('Total')).toEqual([['Total', '', `${json.from} to ${json.to}`, String(json.total), '', String(json.escalations), String(json.onTimeResponsePct ?? ''), String(json.meanTimeToCloseHours ?? '')]]);
+    expect(section('By department raised against').map((r) => [r[1], r[3], r[5]])).toEqual(json.byDepartment.map((d: any) => [d.code, String(d.tickets), String(d.escalations)]));
+    expect(section('By SOP').map((r) => [r[1], r[3]])).toEqual(json.bySop.map((s: any) => [s.code, String(s.tickets)]));
+    expect(section('By severity').map((r) => r[3])).toEqual(json.bySeverity.map((s: any) => String(s.tickets)));
+    expect((await csv('/api/reports/sop?format=csv', 'supervisor.press')).res.status).toBe(403);
+    await expectBad('/api/reports/sop?format=xlsx', 'format');
+  });
+
+  it('the maintenance report\'s machine and department tables end with the total the page shows above them', async () => {
+    const token = await tokenFor(h, 'manager');
+    const json = (await h.call('GET', '/api/reports/maintenance', { token })).body;
+    const machines = await csv('/api/reports/maintenance?format=csv&table=machines', 'manager');
+    expect(machines.rows.at(-1)!.slice(0, 4)).toEqual(['Total', `${json.from} to ${json.to}`, String(json.total.mttrMinutes ?? ''), String(json.total.mtbfHours ?? '')]);
+    expect(machines.rows).toHaveLength(json.byMachine.length + 1);
+    const depts = await csv('/api/reports/maintenance?format=csv&table=departments', 'manager');
+    expect(depts.rows.at(-1)!.slice(0, 5)).toEqual(['Total', String(json.total.mttrMinutes ?? ''), String(json.total.mtbfHours ?? ''), String(json.total.availabilityPct ?? ''), String(json.total.repairs)]);
+  });
+});

@@ -61,8 +61,9 @@ maintenanceReportRoutes.get('/', describeRoute({ summary: 'Maintenance report: M
     const figures = (k: Kpis) => [k.mttrMinutes, k.mtbfHours, k.availabilityPct, k.repairs, k.repairDowntimeMinutes, k.breakdowns, k.operatingHours,
       k.response.due, k.response.met, k.response.pct, k.resolution.due, k.resolution.met, k.resolution.pct, k.preventive.due, k.preventive.met, k.preventive.pct];
     const [fileName, rows] = q.table === 'backlog' ? [`maintenance-backlog-${to}.csv`, [['Age', 'Open tickets'], ...backlog.map((b) => [b.bucket, b.count])]]
-      : q.table === 'departments' ? [`maintenance-departments-${from}-${to}.csv`, [['Department', ...head], ...byDepartment.map((d) => [d.name, ...figures(d)])]]
-        : [`maintenance-machines-${from}-${to}.csv`, [['Machine', 'Name', ...head], ...byMachine.map((m) => [m.code, m.name, ...figures(m)])]];
+      // The total row: the figures the page shows above the tables (issue 15 §3: a report downloads as it shows).
+      : q.table === 'departments' ? [`maintenance-departments-${from}-${to}.csv`, [['Department', ...head], ...byDepartment.map((d) => [d.name, ...figures(d)]), ['Total', ...figures(total)]]]
+        : [`maintenance-machines-${from}-${to}.csv`, [['Machine', 'Name', ...head], ...byMachine.map((m) => [m.code, m.name, ...figures(m)]), ['Total', `${from} to ${to}`, ...figures(total)]]];
     if (q.format === 'csv-json') return c.json({ fileName, csv: toCsv(rows as unknown[][]) });
     return csvResponse(fileName as string, rows as unknown[][]);
   }
