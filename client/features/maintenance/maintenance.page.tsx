@@ -2,7 +2,7 @@
 // form that works offline, and a ticket's page with its SLA clocks, the moves the shared state machine
 // allows this role, the checklist, field edits, comments, history and (client/features/audit/) the audit trail.
 import { useState } from 'preact/hooks';
-import { HOLD_REASONS, HOLD_REASON_LABELS, type HoldReason } from '../../../sync/sla';
+import { HOLD_REASONS, HOLD_REASON_LABELS, slaState, type HoldReason, type SlaState } from '../../../sync/sla';
 import { MAINTENANCE_DEPARTMENT_CODE, mayAssignTo } from '../../../sync/permissions';
 import { mayUse } from '../../../sync/mutations';
 import { ClockBadge, currentClock, MaintenanceNav, SlaClocks, useNow, useSlaTargets } from './parts';
@@ -20,7 +20,7 @@ import { Empty, FormError, Link, Loading, Num, PageHead, Priority, SelectField, 
 import { choice, NO_ERRORS, num, useAction } from '../../ui/form';
 import { formatTime as when, words } from '../../ui/format';
 import { fieldLabel } from '../../../sync/labels';
-import { navigate, query } from '../../ui/router';
+import { navigate, query, useUrlFilters } from '../../ui/router';
 import { isLocal, machineName, machineOptions, useLookups, userName, type Lookups } from '../shared/lookups';
 import { DownloadCsv, qs } from '../../ui/download';
 
@@ -30,6 +30,8 @@ const VIEWS: [string, string[]][] = [
   ['Cancelled', ['cancelled']],
   ['All', [...MAINTENANCE.states]],
 ];
+/** The SLA filter: open tickets whose running clock has run out, or has under 25 % of its target left (sync/sla.ts slaState). */
+const SLA_FILTERS: [SlaState | '', string][] = [['', 'Any SLA'], ['breached', 'SLA breached'], ['near', 'Near breach']];
 const PRIORITIES = [1, 2, 3, 4].map((p) => ({ value: String(p), label: ['', '1 — urgent', '2 — high', '3 — normal', '4 — low'][p] }));
 
 export default function MaintenancePage({ id }: { id?: string }) {
@@ -43,15 +45,17 @@ function TicketList() {
   const now = useNow();
   useSlaTargets();
   const rows = useLive(() => allRows(db, 'maintenanceTickets'), [db]);
-  const [view, setView] = useState(0);
-  const [priority, setPriority] = useState('');
-  const [machine, setMachine] = useState('');
-  const [text, setText] = useState('');
+  // The filters live in the URL (/maintenance?show=Open&priority=1&machineId=…&q=…&sla=breached), named as the export's parameters.
+  const [f, setF] = useUrlFilters({ show: 'Open', priority: '', machineId: '', q: '', sla: '' });
+  const view = Math.max(0, VIEWS.findIndex(([n]) => n === f.show));
+  const { priority, machineId: machine, q: text } = f;
+  const sla = SLA_FILTERS.some(([v]) => v === f.sla) ? (f.sla as SlaState) : '';
   if (!rows || !lookups) return <Loading />;
   const states = VIEWS[view][1];
   const needle = text.trim().toLowerCase();
   const shown = rows
     .filter((t) => !t.deletedAt && states.includes(t.status) && (!priority || t.priority === Number(priority)) && (!machine || t.machineId === machine))
+    .filter((t) => !sla || slaState(t, now) === sla)
     .filter((t) => !needle || `${t.number ?? ''} ${t.description} ${machineName(lookups, t.machineId)}`.toLowerCase().includes(needle))
     .sort((a, b) => a.priority - b.priority || b.createdAt.localeCompare(a.createdAt));
   const timeLeft = (t: MaintenanceTicket) => currentClock(t, now).clock.leftMs ?? Number.MAX_SAFE_INTEGER;
@@ -71,7 +75,7 @@ function TicketList() {
         <div>{t.description}</div>
         <div class="meta">
           <Priority value={t.priority} />
-          {!['completed', 'verified', 'cancelled'].includes(t.status) && <ClockBadge label={which} clock={clock} />}
+          {!['completed', 'verified', 'cancelled'].includes(t.status) && <ClockBadge label={which} clock={clock} state={slaState(t, now)} />}
           <span>{words(t.type)}</span>
           <span>{t.assigneeId ? `Assigned to ${userName(lookups, t.assigneeId)}` : 'Unassigned'}</span>
           <span>Raised {when(t.raisedAt ?? t.createdAt)}</span>
@@ -79,27 +83,30 @@ function TicketList() {
       </Link>
     );
   };
-  const machinesWithTickets = [...new Set(rows.map((t) => t.machineId))].map((m) => ({ value: m, label: machineName(lookups, m) })).sort((a, b) => a.label.localeCompare(b.label));
+  const machinesWithTickets = [...new Set([...rows.map((t) => t.machineId), ...(machine ? [machine] : [])])].map((m) => ({ value: m, label: machineName(lookups, m) })).sort((a, b) => a.label.localeCompare(b.label));
   return (
     <>
       <PageHead title="Maintenance">
-        {user.role !== 'operator' && <DownloadCsv path={`/api/maintenance/export.csv${qs({ show: VIEWS[view][0], priority, machineId: machine, q: text.trim() })}`} />}
+        {user.role !== 'operator' && <DownloadCsv path={`/api/maintenance/export.csv${qs({ show: VIEWS[view][0], priority, machineId: machine, q: text.trim(), sla })}`} />}
         <Link class="btn primary" href="/maintenance/new">+ New request</Link>
       </PageHead>
       <MaintenanceNav />
       <div class="chips" role="group" aria-label="Show">
-        {VIEWS.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name}</button>)}
+        {VIEWS.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setF({ show: name })}>{name}</button>)}
       </div>
       <div class="filters">
-        <select class="input" aria-label="Priority" value={priority} onChange={(e) => setPriority(e.currentTarget.value)}>
+        <select class="input" aria-label="Priority" value={priority} onChange={(e) => setF({ priority: e.currentTarget.value })}>
           <option value="">Any priority</option>
           {PRIORITIES.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
         </select>
-        <select class="input" aria-label="Machine" value={machine} onChange={(e) => setMachine(e.currentTarget.value)}>
+        <select class="input" aria-label="Machine" value={machine} onChange={(e) => setF({ machineId: e.currentTarget.value })}>
           <option value="">Any machine</option>
           {machinesWithTickets.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
         </select>
-        <input class="input" type="search" placeholder="Search number or text" aria-label="Search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <input class="input" type="search" placeholder="Search number or text" aria-label="Search" value={text} onInput={(e) => setF({ q: e.currentTarget.value })} />
+        <select class="input" aria-label="SLA" value={sla} onChange={(e) => setF({ sla: e.currentTarget.value })}>
+          {SLA_FILTERS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        </select>
       </div>
       {mine.length > 0 && (
         <>

@@ -1,7 +1,7 @@
 // What the maintenance screens share: a clock that ticks, a ticket's two SLA clocks, the module's
 // sub-navigation, and keeping the plant's SLA targets on the device.
 import { useEffect, useState } from 'preact/hooks';
-import { clockText, slaClocks, type Clock } from '../../../sync/sla';
+import { clockText, slaClocks, type Clock, type SlaState } from '../../../sync/sla';
 import type { MaintenanceTicket } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { keepConfig } from '../../db/config';
@@ -25,8 +25,10 @@ export function currentClock(t: MaintenanceTicket, now: string): { which: 'Respo
   return !t.respondedAt && t.status !== 'completed' && t.status !== 'verified' ? { which: 'Response', clock: c.response } : { which: 'Resolution', clock: c.resolution };
 }
 
-export function ClockBadge({ clock, label }: { clock: Clock; label?: string }) {
-  const state = clock.breached ? 'breached' : clock.paused ? 'paused' : clock.leftMs !== null && clock.leftMs < 3_600_000 && !clock.doneAt ? 'near' : 'ok';
+/** A clock as a badge; `state` (sync/sla.ts slaState, the list's SLA filter) decides "near", else less than an hour left. */
+export function ClockBadge({ clock, label, state: given }: { clock: Clock; label?: string; state?: SlaState }) {
+  const near = given ? given === 'near' : clock.leftMs !== null && clock.leftMs < 3_600_000 && !clock.doneAt;
+  const state = clock.breached ? 'breached' : clock.paused ? 'paused' : near ? 'near' : 'ok';
   return <span class={`sla sla-${state}`} data-sla={state}>{label ? `${label}: ` : ''}{clockText(clock)}</span>;
 }
 

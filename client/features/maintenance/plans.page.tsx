@@ -13,6 +13,7 @@ import { formatTime as when } from '../../ui/format';
 import { num, useAction } from '../../ui/form';
 import { machineName, machineOptions, useLookups } from '../shared/lookups';
 import { MaintenanceNav } from './parts';
+import { useUrlFilters } from '../../ui/router';
 import './maintenance.css';
 
 /** Checklist lines as typed: one item a line; a line starting with "?" is optional. */
@@ -21,23 +22,35 @@ function parseChecklist(text: string): ChecklistItem[] {
 }
 const checklistText = (c: ChecklistItem[]) => c.map((i) => (i.required ? i.text : `? ${i.text}`)).join('\n');
 
+/** Due within 7 days or overdue (an active plan): the dashboard's "preventive due" tile and `?due=week`. */
+export function isDueWithinWeek(p: Pick<PreventivePlan, 'status' | 'nextDueAt'>, dueBy: string): boolean {
+  return p.status === 'active' && p.nextDueAt <= dueBy;
+}
+
 export default function PlansPage() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
   const plans = useLive(() => allRows(db, 'preventivePlans'), [db]);
   const [editing, setEditing] = useState<PreventivePlan | 'new' | null>(null);
+  // The filter lives in the URL (/maintenance/plans?due=week: due within 7 days or overdue).
+  const [f, setF] = useUrlFilters({ due: '' });
   if (!lookups || !plans) return <Loading />;
   const dept = user.departmentId ? lookups.departments.get(user.departmentId) : undefined;
   const mayEdit = mayEditPlans(user, dept?.code ?? null);
-  const shown = plans.filter((p) => !p.deletedAt).sort((a, b) => a.nextDueAt.localeCompare(b.nextDueAt));
+  const dueBy = new Date(Date.now() + 7 * 86_400_000).toISOString();
+  const shown = plans.filter((p) => !p.deletedAt && (f.due !== 'week' || isDueWithinWeek(p, dueBy))).sort((a, b) => a.nextDueAt.localeCompare(b.nextDueAt));
   return (
     <>
       <PageHead title="Preventive plans">
         {mayEdit && <button class="btn primary" onClick={() => setEditing('new')}>+ New plan</button>}
       </PageHead>
       <MaintenanceNav />
+      <div class="chips" role="group" aria-label="Show">
+        <button type="button" class="chip" aria-pressed={f.due !== 'week'} onClick={() => setF({ due: '' })}>All plans</button>
+        <button type="button" class="chip" aria-pressed={f.due === 'week'} onClick={() => setF({ due: 'week' })}>Due within 7 days</button>
+      </div>
       {editing && <PlanForm key={editing === 'new' ? 'new' : editing.id} plan={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
-      {shown.length === 0 ? <Empty>No preventive plans yet.</Empty> : (
+      {shown.length === 0 ? <Empty>{f.due === 'week' ? 'No active plan is due within 7 days.' : 'No preventive plans yet.'}</Empty> : (
         <div class="list" data-testid="plan-list">
           {shown.map((p) => (
             <div class="item" key={p.id}>

@@ -1,10 +1,9 @@
 // The planner's list of orders: filters by state and lateness, a search, each order's progress.
-import { useState } from 'preact/hooks';
 import { isLate, itemProgress, orderPercent } from '../../../sync/planning';
 import type { Order, OrderItem } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { Empty, Link, Loading, Num, PageHead, Priority, Status } from '../../ui/components';
-import { query } from '../../ui/router';
+import { useUrlFilters } from '../../ui/router';
 import { isLocal, useLookups, type Lookups } from '../shared/lookups';
 import { localToday } from '../planning/board';
 import { usePlanData } from '../planning/data';
@@ -28,9 +27,10 @@ export function OrderList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
   const data = usePlanData(db);
-  const q0 = query();
-  const [filter, setFilter] = useState(Math.max(0, FILTERS.findIndex(([n]) => n === q0.get('show'))));
-  const [search, setSearch] = useState('');
+  // The filters live in the URL (/orders?show=Late&q=…), named as the export's parameters.
+  const [f, setF] = useUrlFilters({ show: 'Open', q: '' });
+  const filter = Math.max(0, FILTERS.findIndex(([n]) => n === f.show));
+  const search = f.q;
   if (!data || !lookups) return <Loading />;
   const today = localToday();
   const test = FILTERS[filter][1];
@@ -47,10 +47,10 @@ export function OrderList() {
       </PageHead>
       <HoldRequestsAlert orders={data.orders} stages={new Map(data.stages.map((x) => [x.id, x]))} l={lookups} />
       <div class="chips scroll-chips" role="group" aria-label="Show">
-        {FILTERS.map(([name], i) => <button key={name} class="chip" aria-pressed={filter === i} onClick={() => setFilter(i)}>{name}</button>)}
+        {FILTERS.map(([name], i) => <button key={name} class="chip" aria-pressed={filter === i} onClick={() => setF({ show: name })}>{name}</button>)}
       </div>
       <div class="filters">
-        <input class="input" type="search" aria-label="Search" placeholder="Search number, customer or reference" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input class="input" type="search" aria-label="Search" placeholder="Search number, customer or reference" value={search} onInput={(e) => setF({ q: e.currentTarget.value })} />
       </div>
       {shown.length === 0 ? <Empty>No orders here.</Empty> : (
         <div class="list" data-testid="order-list">

@@ -14,6 +14,7 @@ import { Field, FormError, Link, Num, SelectField, Status, TextArea, useDirty } 
 import { useAction } from '../../ui/form';
 import { formatTime } from '../../ui/format';
 import { isLocal, userName, type Lookups } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
 
 const MOVE_LABEL: Record<CorrectiveActionStatus, string> = { done: 'Mark done', verified: 'Verify', open: 'Send back' };
 
@@ -118,7 +119,10 @@ export function CorrectiveActions({ sourceType, sourceId, departmentIds, lookups
     <section class="card" aria-labelledby={`ca-${sourceId}`} data-testid="corrective-actions">
       <div class="row" style="justify-content:space-between">
         <h2 id={`ca-${sourceId}`} style="margin:0">Corrective actions</h2>
-        {mayRaise && !adding && <button type="button" class="btn" onClick={() => setAdding(true)}>+ Add action</button>}
+        <span class="row">
+          {user.role !== 'operator' && !!rows?.length && <DownloadCsv path={`/api/actions/export.csv${qs({ sourceType, sourceId })}`} />}
+          {mayRaise && !adding && <button type="button" class="btn" onClick={() => setAdding(true)}>+ Add action</button>}
+        </span>
       </div>
       {adding && <NewAction sourceType={sourceType} sourceId={sourceId} lookups={lookups} onDone={() => setAdding(false)} />}
       {rows && rows.length === 0 && !adding && <p class="muted">No corrective actions yet.</p>}

@@ -1,6 +1,5 @@
 // The customer returns on this device (Quality and managers: all; a department: those it is made
 // responsible for), filtered by state and text, with counts.
-import { useState } from 'preact/hooks';
 import { mayHandleReturns, QUALITY_DEPARTMENT_CODE } from '../../../sync/returns';
 import { CUSTOMER_RETURN } from '../../../sync/state-machines';
 import { canSee } from '../../../sync/tables';
@@ -9,6 +8,8 @@ import { useLive } from '../../db/live';
 import { newestFirst } from '../../db/rows';
 import { Empty, Link, Loading, Num, PageHead, Status } from '../../ui/components';
 import { isLocal, useLookups, type Lookups } from '../shared/lookups';
+import { DownloadCsv, qs } from '../../ui/download';
+import { useUrlFilters } from '../../ui/router';
 
 const VIEWS: [string, string[]][] = [
   ['Open', ['received', 'investigating', 'resolved']],
@@ -24,8 +25,10 @@ export function ReturnList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
   const rows = useLive(() => newestFirst(db, 'customerReturns', 'receivedAt'), [db]);
-  const [view, setView] = useState(0);
-  const [text, setText] = useState('');
+  // The filters live in the URL (/returns?show=Open&q=…), named as the export's parameters.
+  const [f, setF] = useUrlFilters({ show: 'Open', q: '' });
+  const view = Math.max(0, VIEWS.findIndex(([n]) => n === f.show));
+  const text = f.q;
   if (!rows || !lookups) return <Loading />;
   const mine = rows.filter((r) => !r.deletedAt && canSee(user, 'customerReturns', r));
   const needle = text.trim().toLowerCase();
@@ -35,13 +38,14 @@ export function ReturnList() {
   return (
     <>
       <PageHead title="Customer returns">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/returns/export.csv${qs({ show: VIEWS[view][0], q: text.trim() })}`} />}
         {mayHandleReturns(user, qualityDepartment(lookups)) && <Link class="btn primary" href="/returns/new">+ Take in a return</Link>}
       </PageHead>
       <div class="chips" role="group" aria-label="Show">
-        {VIEWS.map(([name, states], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name} ({count(states)})</button>)}
+        {VIEWS.map(([name, states], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setF({ show: name })}>{name} ({count(states)})</button>)}
       </div>
       <div class="filters">
-        <input class="input" type="search" placeholder="Search number, customer, reason, SKU" aria-label="Search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <input class="input" type="search" placeholder="Search number, customer, reason, SKU" aria-label="Search" value={text} onInput={(e) => setF({ q: e.currentTarget.value })} />
       </div>
       <p class="counts" data-testid="return-counts">
         <span>{shown.length} return{shown.length === 1 ? '' : 's'}</span>

@@ -6,7 +6,10 @@ import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
 import { allRows } from '../../db/rows';
 import { Empty, Link, Loading, Num, PageHead, Status } from '../../ui/components';
-import { formatTime as when } from '../../ui/format';
+import { formatTime as when, words } from '../../ui/format';
+import { DownloadCsv, qs } from '../../ui/download';
+import { useUrlFilters } from '../../ui/router';
+import { NCR } from '../../../sync/state-machines';
 import { isLocal, machineName, useLookups } from '../shared/lookups';
 import { deptName, Flag, isOverdue, Severity, sopName } from './shared';
 
@@ -24,9 +27,14 @@ export function SopList() {
     ['My department\'s', (t) => !!user.departmentId && (t.againstDepartmentId === user.departmentId || t.raisedByDepartmentId === user.departmentId)],
     ['Escalated to me', (t) => t.escalatedToId === user.id || (managerLike && (t.escalationLevel >= 2 || (t.escalationLevel === 1 && !t.escalatedToId)))],
     ['All', () => true],
+    // Open or acknowledged past the answer's due time (the dashboard's "SOP overdue" tile links here).
+    ['Overdue', (t) => isOverdue(t)],
   ];
-  const [view, setView] = useState(user.departmentId ? 1 : 3);
-  const [closed, setClosed] = useState(false);
+  // The filters live in the URL (/sop?show=Overdue&closed=1), named as the export's parameters.
+  const [f, setF] = useUrlFilters({ show: user.departmentId ? "My department's" : 'All', closed: '' });
+  const view = Math.max(0, views.findIndex(([n]) => n === f.show));
+  const closed = f.closed === '1';
+  const [ncrStatus, setNcrStatus] = useState('');
   if (!rows || !lookups || !sops) return <Loading />;
   const shown = rows
     .filter((t) => !t.deletedAt && views[view][1](t) && (closed || !DONE.includes(t.status)))
@@ -34,12 +42,13 @@ export function SopList() {
   return (
     <>
       <PageHead title="SOP tickets">
+        {user.role !== 'operator' && <DownloadCsv path={`/api/sop/export.csv${qs({ show: views[view][0], closed: closed ? '1' : '' })}`} />}
         <Link class="btn primary" href="/sop/new">+ Raise a ticket</Link>
         {mayViewAudit(user.role) && <Link class="btn" href="/sop/report">Report</Link>}
       </PageHead>
       <div class="chips" role="group" aria-label="Show">
-        {views.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setView(i)}>{name}</button>)}
-        <label class="chip check"><input type="checkbox" checked={closed} onChange={(e) => setClosed(e.currentTarget.checked)} /> Closed too</label>
+        {views.map(([name], i) => <button key={name} class="chip" aria-pressed={view === i} onClick={() => setF({ show: name })}>{name}</button>)}
+        <label class="chip check"><input type="checkbox" checked={closed} onChange={(e) => setF({ closed: e.currentTarget.checked ? '1' : '' })} /> Closed too</label>
       </div>
       {shown.length === 0 ? <Empty>No tickets here.</Empty> : (
         <div class="list" data-testid="sop-list">
@@ -59,6 +68,19 @@ export function SopList() {
             </Link>
           ))}
         </div>
+      )}
+      {user.role !== 'operator' && (
+        <section class="card flat ncr-export" aria-labelledby="ncr-export-h">
+          <h2 id="ncr-export-h">Non-conformance reports</h2>
+          <p class="small muted">Every NCR you may see (opened from these tickets, rejects and returns), as CSV.</p>
+          <div class="row">
+            <select class="input" aria-label="NCR status" value={ncrStatus} onChange={(e) => setNcrStatus(e.currentTarget.value)}>
+              <option value="">Every status</option>
+              {NCR.states.map((s) => <option key={s} value={s}>{words(s)}</option>)}
+            </select>
+            <DownloadCsv path={`/api/ncrs/export.csv${qs({ status: ncrStatus })}`} label="Download NCRs (CSV)" />
+          </div>
+        </section>
       )}
     </>
   );

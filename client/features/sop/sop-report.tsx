@@ -8,6 +8,7 @@ import { Chart, type ChartSpec } from '../../ui/chart';
 import { DataTable } from '../../ui/data-table';
 import { Empty, Field, Link, Loading, PageHead } from '../../ui/components';
 import { SEVERITY_WORDS } from './shared';
+import { DownloadCsv, qs } from '../../ui/download';
 
 interface DeptRow { departmentId: string; code: string; name: string; tickets: number; open: number; escalations: number; onTimeResponsePct: number | null; meanTimeToCloseHours: number | null }
 interface Report {
@@ -45,7 +46,9 @@ export function SopReport() {
   return (
     <>
       <p><Link href="/sop">← SOP tickets</Link></p>
-      <PageHead title="SOP report" />
+      <PageHead title="SOP report">
+        <DownloadCsv path={`/api/reports/sop${qs({ from, to, format: 'csv' })}`} />
+      </PageHead>
       <div class="filters">
         <Field label="From">{(id) => <input id={id} class="input" type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />}</Field>
         <Field label="To">{(id) => <input id={id} class="input" type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />}</Field>

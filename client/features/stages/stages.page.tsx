@@ -16,6 +16,7 @@ import { eventText } from '../shared/events';
 import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 import { DownloadCsv, qs } from '../../ui/download';
+import { useUrlFilters } from '../../ui/router';
 
 // The floor's default is what can be worked now (DOMAIN.md: "ready and running stages").
 const FILTERS = {
@@ -47,8 +48,10 @@ function StageList() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
   const views = useStages();
-  const [filter, setFilter] = useState<FilterKey>('now');
-  const [dept, setDept] = useState('');
+  // The filters live in the URL (/stages?show=now&departmentId=…), named as the export's parameters.
+  const [f, setF] = useUrlFilters({ show: 'now', departmentId: '' });
+  const filter: FilterKey = f.show in FILTERS ? (f.show as FilterKey) : 'now';
+  const dept = f.departmentId;
   if (!views || !lookups) return <Loading />;
   const states: readonly string[] = FILTERS[filter].states;
   const shown = views
@@ -63,10 +66,10 @@ function StageList() {
       </PageHead>
       <div class="chips" role="group" aria-label="Show">
         {(Object.keys(FILTERS) as FilterKey[]).map((k) => (
-          <button key={k} class="chip" aria-pressed={filter === k} onClick={() => setFilter(k)}>{FILTERS[k].label}</button>
+          <button key={k} class="chip" aria-pressed={filter === k} onClick={() => setF({ show: k })}>{FILTERS[k].label}</button>
         ))}
         {user.role !== 'operator' && depts.length > 1 && (
-          <select class="input" style="width:auto" aria-label="Department" value={dept} onChange={(e) => setDept(e.currentTarget.value)}>
+          <select class="input" style="width:auto" aria-label="Department" value={dept} onChange={(e) => setF({ departmentId: e.currentTarget.value })}>
             <option value="">All departments</option>
             {depts.map((d) => <option key={d!.id} value={d!.id}>{d!.name}</option>)}
           </select>
