@@ -74,7 +74,7 @@ export function SopList() {
           <h2 id="ncr-export-h">Non-conformance reports</h2>
           <p class="small muted">Every NCR you may see (opened from these tickets, rejects and returns), as CSV.</p>
           <div class="row">
-            <select class="input" aria-label="NCR status" value={ncrStatus} onChange={(e) => setNcrStatus(e.currentTarget.value)}>
+            <select class="input" style="width:auto" aria-label="NCR status" value={ncrStatus} onChange={(e) => setNcrStatus(e.currentTarget.value)}>
               <option value="">Every status</option>
               {NCR.states.map((s) => <option key={s} value={s}>{words(s)}</option>)}
             </select>
