@@ -150,3 +150,11 @@ export const planDue = define({
     return { table: 'maintenanceTickets', id: args.id };
   },
 });
+
+// issue 15: the Plans list's `?due=week` and the dashboard's "preventive maintenance due" share this rule.
+/** The window of "due soon": 7 days ahead of now. */
+export const DUE_SOON_DAYS = 7;
+/** An active plan due within 7 days of `now` or overdue (paused plans open no tickets, so they are never due). */
+export function isDueSoon(plan: { status: string; nextDueAt: string }, now: string): boolean {
+  return plan.status === 'active' && Date.parse(plan.nextDueAt) <= Date.parse(now) + DUE_SOON_DAYS * 86_400_000;
+}

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { uuidv7 } from '../../../sync/ids';
 import { mayEditPlans } from '../../../sync/permissions';
+import { isDueSoon } from '../../../sync/preventive';
 import { allowedMoves, PLAN } from '../../../sync/state-machines';
 import type { ChecklistItem, PreventivePlan } from '../../../sync/tables';
 import { useSession } from '../../app-state';
@@ -22,11 +23,6 @@ function parseChecklist(text: string): ChecklistItem[] {
 }
 const checklistText = (c: ChecklistItem[]) => c.map((i) => (i.required ? i.text : `? ${i.text}`)).join('\n');
 
-/** Due within 7 days or overdue (an active plan): the dashboard's "preventive due" tile and `?due=week`. */
-export function isDueWithinWeek(p: Pick<PreventivePlan, 'status' | 'nextDueAt'>, dueBy: string): boolean {
-  return p.status === 'active' && p.nextDueAt <= dueBy;
-}
-
 export default function PlansPage() {
   const { db, user } = useSession();
   const lookups = useLookups(db);
@@ -37,8 +33,8 @@ export default function PlansPage() {
   if (!lookups || !plans) return <Loading />;
   const dept = user.departmentId ? lookups.departments.get(user.departmentId) : undefined;
   const mayEdit = mayEditPlans(user, dept?.code ?? null);
-  const dueBy = new Date(Date.now() + 7 * 86_400_000).toISOString();
-  const shown = plans.filter((p) => !p.deletedAt && (f.due !== 'week' || isDueWithinWeek(p, dueBy))).sort((a, b) => a.nextDueAt.localeCompare(b.nextDueAt));
+  const now = new Date().toISOString();
+  const shown = plans.filter((p) => !p.deletedAt && (f.due !== 'week' || isDueSoon(p, now))).sort((a, b) => a.nextDueAt.localeCompare(b.nextDueAt));
   return (
     <>
       <PageHead title="Preventive plans">
