@@ -155,7 +155,9 @@ export function Shell({ children }: { children: ComponentChildren }) {
   const items = NAV.filter((n) => n.roles.includes(user.role));
   const [moreOpen, setMoreOpen] = useState(false);
   useEffect(() => setMoreOpen(false), [current]);
-  const isCurrent = (n: NavItem) => current === n.href || current.startsWith(`${n.href}/`);
+  // exports (issue 15): a list keeps its filters in the query; the page is the path before it.
+  const page = current.split('?')[0];
+  const isCurrent = (n: NavItem) => page === n.href || page.startsWith(`${n.href}/`);
   const overflow = items.length > BAR_SLOTS ? items.slice(BAR_SLOTS - 1) : [];
   const moreCount = (overflow.some((n) => n.badge === 'issues') ? app.openIssues.value : 0) + (overflow.some((n) => n.badge === 'overdue') ? app.overdueActions.value : 0);
   return (
