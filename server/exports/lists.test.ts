@@ -10,6 +10,8 @@ import { useHarness } from '../../tests/setup/harness';
 import { tokenFor, userByName } from '../../tests/setup/helpers';
 import { parseUpload } from '../import/import.parse';
 import { byName } from '../db/db';
+import type { KyselyPlugin } from 'kysely';
+import { createApp } from '../app';
 
 const h = useHarness();
 
@@ -264,5 +266,41 @@ describe('every report downloads as CSV of what it shows', () => {
     expect(machines.rows).toHaveLength(json.byMachine.length + 1);
     const depts = await csv('/api/reports/maintenance?format=csv&table=departments', 'manager');
     expect(depts.rows.at(-1)!.slice(0, 5)).toEqual(['Total', String(json.total.mttrMinutes ?? ''), String(json.total.mtbfHours ?? ''), String(json.total.availabilityPct ?? ''), String(json.total.repairs)]);
+  });
+});
+
+describe('the page-at-a-time exports stream too', () => {
+  it('10 000 corrective actions: the first chunk leaves after one page of rows and one query for their sources\' numbers, the rest as it is taken', { timeout: 120_000 }, async () => {
+    const reject = await k().selectFrom('rejects').selectAll().executeTakeFirstOrThrow();
+    const owner = await userByName(h, 'supervisor.press');
+    const N = 10_000;
+    const now = new Date().toISOString();
+    for (let b = 0; b < N; b += 1000) {
+      await k().insertInto('correctiveActions').values(Array.from({ length: 1000 }, (_, i) => ({
+        id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: owner.id, deletedAt: null, seq: 0, number: `CA-B${b + i}`, sourceType: 'reject', sourceId: reject.id,
+        departmentIds: JSON.stringify([reject.departmentId]), description: `bulk ${b + i}`, ownerId: owner.id, dueDate: '2026-01-01', status: 'open',
+        doneNote: null, doneAt: null, reopenNote: null, verifiedBy: null, verifiedAt: null,
+      }))).execute();
+    }
+    let queries = 0;
+    const counting: KyselyPlugin = { transformQuery: (a) => { queries += 1; return a.node; }, transformResult: async (a) => a.result };
+    const app = createApp({ ...h.deps, db: h.deps.db.withPlugin(counting) });
+    const res = await app.request('/api/actions/export.csv', { headers: { authorization: `Bearer ${await tokenFor(h, 'manager')}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const before = queries; // the session check and the names read before the first row
+    const first = await reader.read();
+    const afterFirst = queries;
+    expect(Buffer.from(first.value!).toString('utf8').startsWith('\uFEFFNumber,Source')).toBe(true);
+    // One page of actions and one query for their rejects' numbers (ten pages would be 20).
+    expect(afterFirst - before).toBeLessThanOrEqual(3);
+    let lines = Buffer.from(first.value!).toString('utf8').split('\r\n').length - 1;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      lines += Buffer.from(value).toString('utf8').split('\r\n').length - 1;
+    }
+    expect(lines).toBe(N + 1 + 1); // the header, the bulk and the seeded action
+    expect(queries - afterFirst).toBeGreaterThanOrEqual(2 * 9);
   });
 });
