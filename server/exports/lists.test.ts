@@ -137,6 +137,8 @@ describe('CSV exports of returns, corrective actions, SOP tickets and NCRs', () 
     expect(dept.rows).toHaveLength(tickets.filter((t) => open(t) && (t.againstDepartmentId === prs || t.raisedByDepartmentId === prs)).length);
     const [against, raisedBy] = [col(dept, 'Against department'), col(dept, 'Raised by department')];
     expect(against.every((d, i) => d === 'Press' || raisedBy[i] === 'Press')).toBe(true);
+    // The chip's name as the page sends it (URLSearchParams: space as +, the apostrophe as %27).
+    expect((await csv(`/api/sop/export.csv?${new URLSearchParams({ show: "My department's" })}`, 'supervisor.press')).rows).toEqual(dept.rows);
     // Everything a supervisor exports is in their scope.
     const all = await csv('/api/sop/export.csv?show=All&closed=1', 'supervisor.press');
     expect(all.rows).toHaveLength(tickets.filter((t) => canSee(sup, 'sopTickets', t)).length);
