@@ -30,6 +30,8 @@ export interface ChartSpec {
   format?: (v: number) => string;
   /** Pixels; the width follows the container. */
   height?: number;
+  /** dashboard (issue 15): a click on a bar or point picks its label (index); the table under the chart has the same links. */
+  onPick?: (index: number) => void;
 }
 
 type Draw = typeof import('./chart/draw').draw;
