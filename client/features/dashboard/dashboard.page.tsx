@@ -55,7 +55,7 @@ function Warn() {
 /** Utilisation as a number, and above 100 % in red with the sign and the words "over capacity". */
 function Utilisation({ r }: { r: Ratio }) {
   if (!isOver(r)) return <span>{pct(r)}</span>;
-  return <span class="over"><Warn />{pct(r)} <span class="over-word">over capacity</span></span>;
+  return <span class="over"><span class="over-num"><Warn />{pct(r)}</span> <span class="over-word">over capacity</span></span>;
 }
 
 export default function DashboardPage() {
@@ -162,7 +162,7 @@ function Tile({ href: to, label, value, note, tone, testid }: {
   href: string; label: string; value: ComponentChildren; note?: ComponentChildren; tone?: 'bad' | 'ok' | 'warn'; testid?: string;
 }) {
   return (
-    <Link href={to} class={`tile${tone ? ` t-${tone}` : ''}`} data-testid={testid}>
+    <Link href={to} class={`item tile${tone ? ` t-${tone}` : ''}`} data-testid={testid}>
       <span class="tile-label">{label}</span>
       <span class="tile-value">{value}</span>
       {note && <span class="tile-note">{note}</span>}
@@ -246,7 +246,7 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
           head={<CountLink href={links.rejectsOpen(dept)} n={a.rejectsAwaitingReview.count} what="awaiting review" />}
           more={more(a.rejectsAwaitingReview.count, Math.min(TILE_ITEMS, a.rejectsAwaitingReview.items.length), links.rejectsOpen(dept))}>
           {a.rejectsAwaitingReview.items.slice(0, TILE_ITEMS).map((r) => (
-            <li key={r.id}><Link href={links.reject(r.id)}>
+            <li key={r.id}><Link class="item" href={links.reject(r.id)}>
               <strong class="mono">{r.number}</strong> {r.quantity} × {r.defectCode ?? '—'}
               <span class="muted"> · {r.machineCode ?? 'no machine'} · {formatTime(r.createdAt)}</span>
             </Link></li>
@@ -258,7 +258,7 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
             <CountLink href={links.slaNear()} n={a.sla.nearBreach} what="near breach" tone="warn" />
           </div>}>
           {a.sla.items.slice(0, TILE_ITEMS).map((t) => (
-            <li key={`${t.id}-${t.clock}`}><Link href={links.ticket(t.id)}>
+            <li key={`${t.id}-${t.clock}`}><Link class="item" href={links.ticket(t.id)}>
               <span class={`tag ${t.state === 'breached' ? 'tag-bad' : 'tag-warn'}`}>{t.state === 'breached' ? 'Breached' : 'Near'}</span>{' '}
               <strong class="mono">{t.number}</strong> {t.machineCode} · P{t.priority}
               <span class="muted"> · {t.clock} due {formatTime(t.dueAt)}</span>
@@ -272,7 +272,7 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
           </div>}
           more={more(a.sopOverdue.count, Math.min(TILE_ITEMS, a.sopOverdue.items.length), links.sopOverdue())}>
           {a.sopOverdue.items.slice(0, TILE_ITEMS).map((t) => (
-            <li key={t.id}><Link href={links.sopTicket(t.id)}>
+            <li key={t.id}><Link class="item" href={links.sopTicket(t.id)}>
               <strong class="mono">{t.number}</strong> against {t.againstDepartmentCode}
               {t.escalationLevel > 0 && <span class="tag tag-bad">Escalated L{t.escalationLevel}</span>}
               <span class="muted"> · {words(t.status)} · due {formatTime(t.dueAt)}</span>
@@ -285,7 +285,7 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
           {a.preventiveDue.items.slice(0, TILE_ITEMS).map((p) => {
             const overdue = new Date(p.nextDueAt).getTime() < now.getTime();
             return (
-              <li key={p.id}><Link href={links.preventiveDue()}>
+              <li key={p.id}><Link class="item" href={links.preventiveDue()}>
                 {overdue && <span class="tag tag-bad">Overdue</span>} <strong class="mono">{p.machineCode}</strong> {p.task}
                 <span class="muted"> · due {formatTime(p.nextDueAt)}</span>
               </Link></li>
@@ -296,7 +296,7 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
           head={<CountLink href={links.ordersOnHold()} n={a.ordersOnHold.count} what="on hold" tone="warn" />}
           more={more(a.ordersOnHold.count, Math.min(TILE_ITEMS, a.ordersOnHold.items.length), links.ordersOnHold())}>
           {a.ordersOnHold.items.slice(0, TILE_ITEMS).map((o) => (
-            <li key={o.id}><Link href={links.order(o.id)}>
+            <li key={o.id}><Link class="item" href={links.order(o.id)}>
               <strong class="mono">{o.number}</strong> {o.customerName}
               <span class="hold-why"> — {o.holdReason ?? 'no reason given'}</span>
             </Link></li>
@@ -307,6 +307,11 @@ function AlertsSection({ d, dept, now }: { d: Dashboard; dept: string | null; no
   );
 }
 
+/** A machine's code as the link (short, one line) and its name beside or under it. */
+function MachineCell({ href: to, code, name }: { href: string; code: string; name: string }) {
+  return <span class="machine-cell"><Link class="cell-link mono" href={to}>{code}</Link> <span class="small muted">{name}</span></span>;
+}
+
 // ── capacity ────────────────────────────────────────────────────────────────
 
 /** Over 100 %: red; the label carries "⚠" and the table the words, so colour is never the only sign. */
@@ -315,10 +320,11 @@ const UNDER_COLOUR = '#0072B2';
 
 function capacityColumns(c: Capacity): Column<CapMachine>[] {
   return [
-    { key: 'code', label: 'Machine', value: (r) => r.code, render: (r) => <Link class="cell-link" href={links.capacity(c.from, r.departmentId)}>{r.code} {r.name}</Link> },
+    { key: 'code', label: 'Machine', value: (r) => r.code, render: (r) => <MachineCell href={links.capacity(c.from, r.departmentId)} code={r.code} name={r.name} /> },
+    // The load next to the machine: on a phone the hours behind it are the part that scrolls.
+    { key: 'utilisation', label: 'Load', value: (r) => r.utilisation, render: (r) => <Utilisation r={r.utilisation} />, numeric: true },
     { key: 'scheduledHours', label: 'Scheduled', value: (r) => r.scheduledHours, render: (r) => hours(r.scheduledHours), numeric: true },
     { key: 'availableHours', label: 'Available', value: (r) => r.availableHours, render: (r) => hours(r.availableHours), numeric: true },
-    { key: 'utilisation', label: 'Load', value: (r) => r.utilisation, render: (r) => <Utilisation r={r.utilisation} />, numeric: true },
   ];
 }
 
@@ -326,7 +332,7 @@ function DeptLoad({ c, r }: { c: Capacity; r: CapDept }) {
   const over = isOver(r.utilisation);
   const width = r.utilisation == null ? 0 : Math.min(100, r.utilisation * 100);
   return (
-    <Link href={links.capacity(c.from, r.departmentId)} class={`dept-load${over ? ' is-over' : ''}`}>
+    <Link href={links.capacity(c.from, r.departmentId)} class={`item dept-load${over ? ' is-over' : ''}`}>
       <span class="dl-top"><strong>{r.name}</strong><Utilisation r={r.utilisation} /></span>
       <span class="meter" aria-hidden="true"><span style={{ width: `${width}%` }} /></span>
       <span class="small muted">{hours(r.scheduledHours)} scheduled of {hours(r.availableHours)} available</span>
@@ -348,7 +354,7 @@ function CapacityWeek({ c }: { c: Capacity }) {
   }), [c]);
   const columns = useMemo(() => capacityColumns(c), [c]);
   return (
-    <div class="card dash-card" data-testid={`capacity-${c.label === 'This week' ? 'this' : 'next'}`}>
+    <div class="card dash-card cap-week" data-testid={`capacity-${c.label === 'This week' ? 'this' : 'next'}`}>
       <h3>{c.label} <span class="muted small">{period(c.from, c.to)}</span></h3>
       <div class="dept-loads">{c.departments.map((r) => <DeptLoad key={r.departmentId} c={c} r={r} />)}</div>
       <Chart spec={spec} />
@@ -374,10 +380,11 @@ const OEE_FIGURES: [keyof Pick<OeeRow, 'availability' | 'performance' | 'quality
 ];
 
 const OEE_COLUMNS: Column<OeeMachine>[] = [
-  { key: 'code', label: 'Machine', value: (r) => r.code, render: (r) => <Link class="cell-link" href={links.machineTickets(r.machineId)}>{r.code} {r.name}</Link> },
-  ...OEE_FIGURES.map(([k, label]): Column<OeeMachine> => ({ key: k, label, value: (r) => r[k], render: (r) => pct(r[k]), numeric: true })),
+  { key: 'code', label: 'Machine', value: (r) => r.code, render: (r) => <MachineCell href={links.machineTickets(r.machineId)} code={r.code} name={r.name} /> },
+  // OEE first, then the three factors it is the product of.
+  ...[OEE_FIGURES[3], ...OEE_FIGURES.slice(0, 3)].map(([k, label]): Column<OeeMachine> => ({ key: k, label, value: (r) => r[k], render: (r) => k === 'oee' ? <strong>{pct(r[k])}</strong> : pct(r[k]), numeric: true })),
   { key: 'goodCount', label: 'Good / total', value: (r) => r.goodCount, render: (r) => `${r.goodCount} / ${r.totalCount}`, numeric: true },
-  { key: 'downtimeMinutes', label: 'Down', value: (r) => r.downtimeMinutes, render: (r) => `${r.downtimeMinutes} min`, numeric: true },
+  { key: 'downtimeMinutes', label: 'Downtime', value: (r) => r.downtimeMinutes, render: (r) => `${r.downtimeMinutes} min`, numeric: true },
 ];
 
 function OeeSection({ d, dept, index, setIndex }: { d: Dashboard; dept: string | null; index: number; setIndex: (i: number) => void }) {
@@ -398,7 +405,7 @@ function OeeSection({ d, dept, index, setIndex }: { d: Dashboard; dept: string |
       <p class="small muted">Availability × performance × quality, {period(o.from, o.to)}. “—”: nothing planned or produced yet.</p>
       <div class="tiles oee-tiles" data-testid="oee-departments">
         {o.departments.map((r) => (
-          <Link key={r.departmentId} href={links.stagesNow(r.departmentId ?? dept)} class="tile oee-tile">
+          <Link key={r.departmentId} href={links.stagesNow(r.departmentId ?? dept)} class="item tile oee-tile">
             <span class="tile-label">{r.name}</span>
             <span class="tile-value">{pct(r.oee)}<span class="small muted"> OEE</span></span>
             <span class="oee-factors">

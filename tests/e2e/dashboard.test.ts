@@ -1,0 +1,97 @@
+// The plant dashboard (issue 15 §2) in the browser: a manager lands on it and reads the demo plant's
+// figures, a tile opens the list behind it filtered, a change made on another device shows without a
+// reload (the poke), the last copy shows offline with its age, a manager narrows it to a department,
+// and a supervisor's tablet shows their department only.
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { goTo, logReject, screenshots, signIn, useAppAndBrowser } from './support';
+
+const env = useAppAndBrowser();
+
+/** The machine codes of a capacity week's table ("PRS-01", …), sorted. */
+async function machinesOf(page: Page, week: 'this' | 'next') {
+  return (await page.getByTestId(`capacity-${week}`).getByRole('table').locator('tbody tr td:first-child .cell-link').allTextContents()).sort();
+}
+
+it('a manager lands on the dashboard, reads the demo figures, opens the late orders, sees a change arrive, and reads the copy offline with its age', async () => {
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'manager', 1440, 900);
+  // The manager's home is the dashboard.
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/dashboard');
+
+  // The demo plant: one open order past its due day (Alfa Laval, due yesterday), one on hold with its
+  // reason (Epiroc), three rejects waiting for review, seven machines in three production departments.
+  await expect.poll(() => page.getByTestId('tile-late').textContent()).toMatch(/^Late\s*1\b/);
+  await expect(page.getByTestId('tile-late').getAttribute('href')).resolves.toBe('/orders?show=Late');
+  const hold = page.getByTestId('alert-hold');
+  await expect(hold.textContent()).resolves.toMatch(/1 on hold/);
+  await expect(hold.getByRole('link', { name: /Epiroc — Customer changed the hole pattern/ }).count()).resolves.toBe(1);
+  await expect(page.getByTestId('alert-rejects').textContent()).resolves.toMatch(/3 awaiting review/);
+  await expect.poll(() => machinesOf(page, 'this')).toEqual(['ASM-01', 'ASM-02', 'PNT-01', 'PNT-02', 'PRS-01', 'PRS-02', 'PRS-03']);
+  // Every chart is drawn (Chart.js, loaded lazily) with a table of the same figures under it.
+  const charts = page.locator('figure.chart canvas');
+  await expect.poll(() => charts.count()).toBe(4);
+  await expect.poll(() => charts.first().evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
+  await expect(page.getByRole('table', { name: 'Orders by status' }).locator('tbody tr').count()).resolves.toBe(6);
+  // OEE: the three factors beside each figure; nothing produced yet reads "—", never "NaN".
+  const oee = page.getByRole('table', { name: 'OEE by machine, today' });
+  await expect(oee.locator('thead').textContent()).resolves.toMatch(/OEE.*Availability.*Performance.*Quality/);
+  await expect(page.locator('.dash').textContent()).resolves.not.toMatch(/NaN|undefined|Infinity/);
+  await screenshots(page, 'dashboard-manager');
+
+  // The Late tile opens the orders list with its "Late" chip pressed, showing the late order only.
+  await page.getByTestId('tile-late').click();
+  await page.getByRole('heading', { name: 'Orders' }).waitFor();
+  expect(new URL(page.url()).search).toBe('?show=Late');
+  await expect(page.getByRole('button', { name: 'Late', exact: true }).getAttribute('aria-pressed')).resolves.toBe('true');
+  await expect.poll(() => page.getByTestId('order-list').getByRole('link').allTextContents()).toEqual([expect.stringContaining('Alfa Laval')]);
+
+  // A reject logged on another device shows on the dashboard without a reload: the poke makes this
+  // device pull, and a pull refreshes the dashboard (at most every 5 s).
+  await goTo(page, 'Dashboard');
+  await expect.poll(() => page.getByTestId('alert-rejects').textContent()).toMatch(/3 awaiting review/);
+  const op = await signIn(env.browser, env.app.url, 'operator.press');
+  await logReject(op.page, 9);
+  await expect.poll(() => page.getByTestId('alert-rejects').textContent(), { timeout: 20_000 }).toMatch(/4 awaiting review/);
+  await expect(page.getByTestId('alert-rejects').getByRole('link', { name: /9 × SCRATCH/ }).count()).resolves.toBe(1);
+  await op.ctx.close();
+
+  // Offline, a reload shows the copy kept on the device, with the time it was fetched and its age.
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  await expect.poll(() => page.getByTestId('dashboard-age').textContent()).toMatch(/^Offline: showing the dashboard as of \S.*, (just now|\d+ min ago)$/);
+  await expect(page.getByTestId('tile-late').textContent()).resolves.toMatch(/^Late\s*1\b/);
+  await expect(page.getByTestId('alert-rejects').textContent()).resolves.toMatch(/4 awaiting review/);
+  await expect(page.getByTestId('dashboard-refresh').isDisabled()).resolves.toBe(true);
+  await screenshots(page, 'dashboard-offline');
+  await ctx.setOffline(false);
+
+  // Back online, the manager narrows the dashboard to one department; Refresh asks again.
+  await page.getByLabel('Department').selectOption({ label: 'Paint' });
+  expect(new URL(page.url()).search).toMatch(/^\?departmentId=/);
+  await expect.poll(() => machinesOf(page, 'next')).toEqual(['PNT-01', 'PNT-02']);
+  await expect.poll(() => page.getByTestId('dashboard-age').textContent()).toMatch(/^Figures as of /);
+  const asked = page.waitForRequest((r) => r.url().includes('/api/dashboard?departmentId='));
+  await page.getByTestId('dashboard-refresh').click();
+  await asked;
+  await ctx.close();
+});
+
+it('a supervisor on a tablet sees their own department only, named, without a department choice', async () => {
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'supervisor.press', 1024, 768);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/dashboard');
+  await expect.poll(() => page.getByTestId('dashboard-scope').textContent()).toBe('Department Press');
+  await expect(page.getByRole('combobox', { name: 'Department' }).count()).resolves.toBe(0);
+  await expect.poll(() => machinesOf(page, 'this')).toEqual(['PRS-01', 'PRS-02', 'PRS-03']);
+  await expect(page.getByTestId('oee-departments').getByRole('link').allTextContents()).resolves.toEqual([expect.stringMatching(/^Press/)]);
+  // The press department's two open rejects of the demo plant (PRS-01, PRS-02), not the paint shop's.
+  await expect(page.getByTestId('alert-rejects').textContent()).resolves.toMatch(/2 awaiting review/);
+  await expect(page.getByTestId('alert-rejects').textContent()).resolves.not.toMatch(/PNT-/);
+  await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(1024);
+  await screenshots(page, 'dashboard-supervisor');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(360);
+  await ctx.close();
+});
