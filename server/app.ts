@@ -26,6 +26,8 @@ import { metricsRoute } from './observe/metrics.routes';
 import { readCounter } from './sync/sync.repository';
 // finance (issue 14)
 import { financeReportRoutes, financeRoutes } from './finance/finance.routes';
+// dashboard (issue 15 §2)
+import { dashboardRoutes } from './dashboard/dashboard.routes';
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -84,6 +86,8 @@ export function createApp(deps: Deps) {
   api.route('/maintenance', maintenanceRoutes);
   // live (issue 15): CSV exports (each route checks the session itself) and the API description.
   api.route('/', exportRoutes);
+  // dashboard (issue 15 §2): the router checks the session itself.
+  api.route('/dashboard', dashboardRoutes);
   api.all('*', (c) => c.json(errorBody('not_found', `There is no API route ${c.req.method} ${c.req.path}.`), 404));
 
   // The API reference: before the API's own middleware, so its static files may be cached (docs/api.md).

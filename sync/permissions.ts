@@ -92,3 +92,9 @@ export function mayReadMaintenanceReport(role: Role): boolean {
 export function mayEditSla(role: Role): boolean {
   return role === 'admin';
 }
+
+// ── dashboard (issue 15 §2) ────────────────────────────────────────────────
+/** Whether the role may read the plant dashboard (GET /api/dashboard): managers and admins the plant, supervisors their department. */
+export function mayReadDashboard(role: Role): boolean {
+  return LEADS.includes(role);
+}

@@ -194,6 +194,10 @@ Object.assign(MATRIX, {
   'PUT /api/finance/labour-rate': { who: FINANCE, ok: 200, request: () => ({ body: { default: 4000 } }) },
   'GET /api/reports/profitability': { who: FINANCE, ok: 200, request: () => ({ path: '/api/reports/profitability?from=2026-01-01&to=2026-12-31' }) },
 } satisfies Record<string, Rule>);
+// dashboard (issue 15 §2): managers and admins the plant, a supervisor their own department.
+Object.assign(MATRIX, {
+  'GET /api/dashboard': { who: ['admin', 'manager', 'supervisor'], ok: 200 },
+} satisfies Record<string, Rule>);
 
 async function upload(path: string, form: FormData, token?: string) {
   const res = await h.app.request(path, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, body: form });
