@@ -4,9 +4,31 @@
 // and a supervisor's tablet shows their department only.
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { addDays, mondayOf } from '../../sync/kpi';
+import { localToday } from '../../client/features/planning/board';
 import { goTo, logReject, screenshots, signIn, useAppAndBrowser } from './support';
 
 const env = useAppAndBrowser();
+
+/**
+ * The demo plant schedules nothing; the planners' board would. Straight in the server's database
+ * (the dashboard reads it there): a press stage of 100 h on PRS-01 next Monday (over its week's
+ * hours) and a paint stage on PNT-01 today.
+ */
+async function scheduleStages() {
+  const db = env.app.running.deps.db;
+  const machine = (code: string) => db.selectFrom('machines').select(['id', 'departmentId']).where('code', '=', code).executeTakeFirstOrThrow();
+  const stageOf = (departmentId: string) => db.selectFrom('stages').select('id').where('departmentId', '=', departmentId).where('status', 'in', ['pending', 'ready'])
+    .where('machineId', 'is', null).orderBy('id').executeTakeFirst()
+    .then(async (s) => s ?? db.selectFrom('stages').select('id').where('departmentId', '=', departmentId).where('status', 'in', ['pending', 'ready']).orderBy('id').executeTakeFirstOrThrow());
+  const today = localToday();
+  const nextMonday = addDays(mondayOf(today), 7);
+  for (const [code, day, minutes] of [['PRS-01', nextMonday, 6000], ['PNT-01', today, 240]] as const) {
+    const m = await machine(code);
+    const s = await stageOf(m.departmentId);
+    await db.updateTable('stages').set({ machineId: m.id, scheduledStart: `${day}T06:00:00.000Z`, scheduledEnd: null, plannedMinutes: minutes }).where('id', '=', s.id).execute();
+  }
+}
 
 /** The machine codes of a capacity week's table ("PRS-01", …), sorted. */
 async function machinesOf(page: Page, week: 'this' | 'next') {
@@ -14,6 +36,7 @@ async function machinesOf(page: Page, week: 'this' | 'next') {
 }
 
 it('a manager lands on the dashboard, reads the demo figures, opens the late orders, sees a change arrive, and reads the copy offline with its age', async () => {
+  await scheduleStages();
   const { ctx, page } = await signIn(env.browser, env.app.url, 'manager', 1440, 900);
   // The manager's home is the dashboard.
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -28,14 +51,23 @@ it('a manager lands on the dashboard, reads the demo figures, opens the late ord
   await expect(hold.getByRole('link', { name: /Epiroc — Customer changed the hole pattern/ }).count()).resolves.toBe(1);
   await expect(page.getByTestId('alert-rejects').textContent()).resolves.toMatch(/3 awaiting review/);
   await expect.poll(() => machinesOf(page, 'this')).toEqual(['ASM-01', 'ASM-02', 'PNT-01', 'PNT-02', 'PRS-01', 'PRS-02', 'PRS-03']);
-  // Every chart is drawn (Chart.js, loaded lazily) with a table of the same figures under it.
-  const charts = page.locator('figure.chart canvas');
-  await expect.poll(() => charts.count()).toBe(4);
-  await expect.poll(() => charts.first().evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
+  // The charts are drawn (Chart.js, loaded lazily), each with a table of the same figures under it.
+  const orders = page.locator('figure.chart', { hasText: 'Orders by status' }).locator('canvas');
+  await expect.poll(() => orders.evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
+  await expect(orders.getAttribute('aria-label')).resolves.toMatch(/^Orders by status: Orders: Draft 2, Released \d+, In progress \d+, On hold 1, Completed \d+/);
   await expect(page.getByRole('table', { name: 'Orders by status' }).locator('tbody tr').count()).resolves.toBe(6);
-  // OEE: the three factors beside each figure; nothing produced yet reads "—", never "NaN".
+  // Over capacity: PRS-01 next week, in red with the number, a warning sign on the chart's label and
+  // the words in the table (colour is never the only sign).
+  const next = page.getByTestId('capacity-next');
+  await expect.poll(() => next.locator('canvas').getAttribute('aria-label')).toMatch(/Load: .*⚠ PRS-01 \d{3} %/);
+  const prs01 = next.getByRole('table').locator('tbody tr', { hasText: 'PRS-01' });
+  await expect(prs01.textContent()).resolves.toMatch(/\d{3} %\s*over capacity/);
+  await expect(next.getByRole('table').locator('tbody tr', { hasText: 'PNT-01' }).textContent()).resolves.not.toMatch(/over capacity/);
+  await expect(page.getByTestId('capacity-this').getByRole('table').locator('tbody tr', { hasText: 'PNT-01' }).textContent()).resolves.toMatch(/\d+ %.*4 h/);
+  // OEE: the three factors beside each figure, for every machine; nothing produced reads "—", never "NaN".
   const oee = page.getByRole('table', { name: 'OEE by machine, today' });
   await expect(oee.locator('thead').textContent()).resolves.toMatch(/OEE.*Availability.*Performance.*Quality/);
+  await expect(oee.locator('tbody tr').count()).resolves.toBe(7);
   await expect(page.locator('.dash').textContent()).resolves.not.toMatch(/NaN|undefined|Infinity/);
   await screenshots(page, 'dashboard-manager');
 

@@ -185,7 +185,7 @@ function OrdersSection({ d }: { d: Dashboard }) {
   const open = o.byStatus.draft + o.byStatus.released + o.byStatus.in_progress + o.byStatus.on_hold;
   const rows = ORDER_STATUSES.map((status) => ({ status, count: o.byStatus[status] }));
   const spec = useMemo<ChartSpec>(() => ({
-    title: 'Orders by status', labels: rows.map((r) => statusName(r.status)), unit: 'orders', height: 200,
+    title: 'Orders by status', labels: rows.map((r) => statusName(r.status)), unit: 'orders', height: 200, integers: true,
     series: [{ label: 'Orders', data: rows.map((r) => r.count) }],
     onPick: (i) => navigate(links.ordersByStatus(rows[i].status)),
   }), [d]);
@@ -343,7 +343,9 @@ function DeptLoad({ c, r }: { c: Capacity; r: CapDept }) {
 function CapacityWeek({ c }: { c: Capacity }) {
   const spec = useMemo<ChartSpec>(() => ({
     title: `Load by machine, ${c.label.toLowerCase()} (${period(c.from, c.to)})`,
-    labels: c.machines.map((m) => `${isOver(m.utilisation) ? '⚠ ' : ''}${m.code}`),
+    // Nothing scheduled on any machine: the words, not an empty grid (the table still lists the machines).
+    labels: c.machines.some((m) => m.scheduledHours > 0) ? c.machines.map((m) => `${isOver(m.utilisation) ? '⚠ ' : ''}${m.code}`) : [],
+    emptyText: 'No stages scheduled on these machines in this week.',
     horizontal: true, unit: '% of available hours', format: (v) => `${v.toFixed(0)} %`,
     height: Math.max(160, 34 * c.machines.length + 60),
     series: [{
@@ -391,7 +393,9 @@ function OeeSection({ d, dept, index, setIndex }: { d: Dashboard; dept: string |
   const o = d.oee[index] ?? d.oee[0];
   const spec = useMemo<ChartSpec | null>(() => o && {
     title: `OEE by machine, ${o.label.toLowerCase()} (${period(o.from, o.to)})`,
-    labels: o.machines.map((m) => m.code), unit: '%', format: (v) => `${v.toFixed(0)} %`, height: 240,
+    labels: o.machines.some((m) => m.oee != null || m.availability != null) ? o.machines.map((m) => m.code) : [],
+    emptyText: `No planned production time recorded ${o.label === 'Today' ? 'today' : 'this week'} yet.`,
+    unit: '%', format: (v) => `${v.toFixed(0)} %`, height: 240,
     series: OEE_FIGURES.map(([k, label]) => ({ label, data: o.machines.map((m) => (m[k] == null ? null : Math.round((m[k] as number) * 1000) / 10)) })),
     onPick: (i) => navigate(links.machineTickets(o.machines[i].machineId)),
   }, [o]);
