@@ -34,6 +34,8 @@ export interface ChartSpec {
   onPick?: (index: number) => void;
   /** dashboard: whole numbers on the value axis (counts of orders), and the words shown when there is nothing to draw. */
   integers?: boolean;
+  /** The value axis reaches at least this far (100 for a load in %, so 5 % does not fill the chart). */
+  suggestedMax?: number;
   emptyText?: string;
 }
 

@@ -346,7 +346,7 @@ function CapacityWeek({ c }: { c: Capacity }) {
     // Nothing scheduled on any machine: the words, not an empty grid (the table still lists the machines).
     labels: c.machines.some((m) => m.scheduledHours > 0) ? c.machines.map((m) => `${isOver(m.utilisation) ? '⚠ ' : ''}${m.code}`) : [],
     emptyText: 'No stages scheduled on these machines in this week.',
-    horizontal: true, unit: '% of available hours', format: (v) => `${v.toFixed(0)} %`,
+    horizontal: true, unit: '% of available hours', format: (v) => `${v.toFixed(0)} %`, suggestedMax: 100,
     height: Math.max(160, 34 * c.machines.length + 60),
     series: [{
       label: 'Load', data: c.machines.map((m) => (m.utilisation == null ? null : Math.round(m.utilisation * 1000) / 10)),
@@ -395,7 +395,7 @@ function OeeSection({ d, dept, index, setIndex }: { d: Dashboard; dept: string |
     title: `OEE by machine, ${o.label.toLowerCase()} (${period(o.from, o.to)})`,
     labels: o.machines.some((m) => m.oee != null || m.availability != null) ? o.machines.map((m) => m.code) : [],
     emptyText: `No planned production time recorded ${o.label === 'Today' ? 'today' : 'this week'} yet.`,
-    unit: '%', format: (v) => `${v.toFixed(0)} %`, height: 240,
+    unit: '%', format: (v) => `${v.toFixed(0)} %`, height: 240, suggestedMax: 100,
     series: OEE_FIGURES.map(([k, label]) => ({ label, data: o.machines.map((m) => (m[k] == null ? null : Math.round((m[k] as number) * 1000) / 10)) })),
     onPick: (i) => navigate(links.machineTickets(o.machines[i].machineId)),
   }, [o]);

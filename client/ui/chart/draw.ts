@@ -60,7 +60,7 @@ export function draw(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy(): v
         },
       },
       scales: {
-        [valueAxis]: { beginAtZero: true, stacked: spec.stacked, title: { display: !!spec.unit, text: spec.unit ?? '' }, ...(spec.integers ? { ticks: { precision: 0 } } : {}) },
+        [valueAxis]: { beginAtZero: true, stacked: spec.stacked, title: { display: !!spec.unit, text: spec.unit ?? '' }, ...(spec.integers ? { ticks: { precision: 0 } } : {}), suggestedMax: spec.suggestedMax },
         [horizontal ? 'y' : 'x']: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 45 } },
         ...(hasRight && !horizontal ? { right: { position: 'right' as const, beginAtZero: true, max: spec.rightMax, grid: { drawOnChartArea: false }, title: { display: !!spec.rightUnit, text: spec.rightUnit ?? '' } } } : {}),
       },
