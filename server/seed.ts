@@ -14,6 +14,8 @@ import { seedSopNcr } from './sop/sop.seed';
 // finance (issue 14)
 import { seedFinance } from './finance/finance.seed';
 import { seedMaintenance } from './maintenance/maintenance.seed';
+// dashboard (issue 15 §2)
+import { seedDashboard } from './dashboard/dashboard.seed';
 
 export const DEMO_PASSWORD = 'barron-demo-2026';
 
@@ -217,4 +219,6 @@ export async function seedDemo(db: Db): Promise<void> {
   await seedFinance(db);
   // Each module's demo data, after the plant it refers to.
   await seedMaintenance(db);
+  // dashboard (issue 15 §2): job events behind the stages' counts, a machine over capacity next week
+  await seedDashboard(db);
 }
