@@ -2,7 +2,7 @@
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { mayAdminister, mayImport, mayManageFinance } from '../../sync/permissions';
+import { mayAdminister, mayImport, mayManageFinance, mayReadDashboard } from '../../sync/permissions';
 import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
@@ -64,7 +64,7 @@ export const NAV: NavItem[] = [
   // finance (issue 14)
   { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
   // dashboard (issue 15 §2): the plant for managers and admins, their department for supervisors
-  { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: LEADS },
+  { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: ROLES.filter(mayReadDashboard) },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */
