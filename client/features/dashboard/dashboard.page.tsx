@@ -393,8 +393,8 @@ function OeeSection({ d, dept, index, setIndex }: { d: Dashboard; dept: string |
   const o = d.oee[index] ?? d.oee[0];
   const spec = useMemo<ChartSpec | null>(() => o && {
     title: `OEE by machine, ${o.label.toLowerCase()} (${period(o.from, o.to)})`,
-    labels: o.machines.some((m) => m.oee != null || m.availability != null) ? o.machines.map((m) => m.code) : [],
-    emptyText: `No planned production time recorded ${o.label === 'Today' ? 'today' : 'this week'} yet.`,
+    labels: o.machines.some((m) => OEE_FIGURES.some(([k]) => m[k] != null)) ? o.machines.map((m) => m.code) : [],
+    emptyText: `Nothing planned or produced ${o.label === 'Today' ? 'today' : 'this week'} yet.`,
     unit: '%', format: (v) => `${v.toFixed(0)} %`, height: 240, suggestedMax: 100,
     series: OEE_FIGURES.map(([k, label]) => ({ label, data: o.machines.map((m) => (m[k] == null ? null : Math.round((m[k] as number) * 1000) / 10)) })),
     onPick: (i) => navigate(links.machineTickets(o.machines[i].machineId)),
