@@ -30,6 +30,13 @@ export interface ChartSpec {
   format?: (v: number) => string;
   /** Pixels; the width follows the container. */
   height?: number;
+  /** dashboard (issue 15): a click on a bar or point picks its label (index); the table under the chart has the same links. */
+  onPick?: (index: number) => void;
+  /** dashboard: whole numbers on the value axis (counts of orders), and the words shown when there is nothing to draw. */
+  integers?: boolean;
+  /** The value axis reaches at least this far (100 for a load in %, so 5 % does not fill the chart). */
+  suggestedMax?: number;
+  emptyText?: string;
 }
 
 type Draw = typeof import('./chart/draw').draw;
@@ -51,7 +58,7 @@ export function Chart({ spec }: { spec: ChartSpec }) {
   return (
     <figure class="chart">
       <figcaption>{spec.title}</figcaption>
-      {empty ? <p class="chart-empty">No data for this period.</p>
+      {empty ? <p class="chart-empty">{spec.emptyText ?? 'No data for this period.'}</p>
         : failed ? <p class="form-error">The chart could not be drawn ({failed}); the table below has the figures.</p>
           : <div class="chart-box" style={{ height: `${spec.height ?? 260}px` }}>
               <canvas ref={canvas} role="img" aria-label={`${spec.title}: ${summary(spec)}`} />

@@ -2,7 +2,7 @@
 // and the banners a user must not miss (storage errors, sign-in needed, a new version).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { mayAdminister, mayImport, mayManageFinance } from '../../sync/permissions';
+import { mayAdminister, mayImport, mayManageFinance, mayReadDashboard } from '../../sync/permissions';
 import { ALL_ROLES, FLOOR, LEADS, ROLES, type Role } from '../../sync/roles';
 import { errorMessage, useApp } from '../app-state';
 import { Link } from './components';
@@ -35,6 +35,8 @@ const ICONS: Record<string, string> = {
   // SOP compliance (issue 12): a clipboard with a tick
   sop: 'M9 3h6v3H9zM7 4H5v17h14V4h-2M9 14l2 2 4-5',
   finance: 'M12 2v20M17 6H9.5a3.5 3.5 0 000 7h5a3.5 3.5 0 010 7H6',
+  // dashboard (issue 15 §2): four tiles
+  dashboard: 'M3 3h8v8H3zM13 3h8v5h-8zM13 10h8v11h-8zM3 13h8v8H3z',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -61,6 +63,8 @@ export const NAV: NavItem[] = [
   { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
   // finance (issue 14)
   { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
+  // dashboard (issue 15 §2): the plant for managers and admins, their department for supervisors
+  { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: ROLES.filter(mayReadDashboard) },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */
@@ -68,8 +72,11 @@ export function mayOpen(role: Role, href: string): boolean {
   return NAV.find((n) => n.href === href)?.roles.includes(role) ?? false;
 }
 
+/** dashboard (issue 15 §2): where a role lands when it is not the first page of its bar. */
+const HOME: Partial<Record<Role, string>> = { manager: '/dashboard', supervisor: '/dashboard' };
+
 export function homeFor(role: Role): string {
-  return NAV.find((n) => n.roles.includes(role))?.href ?? '/settings';
+  return HOME[role] ?? NAV.find((n) => n.roles.includes(role))?.href ?? '/settings';
 }
 
 function Icon({ name }: { name: string }) {

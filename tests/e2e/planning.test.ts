@@ -182,7 +182,9 @@ it('a planner imports the D365 fixture and sees the orders', async () => {
 
 it('a planner creates an order from the routing, edits a stage, holds the order with a reason and resumes it', async () => {
   const { ctx, page } = await signIn('manager');
-  await page.getByRole('heading', { name: 'Orders' }).waitFor(); // the planner's landing page
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor(); // a manager's landing page (issue 15 §2)
+  await goTo(page, 'Orders');
+  await page.getByRole('heading', { name: 'Orders' }).waitFor();
   await page.getByRole('link', { name: '+ New order' }).click();
   await page.getByLabel('Customer', { exact: true }).fill('E2E Kinnarps');
   await page.getByLabel('Due date').fill('2027-02-15');

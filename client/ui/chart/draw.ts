@@ -41,6 +41,12 @@ export function draw(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy(): v
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      // dashboard (issue 15): a clickable chart picks a whole label (anywhere in its column or row), with a pointer over it.
+      ...(spec.onPick ? {
+        interaction: { mode: 'index' as const, intersect: false, axis: horizontal ? 'y' as const : 'x' as const },
+        onClick: (_e: unknown, els: { index: number }[]) => { if (els[0]) spec.onPick!(els[0].index); },
+        onHover: (e: { native: Event | null }, els: unknown[]) => { const t = e.native?.target as HTMLElement | undefined; if (t) t.style.cursor = els.length ? 'pointer' : 'default'; },
+      } : {}),
       plugins: {
         legend: { display: spec.series.length > 1, position: 'bottom' },
         tooltip: {
@@ -54,7 +60,7 @@ export function draw(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy(): v
         },
       },
       scales: {
-        [valueAxis]: { beginAtZero: true, stacked: spec.stacked, title: { display: !!spec.unit, text: spec.unit ?? '' } },
+        [valueAxis]: { beginAtZero: true, stacked: spec.stacked, title: { display: !!spec.unit, text: spec.unit ?? '' }, ...(spec.integers ? { ticks: { precision: 0 } } : {}), suggestedMax: spec.suggestedMax },
         [horizontal ? 'y' : 'x']: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 45 } },
         ...(hasRight && !horizontal ? { right: { position: 'right' as const, beginAtZero: true, max: spec.rightMax, grid: { drawOnChartArea: false }, title: { display: !!spec.rightUnit, text: spec.rightUnit ?? '' } } } : {}),
       },
