@@ -1,8 +1,7 @@
 // The dashboard's KPI rules against figures worked out by hand (the arithmetic is in the comments).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CALENDAR } from './planning';
-import { slaClocks } from './sla';
-import { addDays, daysBetween, machineCapacity, machineOeeInput, mondayOf, oee, onTimeDelivery, plannedMinutes, slaState, sumOeeInputs, type CapacityStage } from './kpi';
+import { addDays, daysBetween, machineCapacity, machineOeeInput, mondayOf, oee, onTimeDelivery, plannedMinutes, sumOeeInputs, type CapacityStage } from './kpi';
 
 describe('OEE', () => {
   // Press A: 480 min planned, 60 min down → run 420 min. Ideal cycle 30 s, 700 good + 20 rejected = 720.
@@ -128,29 +127,5 @@ describe('on-time delivery', () => {
 
   it('has no ratio without a line due', () => {
     expect(onTimeDelivery([], '2026-11-02', '2026-12-02').ratio).toBeNull();
-  });
-});
-
-describe('SLA alert state', () => {
-  // Raised 10:00, response due 14:00: a 4-hour target, "near" below 25 % of it = 1 h left.
-  const ticket = {
-    status: 'open' as const, responseDueAt: '2026-11-25T14:00:00.000Z', resolutionDueAt: '2026-11-26T10:00:00.000Z',
-    respondedAt: null as string | null, completedAt: null, pausedSeconds: 0, pausedSince: null as string | null,
-  };
-  const raised = '2026-11-25T10:00:00.000Z';
-  const state = (t: typeof ticket, now: string) => slaState(slaClocks(t, now).response, raised);
-
-  it('is near with less than a quarter of the target left, breached after the due time', () => {
-    expect(state(ticket, '2026-11-25T12:30:00.000Z')).toBeNull(); // 1 h 30 min left
-    expect(state(ticket, '2026-11-25T13:10:00.000Z')).toBe('near'); // 50 min left
-    expect(state(ticket, '2026-11-25T14:00:00.000Z')).toBe('near'); // exactly due: met, 0 left
-    expect(state(ticket, '2026-11-25T14:30:00.000Z')).toBe('breached');
-  });
-
-  it('is no alert once the clock stopped, and never near while the clock is paused', () => {
-    expect(state({ ...ticket, respondedAt: '2026-11-25T15:00:00.000Z' }, '2026-11-25T16:00:00.000Z')).toBeNull();
-    // Resolution: 24 h target from 10:00; on hold waiting for parts since 07:00 next day, now 09:30 (30 min left of it before the pause).
-    const held = { ...ticket, status: 'on_hold' as const, respondedAt: '2026-11-25T11:00:00.000Z', pausedSince: '2026-11-26T07:00:00.000Z' };
-    expect(slaState(slaClocks(held, '2026-11-26T09:30:00.000Z').resolution, raised)).toBeNull();
   });
 });

@@ -152,20 +152,3 @@ export function onTimeDelivery(lines: DeliveryLine[], from: string, today: strin
   return { from, to: today, linesDue, linesOnTime, ratio: ratio(linesOnTime, linesDue) };
 }
 
-// ── SLA alert state ─────────────────────────────────────────────────────────
-
-/** "Near" a breach: a running clock with less than this share of its target left. */
-export const NEAR_BREACH_SHARE = 0.25;
-
-/**
- * A running SLA clock's alert state: breached, near (less than 25 % of its target time left, the
- * target being from when the ticket was raised to its due time), or null. A stopped clock (responded,
- * completed) is no alert; a paused resolution clock is not running down, so it is never "near".
- */
-export function slaState(clock: { dueAt: string | null; doneAt: string | null; leftMs: number | null; breached: boolean; paused: boolean }, raisedAt: string): 'breached' | 'near' | null {
-  if (clock.doneAt || clock.dueAt === null || clock.leftMs === null) return null;
-  if (clock.breached) return 'breached';
-  if (clock.paused) return null;
-  const target = Date.parse(clock.dueAt) - Date.parse(raisedAt);
-  return target > 0 && clock.leftMs < target * NEAR_BREACH_SHARE ? 'near' : null;
-}

@@ -90,6 +90,10 @@ describe('slaState: breached, near breach (less than 25 % of the target left) or
     // 4 hours waiting for parts: at 08:00:01 next day 4 h are still left, 1/6 of the target: near, not breached.
     expect(slaState({ ...started, pausedSeconds: 4 * 3600 }, '2026-11-03T08:00:01.000Z')).toBe('near');
     expect(slaState({ ...started, pausedSeconds: 10 * 3600 }, '2026-11-03T08:00:01.000Z')).toBe('ok');
+    // On hold waiting for parts since 01:00 with 1 h left: the clock waits, so it is not near; it would be once it runs again.
+    const held = { ...started, status: 'on_hold' as const, pausedSince: '2026-11-03T01:00:00.000Z' };
+    expect(slaState(held, '2026-11-03T05:00:00.000Z')).toBe('ok');
+    expect(slaState({ ...held, status: 'in_progress' as const, pausedSince: null }, '2026-11-03T07:00:00.000Z')).toBe('near');
   });
 
   it('a done, verified or cancelled ticket is never breached or near, however late it was; a ticket without targets is ok', () => {

@@ -142,10 +142,11 @@ export function slaTargetMs(t: Pick<MaintenanceTicket, 'raisedAt' | 'createdAt' 
   return span > 0 ? span : null;
 }
 
-/** Breached (run out), near (running, less than 25 % of its target left) or ok, for one clock. */
+/** Breached (run out), near (running, not paused, less than 25 % of its target left) or ok, for one clock. */
 export function clockState(c: Clock, targetMs: number | null): SlaState {
   if (c.breached) return 'breached';
-  if (c.doneAt || c.leftMs === null || targetMs === null) return 'ok';
+  // A paused clock is not running down (waiting for parts or production): nothing nears while it waits.
+  if (c.paused || c.doneAt || c.leftMs === null || targetMs === null) return 'ok';
   return c.leftMs < NEAR_BREACH_SHARE * targetMs ? 'near' : 'ok';
 }
 

@@ -2,9 +2,9 @@
 // and the pure KPI rules of sync/kpi.ts. The queries run side by side; none runs per row.
 import { ALERT_ITEMS, ORDER_STATUSES, type Dashboard } from '../../sync/dashboard';
 import { DEFAULT_CALENDAR, type ShiftCalendar } from '../../sync/planning';
-import { slaClocks } from '../../sync/sla';
+import { slaAlert } from '../../sync/sla';
 import type { Actor } from '../../sync/roles';
-import { addDays, capacityRow, daysBetween, machineCapacity, machineOeeInput, mondayOf, oee, onTimeDelivery, plannedMinutes, slaState, sumOeeInputs, type OeeInput } from '../../sync/kpi';
+import { addDays, capacityRow, daysBetween, machineCapacity, machineOeeInput, mondayOf, oee, onTimeDelivery, plannedMinutes, sumOeeInputs, type OeeInput } from '../../sync/kpi';
 import type { Db } from '../db/db';
 import { AppError } from '../http/errors';
 import * as repo from './dashboard.repository';
@@ -105,16 +105,11 @@ export async function dashboard(db: Db, user: Actor, q: { departmentId?: string;
     };
   });
 
-  // ── SLA alerts: each open ticket's running clocks; the worse state (then the earlier due time) wins ──
+  // ── SLA alerts: each open ticket's running clock, by the rule the Maintenance list's ?sla= filter uses ──
   const sla: Dashboard['alerts']['sla']['items'] = [];
   for (const t of tickets) {
-    const clocks = slaClocks(t, now);
-    const raisedAt = t.raisedAt ?? t.createdAt;
-    const states = (['response', 'resolution'] as const)
-      .map((clock) => ({ clock, state: slaState(clocks[clock], raisedAt), dueAt: clocks[clock].dueAt! }))
-      .filter((s): s is { clock: 'response' | 'resolution'; state: 'breached' | 'near'; dueAt: string } => s.state !== null)
-      .sort((a, b) => rank(a.state) - rank(b.state) || a.dueAt.localeCompare(b.dueAt));
-    if (states[0]) sla.push({ id: t.id, number: t.number ?? '', machineCode: t.machineCode, priority: t.priority, ...states[0] });
+    const a = slaAlert(t, now);
+    if (a.state !== 'ok' && a.dueAt) sla.push({ id: t.id, number: t.number ?? '', machineCode: t.machineCode, priority: t.priority, clock: a.clock, state: a.state, dueAt: a.dueAt });
   }
   sla.sort((a, b) => rank(a.state) - rank(b.state) || a.priority - b.priority || a.dueAt.localeCompare(b.dueAt));
 
