@@ -38,6 +38,8 @@ const MaintenanceReport = lazyPage(() => import('./features/maintenance/report.p
 const MaintenanceSla = lazyPage(() => import('./features/maintenance/sla.page'));
 const MachinePage = lazyPage(() => import('./features/maintenance/machine.page'));
 const MachineLabels = lazyPage(() => import('./features/maintenance/labels.page'));
+// floor now (issue 15 §2): the supervisor's tablet view of the department
+const Floor = lazyPage(() => import('./features/floor/floor.page'));
 
 function Routes() {
   const app = useApp();
@@ -75,6 +77,8 @@ function Routes() {
   if (match('/finance/suppliers', p)) return allowed('/finance') ? <FinanceSuppliers /> : <NotAllowed />;
   if (match('/finance/profitability', p)) return allowed('/finance') ? <Profitability /> : <NotAllowed />;
   if ((m = match('/finance/products/:id', p))) return allowed('/finance') ? <FinanceBom id={m.id} /> : <NotAllowed />;
+  // floor now (issue 15 §2)
+  if (match('/floor', p)) return allowed('/floor') ? <Floor /> : <NotAllowed />;
   return <Home />;
 }
 

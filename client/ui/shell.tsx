@@ -35,6 +35,8 @@ const ICONS: Record<string, string> = {
   // SOP compliance (issue 12): a clipboard with a tick
   sop: 'M9 3h6v3H9zM7 4H5v17h14V4h-2M9 14l2 2 4-5',
   finance: 'M12 2v20M17 6H9.5a3.5 3.5 0 000 7h5a3.5 3.5 0 010 7H6',
+  // floor now (issue 15 §2): a gauge
+  floor: 'M3 18a9 9 0 1118 0M12 18l4-6M3 18h18',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -61,6 +63,8 @@ export const NAV: NavItem[] = [
   { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
   // finance (issue 14)
   { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
+  // floor now (issue 15 §2): the department's floor on a tablet
+  { href: '/floor', label: 'Floor now', short: 'Floor', icon: 'floor', roles: LEADS },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

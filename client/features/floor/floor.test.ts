@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobEvent, Machine, Order, OrderItem, Stage } from '../../../sync/tables';
 import { barWidth, machineCounts, machinesNow, myStages, percentOf, planToday, planTotals, showPercent, stagesToday, tally } from './floor';
 
-const meta = { createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', version: 1, deletedAt: null };
+const meta = { createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', updatedBy: null, version: 1, deletedAt: null };
 const local = (h: number, m = 0, day = 25) => new Date(2026, 10, day, h, m);
 const TODAY = '2026-11-25';
 const DAY = { today: TODAY, from: local(0), to: local(0, 0, 26) };
