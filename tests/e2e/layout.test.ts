@@ -42,6 +42,8 @@ const PAGES: { path: string; nav: string }[] = [
   { path: '/maintenance/calendar', nav: '/maintenance' }, { path: '/maintenance/plans', nav: '/maintenance' }, { path: '/maintenance/report', nav: '/maintenance' },
   { path: '/maintenance/sla', nav: '/maintenance' }, { path: '/machines', nav: '/maintenance' }, { path: '/machines/:machines', nav: '/maintenance' },
   { path: '/admin/machines/labels', nav: '/admin' },
+  // floor now (issue 15 §2)
+  { path: '/floor', nav: '/floor' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */
