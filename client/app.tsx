@@ -40,6 +40,8 @@ const MachinePage = lazyPage(() => import('./features/maintenance/machine.page')
 const MachineLabels = lazyPage(() => import('./features/maintenance/labels.page'));
 // dashboard (issue 15 §2): managers the plant, supervisors their department
 const Dashboard = lazyPage(() => import('./features/dashboard/dashboard.page'));
+// floor now (issue 15 §2): the supervisor's tablet view of the department
+const Floor = lazyPage(() => import('./features/floor/floor.page'));
 
 function Routes() {
   const app = useApp();
@@ -79,6 +81,8 @@ function Routes() {
   if ((m = match('/finance/products/:id', p))) return allowed('/finance') ? <FinanceBom id={m.id} /> : <NotAllowed />;
   // dashboard (issue 15 §2)
   if (match('/dashboard', p)) return allowed('/dashboard') ? <Dashboard /> : <NotAllowed />;
+  // floor now (issue 15 §2)
+  if (match('/floor', p)) return allowed('/floor') ? <Floor /> : <NotAllowed />;
   return <Home />;
 }
 

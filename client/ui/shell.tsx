@@ -37,6 +37,8 @@ const ICONS: Record<string, string> = {
   finance: 'M12 2v20M17 6H9.5a3.5 3.5 0 000 7h5a3.5 3.5 0 010 7H6',
   // dashboard (issue 15 §2): four tiles
   dashboard: 'M3 3h8v8H3zM13 3h8v5h-8zM13 10h8v11h-8zM3 13h8v8H3z',
+  // floor now (issue 15 §2): a gauge
+  floor: 'M3 18a9 9 0 1118 0M12 18l4-6M3 18h18',
 };
 
 /** A phone's bottom bar holds six entries (short labels); with more, the sixth is "More", which opens the rest. */
@@ -65,6 +67,8 @@ export const NAV: NavItem[] = [
   { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
   // dashboard (issue 15 §2): the plant for managers and admins, their department for supervisors
   { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: ROLES.filter(mayReadDashboard) },
+  // floor now (issue 15 §2): the department's floor on a tablet
+  { href: '/floor', label: 'Floor now', short: 'Floor', icon: 'floor', roles: LEADS },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

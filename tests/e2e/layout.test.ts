@@ -44,6 +44,8 @@ const PAGES: { path: string; nav: string }[] = [
   { path: '/admin/machines/labels', nav: '/admin' },
   // dashboard (issue 15 §2)
   { path: '/dashboard', nav: '/dashboard' },
+  // floor now (issue 15 §2)
+  { path: '/floor', nav: '/floor' },
 ];
 
 /** The interactive elements a finger must hit, smaller than 44 × 44 px. */

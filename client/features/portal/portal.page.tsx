@@ -17,7 +17,8 @@ import { words } from '../../ui/format';
 import { CorrectionEntry, HoldRequestEntry, HoldRequestList, mayAskHold, moveClass, moveLabel, ProgressEntry, useStageMoves } from '../shared/floor';
 import { machineName, useLookups, type Lookups } from '../shared/lookups';
 import { localToday, slotTime } from '../planning/board';
-import { useCalendar, usePlanData } from '../planning/data';
+import { useCalendar, usePlanData, type PlanData } from '../planning/data';
+import { barWidth, myStages, showPercent } from '../floor/floor';
 import { countEvents, currentShift, startOfDay } from './shift';
 import { MachineOpener } from './scan';
 import '../planning/planning.css';
@@ -72,7 +73,7 @@ export default function PortalPage({ code }: { code?: string }) {
       ) : (
         <PageHead title={deptName ? `${deptName} · my work` : 'My work'} />
       )}
-      {!machine && <ShiftCounts />}
+      {!machine && <ShiftCounts data={data} />}
       {!machine && <HoldRequestList title="Your hold requests" />}
       {!machine && <MachineOpener machines={lookups.machines} />}
       <h2 class="portal-h">{machine ? 'Stages on this machine' : 'Ready and running'} <span class="muted">({open.length})</span></h2>
@@ -101,7 +102,8 @@ export default function PortalPage({ code }: { code?: string }) {
   );
 }
 
-function ShiftCounts() {
+/** "My production" (issue 15 §2): my counts this shift (today between shifts) and the stages I worked or was given, with their progress. */
+function ShiftCounts({ data }: { data: PlanData }) {
   const { db, user } = useSession();
   const cal = useCalendar(db);
   const now = new Date();
@@ -112,16 +114,39 @@ function ShiftCounts() {
   const tomorrow = new Date(dayStart.getTime() + 86_400_000);
   const inShift = shift ? countEvents(events, user.id, shift.start, shift.end) : null;
   const inDay = countEvents(events, user.id, dayStart, tomorrow);
+  const mine = shift ? myStages(data, events, user.id, shift.start, shift.end) : myStages(data, events, user.id, dayStart, tomorrow);
   const hhmm = (d: Date) => d.toTimeString().slice(0, 5);
   return (
     <section class="card shift-counts" aria-labelledby="shift-h" data-testid="shift-counts">
-      <h2 id="shift-h">{shift ? `My ${shift.name.toLowerCase()} shift (${hhmm(shift.start)}–${hhmm(shift.end)})` : 'My counts today'}</h2>
+      <h2 id="shift-h">{shift ? `My production · ${shift.name.toLowerCase()} shift ${hhmm(shift.start)}–${hhmm(shift.end)}` : 'My production today'}</h2>
       <div class="counts-grid">
         <div><span class="big good">{(inShift ?? inDay).good}</span><span>good</span></div>
         <div><span class="big rej">{(inShift ?? inDay).rejected}</span><span>rejected</span></div>
         <div><span class="big">{(inShift ?? inDay).downtimeMinutes}</span><span>min down</span></div>
       </div>
       {shift && <p class="small muted">Today so far: {inDay.good} good, {inDay.rejected} rejected, {inDay.downtimeMinutes} min downtime.</p>}
+      {mine.length > 0 && (
+        <>
+          <h3 class="my-stages-h">My stages {shift ? 'this shift' : 'today'}</h3>
+          <ul class="my-stages" data-testid="my-stages">
+            {mine.map((r) => (
+              <li key={r.stage.id}>
+                <Link class="my-stage" href={`/stages/${r.stage.id}`}>
+                  <span class="my-stage-name">{r.order?.customerName ?? ''} · {r.stage.name}</span>
+                  <span class="my-stage-top">
+                    <span class="my-stage-n"><strong>{r.good}</strong> of {r.quantity ?? '—'} good</span>
+                    <span class="my-stage-pct">{showPercent(r.percent)}</span>
+                  </span>
+                  <span class="progress" role="progressbar" aria-label="Good parts of the quantity" aria-valuenow={barWidth(r.percent)} aria-valuemin={0} aria-valuemax={100}>
+                    <span style={`width:${barWidth(r.percent)}%`} />
+                  </span>
+                  <span class="my-stage-mine">You {shift ? 'this shift' : 'today'}: {r.mine.good} good, {r.mine.rejected} rejected{r.mine.downtimeMinutes ? `, ${r.mine.downtimeMinutes} min down` : ''}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }
