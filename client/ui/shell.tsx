@@ -45,6 +45,9 @@ const ICONS: Record<string, string> = {
 const BAR_SLOTS = 6;
 
 export const NAV: NavItem[] = [
+  // The dashboard leads: it is the home of managers and supervisors (issue 15 §2); Floor now beside it.
+  { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: ROLES.filter(mayReadDashboard) },
+  { href: '/floor', label: 'Floor now', short: 'Floor', icon: 'floor', roles: LEADS },
   // Planning pages (issue 5): the portal is the floor's landing page, orders the planner's.
   { href: '/portal', label: 'My work', icon: 'portal', roles: ['operator', 'supervisor'] },
   { href: '/orders', label: 'Orders', icon: 'orders', roles: LEADS },
@@ -65,10 +68,6 @@ export const NAV: NavItem[] = [
   { href: '/sop', label: 'SOP tickets', short: 'SOP', icon: 'sop', roles: ALL_ROLES },
   // finance (issue 14)
   { href: '/finance', label: 'Finance', icon: 'finance', roles: ROLES.filter(mayManageFinance) },
-  // dashboard (issue 15 §2): the plant for managers and admins, their department for supervisors
-  { href: '/dashboard', label: 'Dashboard', short: 'Dash', icon: 'dashboard', roles: ROLES.filter(mayReadDashboard) },
-  // floor now (issue 15 §2): the department's floor on a tablet
-  { href: '/floor', label: 'Floor now', short: 'Floor', icon: 'floor', roles: LEADS },
 ];
 
 /** Whether a role may open the page at `href` (the route table asks the same). */

@@ -235,13 +235,15 @@ function StageChip({ s, ctx, clash = false }: { s: Stage; ctx: Ctx; clash?: bool
   const end = slotEnd(s);
   return (
     <button type="button" class={`chip-stage st-${s.status}${before ? ' out-of-order' : ''}`} onClick={() => ctx.open({ stage: s })} title={`${o?.number ?? 'New order'} · ${o?.customerName} · ${s.sequence}. ${s.name}`}
-      aria-label={`${o?.number ?? 'New order'} ${o?.customerName ?? ''} ${s.name}, ${s.status}, ${slotTime(s.scheduledStart)} to ${slotTime(end)}, ${s.plannedMinutes} minutes${before ? `, scheduled before ${before.name}` : ''}${clash ? ', overlaps another stage' : ''}. Reschedule`}
+      // The name starts with the chip's visible text, in its order (WCAG 2.5.3, axe label-content-name-mismatch), then the rest.
+      aria-label={`${slotTime(s.scheduledStart)}–${slotTime(end)} ${o?.customerName ?? ''} ${s.name}${clash ? ' ⚠ overlaps' : ''}${before ? ` ⚠ before ${before.name}` : ''}, ${s.status === 'done' ? 'done' : words(s.status)}, ${o?.number ?? 'New order'}, ${s.plannedMinutes} minutes${before ? `, scheduled before ${before.name}` : ''}${clash ? ', overlaps another stage' : ''}. Reschedule`}
       {...draggable(s, ctx)}>
-      <span class="t">{slotTime(s.scheduledStart)}–{slotTime(end)}</span>
-      <span class="n">{o?.customerName}</span>
-      <span class="s">{s.name}</span>
-      {clash && <span class="warn-seq">⚠ overlaps</span>}
-      {before && <span class="warn-seq" title={`${before.sequence}. ${before.name} starts ${before.scheduledStart?.slice(0, 10)} ${slotTime(before.scheduledStart)}`}>⚠ before {before.name}</span>}
+      {/* Spaces between the parts: the visible text reads as words, as the name above does. */}
+      <span class="t">{slotTime(s.scheduledStart)}–{slotTime(end)}</span>{' '}
+      <span class="n">{o?.customerName}</span>{' '}
+      <span class="s">{s.name}</span>{' '}
+      {clash && <><span class="warn-seq">⚠ overlaps</span>{' '}</>}
+      {before && <><span class="warn-seq" title={`${before.sequence}. ${before.name} starts ${before.scheduledStart?.slice(0, 10)} ${slotTime(before.scheduledStart)}`}>⚠ before {before.name}</span>{' '}</>}
       {s.status !== 'ready' && <span class="st">{s.status === 'done' ? '✓ done' : words(s.status)}</span>}
     </button>
   );
