@@ -106,7 +106,7 @@ it('a manager chooses the department; an operator has no Floor now', async () =>
   await m.ctx.close();
 
   const op = await signIn(env.browser, env.app.url, 'operator.press');
-  await expect(op.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Floor now' }).count()).resolves.toBe(0);
+  await expect(op.page.getByRole('navigation', { name: 'Main', exact: true }).getByRole('link', { name: 'Floor now' }).count()).resolves.toBe(0);
   await op.page.goto(`${env.app.url}/floor`);
   await op.page.getByText('Your role has no access to this page.').waitFor();
   await op.ctx.close();

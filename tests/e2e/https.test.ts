@@ -48,7 +48,7 @@ it('over HTTPS at a plant address the service worker takes control, and an opera
   await ctx.setOffline(true);
   await page.reload();
   // The shell comes from the service worker: no network, yet the app renders with the session.
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
   await logReject(page, 4, 'E2E dented over HTTPS');
   await page.getByRole('heading', { name: 'Reject (pending number)' }).waitFor();

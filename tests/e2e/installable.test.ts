@@ -66,7 +66,7 @@ it('the manifest is valid, the service worker controls the page, and the app sta
   await ctx.setOffline(true);
   page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
   await goTo(page, 'Stages');
   await page.getByTestId('stage-list').waitFor();

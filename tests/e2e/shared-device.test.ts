@@ -43,7 +43,7 @@ it('operators sharing a tablet each keep their queued changes, and each is sent 
   await screenshots(page, 'shared-device-sign-in');
   await page.getByLabel('Password').fill('barron-demo-2026');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
   await logReject(page, 'PRS-02 — Press 400 t', 'DENT — Dent or ding', '6');
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toBe('Offline · 1 pending');
 

@@ -31,7 +31,7 @@ it('an operator of Paint raises a ticket against Press offline on a phone; it es
   await expect.poll(() => op.page.getByTestId('sync-headline').textContent()).toContain('Offline');
   // Phone: SOP tickets wait behind "More".
   await op.page.getByRole('button', { name: 'More' }).click();
-  await op.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SOP tickets' }).click();
+  await op.page.getByRole('navigation', { name: 'Main', exact: true }).getByRole('link', { name: 'SOP tickets' }).click();
   await op.page.getByRole('link', { name: '+ Raise a ticket' }).click();
   await op.page.getByLabel('Machine (optional)').selectOption({ label: 'PRS-01 — Press 250 t' });
   // The machine names the department and its SOP.

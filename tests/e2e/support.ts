@@ -127,7 +127,7 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
 }
 
 /**
@@ -172,7 +172,7 @@ export async function screenshots(page: Page, name: string) {
 
 /** Follows a link of the main navigation; on a phone whose bar is full, opens "More" for it first. */
 export async function goTo(page: Page, navLabel: string) {
-  const nav = page.getByRole('navigation', { name: 'Main' });
+  const nav = page.getByRole('navigation', { name: 'Main', exact: true });
   const link = nav.getByRole('link', { name: navLabel });
   const more = nav.getByRole('button', { name: 'More' });
   if (!(await link.isVisible()) && (await more.isVisible())) await more.click();

@@ -11,7 +11,7 @@ it('a device that synced, reloaded offline, still shows when it last synced', as
   expect(before).toMatch(/^Synced \d/);
   await ctx.setOffline(true);
   await page.reload();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
   await expect.poll(() => page.getByTestId('sync-headline').textContent()).toContain('Offline');
   expect(await page.getByTestId('sync-status').locator('.detail').textContent()).toBe(before);
   // Tapping the pill offline tries (and fails) a sync: the engine's state still carries the stored time.

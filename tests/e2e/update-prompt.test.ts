@@ -68,7 +68,7 @@ it('a new version is offered, and installs only after the queued changes are syn
   // "Update now" activates the waiting worker and reloads the page under it.
   await page.evaluate(() => ((globalThis as any).beforeUpdate = true));
   await Promise.all([page.waitForEvent('load'), updateNow.click()]);
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main', exact: true }).waitFor();
   await waitControlled(page);
   expect(await page.evaluate(() => (globalThis as any).beforeUpdate)).toBeUndefined();
   const reg = await page.evaluate(async () => {
