@@ -207,6 +207,20 @@ async function prefetch(trx: Db, shared: SharedWrite, part: Record<string, unkno
       }
     }
   }
+  // The stages of those stages' items (progress asks whether its stage is its item's last), one
+  // query: find('stages', 'orderItemId', …) is then answered from memory.
+  const items = new Set<string>();
+  for (const [key, row] of shared.rows) if (row && key.startsWith('stages:') && typeof row.orderItemId === 'string') items.add(row.orderItemId);
+  if (items.size && shared.found && !shared.found.has('stages:orderItemId')) {
+    const index = new Map<string, Set<string>>();
+    for (const id of items) index.set(id, new Set());
+    for (const row of await repo.rowsWhereIn(trx, 'stages', 'orderItemId', [...items])) {
+      const key = `stages:${row.id as string}`;
+      if (!shared.rows.get(key)) shared.rows.set(key, row);
+      index.get(row.orderItemId as string)?.add(row.id as string);
+    }
+    shared.found.set('stages:orderItemId', index);
+  }
 }
 
 /**
