@@ -6,7 +6,7 @@ import type { Actor } from '../../sync/roles';
 import { whereInScope } from '../db/scope';
 import { WINDOW, type WindowRule } from '../../sync/window';
 import type { MutationResult } from '../../sync/protocol';
-import { fromDb, toDb } from './codec';
+import { fromDb, toDb, wireFromDb } from './codec';
 import * as compiled from '../db/compiled';
 
 /** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
@@ -155,12 +155,17 @@ function windowed(q: any, table: TableName, horizon: string) {
   );
 }
 
-/** A page of live rows of one table in id order after `afterId`, within the user's scope and the sync window. */
+/**
+ * A page of live rows of one table in id order after `afterId`, within the user's scope and the sync
+ * window, in their wire form (`wireFromDb`: what a pull sends, no seq, no secrets).
+ */
 export async function snapshotRows(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string) {
   let q = byName(db).selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
-  const rows = await windowed(whereInScope(q, user, table), table, horizon).execute();
-  return rows.map((r: Record<string, unknown>) => fromDb(table, r));
+  const query = windowed(whereInScope(q, user, table), table, horizon);
+  const plain = await compiled.selectUnmapped(db, query);
+  if (plain) return plain.rows.map((r) => wireFromDb(table, r, plain.name));
+  return (await query.execute()).map((r: Record<string, unknown>) => wireFromDb(table, r));
 }
 
 export async function changesAfter(db: Db, seq: number, limit: number) {
