@@ -56,11 +56,16 @@ function makeMutations(f: Awaited<ReturnType<typeof fixtures>>, n: number, clien
   return out;
 }
 
-/** The same rows a push writes — the primary row, its audit entry and change-log entries — straight through Kysely. */
+/**
+ * The same rows a push writes — the primary row, its audit entry, its change-log entry and its stored
+ * result (what a replay answers: the protocol's guarantee, so a push cannot skip it) — straight
+ * through Kysely, one statement each.
+ */
 async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: number, seqStart: number) {
   const muts = makeMutations(f, n, 0);
   let seq = seqStart;
   const user = uuidv7();
+  const clientId = uuidv7();
   const t0 = performance.now();
   for (let b = 0; b < n; b += BATCH) {
     await db.transaction().execute(async (trx) => {
@@ -80,6 +85,8 @@ async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: num
         }
         await trx.insertInto('changeLog').values({ seq, tableName: 'bench', rowId: a.id, evict: 0, at: now }).execute();
         await trx.insertInto('auditLog').values({ id: uuidv7(), at: now, userId: user, mutationName: m.name, entity: 'bench', entityId: a.id, outcome: 'applied', after: JSON.stringify(a) }).execute();
+        const result = { id: a.id, seq, status: 'applied', entity: { table: 'bench', id: a.id, version: 1 } };
+        await trx.insertInto('syncMutations').values({ clientId, seq, mutationId: a.id, name: m.name, result: JSON.stringify(result), createdAt: now, commitSeq: seq }).execute();
       }
     });
   }
