@@ -11,6 +11,7 @@ const BATCH = 100;
 const CLIENTS = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 50_000);
+const PULL_ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);
 
 /**
  * fetch, once more on a reset connection: a keep-alive socket the server closed while idle (its
@@ -140,24 +141,33 @@ async function benchOne(label: string, url: string) {
       await db.insertInto('jobEvents').values(rows).execute();
     }
     const total = await countVisible(db);
-    const p0 = performance.now();
-    let cursor = '';
+    // A first pull (a new client id each time) and the raw select take turns PULL_ROUNDS times, each
+    // side's time summed, as push and the direct writes do.
     let pulled = 0;
-    const clientId = uuidv7();
-    for (;;) {
-      const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-      const page = (await res.json()) as any;
-      pulled += page.changes.length;
-      cursor = page.cursor;
-      if (!page.hasMore) break;
-    }
-    const pullRate = pulled / ((performance.now() - p0) / 1000);
-    const r0 = performance.now();
     let selected = 0;
-    for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
-      selected += (await byName(db).selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+    let pullMs = 0;
+    let selectMs = 0;
+    for (let round = 0; round < PULL_ROUNDS; round++) {
+      const p0 = performance.now();
+      let cursor = '';
+      const clientId = uuidv7();
+      for (;;) {
+        const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const page = (await res.json()) as any;
+        pulled += page.changes.length;
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      pullMs += performance.now() - p0;
+      const r0 = performance.now();
+      for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
+        selected += (await byName(db).selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+      }
+      selectMs += performance.now() - r0;
     }
-    const selectRate = selected / ((performance.now() - r0) / 1000);
+    const pullRate = pulled / (pullMs / 1000);
+    const selectRate = selected / (selectMs / 1000);
+    pulled /= PULL_ROUNDS;
 
     console.log(`\n${label}`);
     console.log(`  push: ${Math.round(pushRate)} mutations/s over HTTP (${CLIENTS} clients, batches of ${BATCH}); direct Kysely writes: ${Math.round(rawRate)} rows-sets/s; ratio ${(pushRate / rawRate).toFixed(2)}`);
