@@ -11,6 +11,7 @@ const BATCH = 100;
 const CLIENTS = 4;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PULL_ROWS = Number(process.env.BENCH_PULL_ROWS ?? 50_000);
+const PULL_ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);
 
 /**
  * fetch, once more on a reset connection: a keep-alive socket the server closed while idle (its
@@ -56,11 +57,16 @@ function makeMutations(f: Awaited<ReturnType<typeof fixtures>>, n: number, clien
   return out;
 }
 
-/** The same rows a push writes — the primary row, its audit entry and change-log entries — straight through Kysely. */
+/**
+ * The same rows a push writes — the primary row, its audit entry, its change-log entry and its stored
+ * result (what a replay answers: the protocol's guarantee, so a push cannot skip it) — straight
+ * through Kysely, one statement each.
+ */
 async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: number, seqStart: number) {
   const muts = makeMutations(f, n, 0);
   let seq = seqStart;
   const user = uuidv7();
+  const clientId = uuidv7();
   const t0 = performance.now();
   for (let b = 0; b < n; b += BATCH) {
     await db.transaction().execute(async (trx) => {
@@ -80,6 +86,8 @@ async function rawInsert(db: Db, f: Awaited<ReturnType<typeof fixtures>>, n: num
         }
         await trx.insertInto('changeLog').values({ seq, tableName: 'bench', rowId: a.id, evict: 0, at: now }).execute();
         await trx.insertInto('auditLog').values({ id: uuidv7(), at: now, userId: user, mutationName: m.name, entity: 'bench', entityId: a.id, outcome: 'applied', after: JSON.stringify(a) }).execute();
+        const result = { id: a.id, seq, status: 'applied', entity: { table: 'bench', id: a.id, version: 1 } };
+        await trx.insertInto('syncMutations').values({ clientId, seq, mutationId: a.id, name: m.name, result: JSON.stringify(result), createdAt: now, commitSeq: seq }).execute();
       }
     });
   }
@@ -133,24 +141,33 @@ async function benchOne(label: string, url: string) {
       await db.insertInto('jobEvents').values(rows).execute();
     }
     const total = await countVisible(db);
-    const p0 = performance.now();
-    let cursor = '';
+    // A first pull (a new client id each time) and the raw select take turns PULL_ROUNDS times, each
+    // side's time summed, as push and the direct writes do.
     let pulled = 0;
-    const clientId = uuidv7();
-    for (;;) {
-      const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-      const page = (await res.json()) as any;
-      pulled += page.changes.length;
-      cursor = page.cursor;
-      if (!page.hasMore) break;
-    }
-    const pullRate = pulled / ((performance.now() - p0) / 1000);
-    const r0 = performance.now();
     let selected = 0;
-    for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
-      selected += (await byName(db).selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+    let pullMs = 0;
+    let selectMs = 0;
+    for (let round = 0; round < PULL_ROUNDS; round++) {
+      const p0 = performance.now();
+      let cursor = '';
+      const clientId = uuidv7();
+      for (;;) {
+        const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const page = (await res.json()) as any;
+        pulled += page.changes.length;
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+      }
+      pullMs += performance.now() - p0;
+      const r0 = performance.now();
+      for (const t of ['departments', 'users', 'machines', 'products', 'defectCodes', 'sops', 'orders', 'orderItems', 'stages', 'jobEvents', 'rejects', 'maintenanceTickets', 'maintenanceEvents']) {
+        selected += (await byName(db).selectFrom(t).selectAll().where('deletedAt', 'is', null).execute()).length;
+      }
+      selectMs += performance.now() - r0;
     }
-    const selectRate = selected / ((performance.now() - r0) / 1000);
+    const pullRate = pulled / (pullMs / 1000);
+    const selectRate = selected / (selectMs / 1000);
+    pulled /= PULL_ROUNDS;
 
     console.log(`\n${label}`);
     console.log(`  push: ${Math.round(pushRate)} mutations/s over HTTP (${CLIENTS} clients, batches of ${BATCH}); direct Kysely writes: ${Math.round(rawRate)} rows-sets/s; ratio ${(pushRate / rawRate).toFixed(2)}`);

@@ -2,6 +2,7 @@
 import { uuidv7 } from '../../sync/ids';
 import type { AuditPage } from '../../sync/wire';
 import type { Db } from '../db/db';
+import { insertRows } from '../db/compiled';
 
 export interface AuditEntry {
   userId?: string | null;
@@ -29,13 +30,13 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 /** Appends one entry; every audited write (`server/sync/write.ts` `auditedWrite`) and every refusal ends here. */
 export async function writeAudit(db: Db, e: AuditEntry): Promise<string> {
   const row = auditRow(e);
-  await db.insertInto('auditLog').values(row).execute();
+  await insertRows(db, 'auditLog', [row]);
   return row.id;
 }
 
 /** Appends many entries in multi-row statements (the mutations of one push). */
 export async function writeAudits(db: Db, entries: AuditEntry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += 100) await db.insertInto('auditLog').values(entries.slice(i, i + 100).map(auditRow)).execute();
+  for (let i = 0; i < entries.length; i += 100) await insertRows(db, 'auditLog', entries.slice(i, i + 100).map(auditRow));
 }
 
 function auditRow(e: AuditEntry) {

@@ -3,14 +3,30 @@ import type { Write } from '../sync/server-store';
 
 export { writeAudit, type AuditEntry } from './audit.repository';
 
+const UNAUDITED = new Set(['version', 'updatedAt', 'updatedBy', 'seq', 'createdAt']);
+
+/**
+ * Whether two field values audit as the same (as their JSON would): equal values without the
+ * stringify, which a push would otherwise do twice for every field of every row it writes.
+ */
+function same(was: unknown, now: unknown) {
+  if (was === now) return true;
+  // Different strings or booleans (or one missing) differ in JSON too; objects, and numbers
+  // (NaN and ±Infinity are `null` in JSON), are compared by their JSON.
+  const tw = typeof was;
+  const tn = typeof now;
+  if ((tw === 'string' || tw === 'boolean' || tw === 'undefined') && (tn === 'string' || tn === 'boolean' || tn === 'undefined')) return false;
+  return JSON.stringify(was) === JSON.stringify(now);
+}
+
 /** The fields whose values differ between two versions of a row, as {before, after}. */
 export function diff(before: Record<string, unknown> | undefined, after: Record<string, unknown>) {
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
   for (const key of Object.keys(after)) {
-    if (['version', 'updatedAt', 'updatedBy', 'seq', 'createdAt'].includes(key)) continue;
+    if (UNAUDITED.has(key)) continue;
     const was = before?.[key];
-    if (JSON.stringify(was) !== JSON.stringify(after[key])) {
+    if (!same(was, after[key])) {
       // Secrets are audited as "changed", never by value.
       const secret = key === 'passwordHash';
       if (before) b[key] = secret ? '(hidden)' : (was ?? null);

@@ -51,6 +51,9 @@ export function openDatabase(url: string): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // 64 MiB of page cache (the default is 2 MiB): a push's or an import's transaction touches more
+  // pages than 2 MiB hold, and SQLite then spills them to the WAL and reads them back mid-transaction.
+  sqlite.pragma('cache_size = -65536');
   const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const db = raw.withPlugin(new CamelCasePlugin()) as Db;
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };

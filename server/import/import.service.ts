@@ -199,6 +199,7 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
       });
       return { o, id, ctx, items };
     });
+    await store.prefetch('orders', planned.map((p) => p.id));
     await store.prefetch('orderItems', planned.flatMap((p) => p.items.map((i) => i.id)));
     await store.prefetch('stages', planned.flatMap((p) => p.items.flatMap((i) => i.stages?.map((s) => s.id) ?? [])));
     await store.prefetch('departments', [...new Set(planned.flatMap((p) => p.items.flatMap((i) => i.stages?.map((s) => s.departmentId) ?? [])))]);

@@ -1,6 +1,8 @@
 // Rows between their database form (JSON text, 0/1) and their wire form (JSON values, booleans).
 import { BOOL_FIELDS, JSON_FIELDS, SECRET_FIELDS, type TableName } from '../../sync/tables';
 
+const NOT_SENT = new Set(['seq']);
+
 export function fromDb(table: TableName, r: object): Record<string, unknown> {
   const row: Record<string, unknown> = { ...r };
   for (const f of JSON_FIELDS[table] ?? []) if (typeof row[f] === 'string') row[f] = JSON.parse(row[f] as string);
@@ -16,10 +18,32 @@ export function toDb(table: TableName, row: Record<string, unknown>): Record<str
   return out;
 }
 
-/** What a device receives: no sequence stamp, no secrets. */
+/** What a device receives: no sequence stamp, no secrets (a new object: no `delete`, see wireFromDb). */
 export function toWire(table: TableName, row: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...row };
-  delete out.seq;
-  for (const f of SECRET_FIELDS[table] ?? []) delete out[f];
+  const secret = SECRET_FIELDS[table];
+  const out: Record<string, unknown> = {};
+  for (const f in row) if (!NOT_SENT.has(f) && !secret?.includes(f)) out[f] = row[f];
   return out;
+}
+
+
+/**
+ * `toWire(table, fromDb(table, r))` in one pass, for the rows of a pull page: one new object with the
+ * fields in the database's order, never a `delete` (which turns an object into a slow dictionary
+ * that JSON.stringify then walks key by key). `name`: the field of a database column, for rows read
+ * without the handle's camelCase mapping (compiled.ts `selectUnmapped`), which is then done here too.
+ */
+export function wireFromDb(table: TableName, r: Record<string, unknown>, name?: (column: string) => string): Record<string, unknown> {
+  const json = JSON_FIELDS[table];
+  const secret = SECRET_FIELDS[table];
+  const row: Record<string, unknown> = {};
+  for (const column in r) {
+    const f = name ? name(column) : column;
+    if (NOT_SENT.has(f) || secret?.includes(f)) continue;
+    let value = r[column];
+    if (json?.includes(f) && typeof value === 'string') value = JSON.parse(value);
+    else if (BOOL_FIELDS.includes(f)) value = !!Number(value);
+    row[f] = value;
+  }
+  return row;
 }

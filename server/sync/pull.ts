@@ -74,7 +74,7 @@ async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor,
     const name = SYNCED_TABLES[table];
     const want = limit - changes.length;
     const rows = await repo.snapshotRows(deps.db, name, user, afterId, want, windowStart);
-    for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row: toWire(name, row) });
+    for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row });
     if (rows.length < want) {
       table += 1; // this table is done
       afterId = '';

@@ -4,7 +4,6 @@
 // held to commit; change-log entries, audit entries, stored results and lastSeq are written once
 // per transaction in multi-row statements. Replays answer from the stored result.
 import * as v from 'valibot';
-import { sql } from 'kysely';
 import { MUTATIONS, runMutator } from '../../sync/mutations';
 import { isRealTimestamp, jsonDepth, MAX_ARGS_DEPTH, MutationEnvelopeSchema, type MutationResult, type PushRequest, type PushResponse } from '../../sync/protocol';
 import type { PublicUser } from '../../sync/roles';
@@ -17,6 +16,7 @@ import type { Deps } from '../context';
 import type { Db } from '../db/db';
 import { AppError } from '../http/errors';
 import { classifyDbError } from '../db/errors';
+import { exec } from '../db/compiled';
 import * as repo from './sync.repository';
 import { Counters, type SharedWrite } from './server-store';
 import { auditedWrite, stagedWrite } from './write';
@@ -207,6 +207,20 @@ async function prefetch(trx: Db, shared: SharedWrite, part: Record<string, unkno
       }
     }
   }
+  // The stages of those stages' items (progress asks whether its stage is its item's last), one
+  // query: find('stages', 'orderItemId', …) is then answered from memory.
+  const items = new Set<string>();
+  for (const [key, row] of shared.rows) if (row && key.startsWith('stages:') && typeof row.orderItemId === 'string') items.add(row.orderItemId);
+  if (items.size && shared.found && !shared.found.has('stages:orderItemId')) {
+    const index = new Map<string, Set<string>>();
+    for (const id of items) index.set(id, new Set());
+    for (const row of await repo.rowsWhereIn(trx, 'stages', 'orderItemId', [...items])) {
+      const key = `stages:${row.id as string}`;
+      if (!shared.rows.get(key)) shared.rows.set(key, row);
+      index.get(row.orderItemId as string)?.add(row.id as string);
+    }
+    shared.found.set('stages:orderItemId', index);
+  }
 }
 
 /**
@@ -215,7 +229,7 @@ async function prefetch(trx: Db, shared: SharedWrite, part: Record<string, unkno
  * RELEASE SAVEPOINT costs a round trip that measured 10× a savepoint's.
  */
 async function releaseSavepoint(trx: Db, deps: Deps) {
-  if (deps.dialect === 'sqlite') await sql`release savepoint m`.execute(trx);
+  if (deps.dialect === 'sqlite') await exec(trx, 'release savepoint m');
 }
 
 /** One mutation under its own savepoint: applied, or rolled back to it and refused. */
@@ -226,7 +240,7 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
   const now = new Date().toISOString();
   const envelope = v.safeParse(MutationEnvelopeSchema, raw);
   const mark = shared.counters.mark();
-  await sql`savepoint m`.execute(trx);
+  await exec(trx, 'savepoint m');
   try {
     if (!envelope.success) {
       throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
@@ -247,7 +261,7 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
   } catch (err) {
     // A transient failure (a deadlock rolls the whole transaction back on MySQL) fails the part.
     if (!(err instanceof Rejection) && classifyDbError(err) === 'transient') throw err;
-    await sql`rollback to savepoint m`.execute(trx);
+    await exec(trx, 'rollback to savepoint m');
     await releaseSavepoint(trx, deps);
     shared.counters.restore(mark);
     const r = err instanceof Rejection ? err : storageRejection(deps, name, raw, err);

@@ -195,9 +195,11 @@ export class ServerStore implements MutationStore {
   /** A row as this store or its transaction holds it (no query). */
   private held(key: string) {
     if (this.rows.has(key)) return this.rows.get(key);
+    // Row objects are never changed in place (a write stores a new one), so the store may hold the
+    // transaction's object itself; callers of get() and find() receive copies.
     const row = this.opts.shared?.rows.get(key);
-    if (row) this.rows.set(key, { ...row });
-    return this.rows.get(key);
+    if (row) this.rows.set(key, row);
+    return row;
   }
 
   /**
@@ -249,7 +251,7 @@ export class ServerStore implements MutationStore {
     const key = `${table}:${id}`;
     if (!this.rows.has(key)) {
       const shared = this.opts.shared?.rows;
-      this.rows.set(key, shared?.has(key) ? shared.get(key) && { ...shared.get(key) } : await repo.getRow(this.trx, table, id));
+      this.rows.set(key, shared?.has(key) ? shared.get(key) : await repo.getRow(this.trx, table, id));
     }
     const row = this.rows.get(key);
     return (row && { ...row }) as RowTypes[T] | undefined;

@@ -6,7 +6,8 @@ import type { Actor } from '../../sync/roles';
 import { whereInScope } from '../db/scope';
 import { WINDOW, type WindowRule } from '../../sync/window';
 import type { MutationResult } from '../../sync/protocol';
-import { fromDb, toDb } from './codec';
+import { fromDb, toDb, wireFromDb } from './codec';
+import * as compiled from '../db/compiled';
 
 /** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
 export async function nextCounter(trx: Db, name: string): Promise<number> {
@@ -42,7 +43,7 @@ export async function insertClient(db: Db, id: string, userId: string, now: stri
 }
 
 export async function advanceClient(trx: Db, id: string, lastSeq: number, now: string) {
-  await trx.updateTable('syncClients').set({ lastSeq, lastSeenAt: now }).where('id', '=', id).execute();
+  await compiled.updateById(trx, 'syncClients', id, { lastSeq, lastSeenAt: now });
 }
 
 /** Stored results of one client by seq, for the replays of a push (one query per 500 seqs). */
@@ -60,9 +61,9 @@ export interface StoredResult { result: MutationResult; name: string; commitSeq:
 /** The results of one push's transaction, in multi-row statements. */
 export async function storeResults(trx: Db, clientId: string, rows: StoredResult[], now: string) {
   for (let i = 0; i < rows.length; i += 200) {
-    await trx.insertInto('syncMutations').values(rows.slice(i, i + 200).map((r) => ({
+    await compiled.insertRows(trx, 'syncMutations', rows.slice(i, i + 200).map((r) => ({
       clientId, seq: r.result.seq, mutationId: r.result.id, name: r.name.slice(0, 64), result: JSON.stringify(r.result), createdAt: now, commitSeq: r.commitSeq,
-    }))).execute();
+    })));
   }
 }
 
@@ -95,12 +96,12 @@ export async function coveredSeq(db: Db, clientId: string, upTo: number): Promis
 // ── synced rows, by table name (byName: the tables' row types meet in the codec, not in Kysely) ──
 
 export async function getRow(trx: Db, table: TableName, id: string) {
-  const r = await byName(trx).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+  const [r] = await compiled.selectWhere(trx, table, 'id', id, false);
   return r && fromDb(table, r);
 }
 
 export async function findRows(trx: Db, table: TableName, field: string, value: string) {
-  const rows = await byName(trx).selectFrom(table).selectAll().where(field, '=', value).where('deletedAt', 'is', null).execute();
+  const rows = await compiled.selectWhere(trx, table, field, value, true);
   return rows.map((r) => fromDb(table, r));
 }
 
@@ -109,28 +110,28 @@ export async function rowsWhereIn(trx: Db, table: TableName, field: string, valu
   const out: Record<string, unknown>[] = [];
   const unique = [...new Set(values)];
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await byName(trx).selectFrom(table).selectAll().where(field, 'in', unique.slice(i, i + 500)).where('deletedAt', 'is', null).execute();
-    out.push(...rows.map((r) => fromDb(table, r)));
+    const rows = await compiled.selectWhereIn(trx, table, field, unique.slice(i, i + 500), true);
+    for (const r of rows) out.push(fromDb(table, r));
   }
   return out;
 }
 
 export async function insertRow(trx: Db, table: TableName, row: Record<string, unknown>) {
-  await byName(trx).insertInto(table).values(toDb(table, row)).execute();
+  await compiled.insertRows(trx, table, [toDb(table, row)]);
 }
 
 export async function insertRows(trx: Db, table: TableName, rows: Record<string, unknown>[]) {
-  if (rows.length) await byName(trx).insertInto(table).values(rows.map((r) => toDb(table, r))).execute();
+  await compiled.insertRows(trx, table, rows.map((r) => toDb(table, r)));
 }
 
 export async function updateRow(trx: Db, table: TableName, id: string, changes: Record<string, unknown>) {
-  await byName(trx).updateTable(table).set(toDb(table, changes)).where('id', '=', id).execute();
+  await compiled.updateById(trx, table, id, toDb(table, changes));
 }
 
 export async function logChanges(trx: Db, entries: { seq: number; tableName: TableName; rowId: string; evict: boolean }[], at: string) {
   if (entries.length === 0) return;
   for (let i = 0; i < entries.length; i += 500) {
-    await trx.insertInto('changeLog').values(entries.slice(i, i + 500).map((e) => ({ ...e, evict: e.evict ? 1 : 0, at }))).execute();
+    await compiled.insertRows(trx, 'changeLog', entries.slice(i, i + 500).map((e) => ({ seq: e.seq, tableName: e.tableName, rowId: e.rowId, evict: e.evict ? 1 : 0, at })));
   }
 }
 
@@ -154,12 +155,17 @@ function windowed(q: any, table: TableName, horizon: string) {
   );
 }
 
-/** A page of live rows of one table in id order after `afterId`, within the user's scope and the sync window. */
+/**
+ * A page of live rows of one table in id order after `afterId`, within the user's scope and the sync
+ * window, in their wire form (`wireFromDb`: what a pull sends, no seq, no secrets).
+ */
 export async function snapshotRows(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string) {
   let q = byName(db).selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
-  const rows = await windowed(whereInScope(q, user, table), table, horizon).execute();
-  return rows.map((r: Record<string, unknown>) => fromDb(table, r));
+  const query = windowed(whereInScope(q, user, table), table, horizon);
+  const plain = await compiled.selectUnmapped(db, query);
+  if (plain) return plain.rows.map((r) => wireFromDb(table, r, plain.name));
+  return (await query.execute()).map((r: Record<string, unknown>) => wireFromDb(table, r));
 }
 
 export async function changesAfter(db: Db, seq: number, limit: number) {
@@ -170,8 +176,8 @@ export async function changesAfter(db: Db, seq: number, limit: number) {
 export async function rowsByIds(db: Db, table: TableName, ids: string[]) {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await byName(db).selectFrom(table).selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
-    out.push(...rows.map((r) => fromDb(table, r)));
+    const rows = await compiled.selectWhereIn(db, table, 'id', ids.slice(i, i + 500), false);
+    for (const r of rows) out.push(fromDb(table, r));
   }
   return out;
 }
