@@ -9,7 +9,7 @@
 // Knobs (env): BENCH_DEVICES (200), BENCH_SECONDS (60), BENCH_PUSH_EVERY (seconds between a device's
 // pushes, 30), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
 // BENCH_REFERENCE (mutations of the reference push rate, 2000), BENCH_SSE (1: open a poke stream per
-// device at GET /api/sync/events; skipped with a note while that route answers 404),
+// device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
 import { issueSession } from '../server/auth/sessions';
 import { writeAudited } from '../server/sync/write';
+import { openSseConnections } from '../server/sync/events';
 import { benchKinds, withBenchDatabase } from './bench-db';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
@@ -41,7 +42,7 @@ interface Fixture {
   tickets: { id: string; departmentId: string }[];
 }
 
-type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'close' };
+type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'close' };
 
 async function serve(url: string) {
   const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
@@ -75,6 +76,7 @@ async function serve(url: string) {
       await running.close();
       process.exit(0);
     }
+    if (ask.kind === 'sse') process.send!({ kind: 'sse', open: openSseConnections() });
     if (ask.kind === 'stages') {
       const rows = await db.selectFrom('stages').select(['id', 'goodQty']).execute();
       process.send!({ kind: 'stages', rows: rows.map((r) => [r.id, Number(r.goodQty)]) });
@@ -212,20 +214,47 @@ class Device {
     }
   }
 
-  /** The poke stream, once GET /api/sync/events exists (fix/live): held open for the run. */
-  async openEvents(signal: AbortSignal): Promise<'open' | 'missing' | 'failed'> {
+  /** "changed" messages this device's poke stream brought (server/sync/events.ts). */
+  pokes = 0;
+
+  /**
+   * The poke stream (GET /api/sync/events), held open for the run and read as a device reads it:
+   * every `event: changed` counts. A real device pulls at once on a poke; here the pulls keep their
+   * 10 s schedule so that the load stays the one the issue describes (the pokes are counted instead).
+   */
+  async openEvents(signal: AbortSignal): Promise<'open' | 'failed'> {
+    let res: Response;
     try {
-      const res = await fetch(`${this.f.url}/api/sync/events?clientId=${this.clientId}`, { headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' }, signal });
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return 'missing';
-      }
-      if (!res.ok) return 'failed';
-      void res.body?.pipeTo(new WritableStream()).catch(() => {});
-      return 'open';
-    } catch {
+      res = await fetch(`${this.f.url}/api/sync/events?clientId=${this.clientId}`, { headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' }, signal });
+    } catch (err) {
+      this.stats.error(`events network ${(err as { cause?: { code?: string } }).cause?.code ?? String(err)}`);
       return 'failed';
     }
+    if (!res.ok || !res.body) {
+      this.stats.error(`events ${res.status}`);
+      await res.body?.cancel();
+      return 'failed';
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      let buf = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let cut: number;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            if (buf.slice(0, cut).split('\n').includes('event: changed')) this.pokes++;
+            buf = buf.slice(cut + 2);
+          }
+        }
+        if (!signal.aborted) this.stats.error('events stream ended early');
+      } catch {
+        if (!signal.aborted) this.stats.error('events stream broke');
+      }
+    })();
+    return 'open';
   }
 }
 
@@ -285,17 +314,18 @@ async function loadOne(label: string, url: string) {
     const firstSync = performance.now() - s0;
     stats.pull.length = 0;
 
-    // Poke streams (fix/live): one per device while the run lasts.
+    // Poke streams: one per device while the run lasts (server/sync/events.ts).
     const sse = new AbortController();
     let sseNote = 'off (BENCH_SSE=0)';
+    const pokesBefore = new Map<Device, number>();
     if (SSE) {
-      const probe = await devices[0].openEvents(sse.signal);
-      if (probe === 'missing') sseNote = 'GET /api/sync/events answers 404 here: poke streams skipped (the route comes with fix/live)';
-      else {
-        const opened = [probe, ...(await Promise.all(devices.slice(1).map((d) => d.openEvents(sse.signal))))];
-        sseNote = `${opened.filter((o) => o === 'open').length} of ${devices.length} poke streams open`;
-      }
+      const opened = await Promise.all(devices.map((d) => d.openEvents(sse.signal)));
+      await sleep(500);
+      const held = (await ask<{ open: number }>({ kind: 'sse' }, 'sse')).open;
+      sseNote = `${opened.filter((o) => o === 'open').length} of ${devices.length} opened, the server holds ${held} SSE connections`;
+      for (const d of devices) pokesBefore.set(d, d.pokes);
     }
+    let sseMid = 0;
 
     // The steady run.
     const end = Date.now() + SECONDS * 1000;
@@ -305,6 +335,10 @@ async function loadOne(label: string, url: string) {
     const t0 = performance.now();
     await Promise.all([
       healthLoop(f.url, underLoad, over),
+      (async () => {
+        await sleep((SECONDS * 1000) / 2);
+        if (SSE) sseMid = (await ask<{ open: number }>({ kind: 'sse' }, 'sse')).open;
+      })(),
       ...devices.map(async (d) => {
         await sleep(Math.random() * Math.min(PUSH_EVERY, SECONDS) * 1000);
         let nextPull = Date.now() + Math.random() * PULL_EVERY * 1000;
@@ -329,6 +363,10 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('pull', stats.pull)}`);
     console.log(`    ${line('/health under load', underLoad)}`);
     console.log(`    ${line('/health idle', idle)}`);
+    if (SSE) {
+      const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);
+      console.log(`    poke streams: the server held ${sseMid} SSE connections mid-run; "changed" pokes per device during the run: min ${pokes[0]}, median ${pokes[Math.floor(pokes.length / 2)]}, max ${pokes[pokes.length - 1]}`);
+    }
     console.log(`    push p99 ÷ /health p99 under load = ${(pct(stats.push, 99) / pct(underLoad, 99)).toFixed(1)} (aim ≤ 10)`);
 
     // The burst: every device pushes BURST queued mutations at the same instant.
