@@ -12,6 +12,7 @@
 // device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { uuidv7 } from '../sync/ids';
@@ -42,9 +43,36 @@ interface Fixture {
   tickets: { id: string; departmentId: string }[];
 }
 
-type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'close' };
+type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'loop' } | { kind: 'close' };
+
+/** BENCH_SQL_PROF=1 (SQLite): time spent in each statement of the server, by SQL text, printed at close. */
+async function profileSql() {
+  const SQLite = (await import('better-sqlite3')).default;
+  const proto = Object.getPrototypeOf(new SQLite(':memory:').prepare('select 1'));
+  const spent = new Map<string, [number, number]>();
+  for (const m of ['all', 'run', 'get', 'iterate'] as const) {
+    const orig = proto[m];
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        const e = spent.get(this.source) ?? [0, 0];
+        e[0] += performance.now() - t;
+        e[1] += 1;
+        spent.set(this.source, e);
+      }
+    };
+  }
+  return () => {
+    const total = [...spent.values()].reduce((n, e) => n + e[0], 0);
+    console.log(`  SQL time in the server: ${(total / 1000).toFixed(1)} s; the heaviest statements:`);
+    for (const [sqlText, [t, n]] of [...spent].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12)) console.log(`    ${(t / 1000).toFixed(1)} s, ${n}×: ${sqlText.replace(/\s+/g, ' ').slice(0, 220)}`);
+  };
+}
 
 async function serve(url: string) {
+  const sqlReport = process.env.BENCH_SQL_PROF && url.startsWith('sqlite:') ? await profileSql() : null;
   const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
   const { db } = running.deps;
@@ -70,13 +98,20 @@ async function serve(url: string) {
     defects: (await db.selectFrom('defectCodes').select('id').where('active', '=', 1 as never).execute()).map((d) => d.id),
     tickets: await db.selectFrom('maintenanceTickets').select(['id', 'departmentId']).where('deletedAt', 'is', null).execute(),
   };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.send!({ kind: 'ready', fixture });
   process.on('message', async (ask: Ask) => {
     if (ask.kind === 'close') {
+      sqlReport?.();
       await running.close();
       process.exit(0);
     }
     if (ask.kind === 'sse') process.send!({ kind: 'sse', open: openSseConnections() });
+    if (ask.kind === 'loop') {
+      process.send!({ kind: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      loop.reset();
+    }
     if (ask.kind === 'stages') {
       const rows = await db.selectFrom('stages').select(['id', 'goodQty']).execute();
       process.send!({ kind: 'stages', rows: rows.map((r) => [r.id, Number(r.goodQty)]) });
@@ -103,6 +138,8 @@ class Stats {
   readonly push: number[] = [];
   readonly pull: number[] = [];
   readonly health: number[] = [];
+  /** The slowest requests: [latency ms, start ms (performance.now()), what]. */
+  readonly slow: [number, number, string][] = [];
   errors = 0;
   requests = 0;
   readonly errorKinds = new Map<string, number>();
@@ -177,6 +214,7 @@ class Device {
       }
       const body = (await res.json()) as any;
       times.push(performance.now() - t0);
+      this.stats.slow.push([performance.now() - t0, t0, `push ${batch.length}`]);
       if (res.status !== 200) {
         this.stats.error(`push ${res.status} ${body?.error?.code ?? ''}`);
         const details = body?.error?.details?.[0];
@@ -205,6 +243,7 @@ class Device {
       }
       const body = (await res.json()) as any;
       this.stats.pull.push(performance.now() - t0);
+      this.stats.slow.push([performance.now() - t0, t0, `pull page ${page + 1}, ${body?.changes?.length ?? 0} changes`]);
       if (res.status !== 200) {
         this.stats.error(`pull ${res.status} ${body?.error?.code ?? ''}`);
         return;
@@ -273,7 +312,9 @@ async function healthLoop(url: string, times: number[], until: () => boolean, ev
 }
 
 async function loadOne(label: string, url: string) {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there (node --cpu-prof) when it closes.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: [...process.execArgv, ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(msg: Ask, kind: string) => new Promise<T>((ok, fail) => {
     const on = (m: any) => {
       if (m.kind === kind) {
@@ -332,6 +373,7 @@ async function loadOne(label: string, url: string) {
     const over = () => Date.now() > end;
     const underLoad: number[] = [];
     const requestsBefore = stats.requests;
+    await ask({ kind: 'loop' }, 'loop'); // from here: the steady run's event-loop delay in the server
     const t0 = performance.now();
     await Promise.all([
       healthLoop(f.url, underLoad, over),
@@ -354,6 +396,11 @@ async function loadOne(label: string, url: string) {
       }),
     ]);
     const steadySeconds = (performance.now() - t0) / 1000;
+    const steadyLoop = await ask<{ p50: number; p99: number; max: number }>({ kind: 'loop' }, 'loop');
+    if (process.env.BENCH_SLOWEST) {
+      const worst = stats.slow.filter((x) => x[1] >= t0).sort((a, b) => b[0] - a[0]).slice(0, Number(process.env.BENCH_SLOWEST));
+      for (const [lat, at, what] of worst) console.log(`    slow: ${ms(lat)} from +${((at - t0) / 1000).toFixed(1)} s: ${what}`);
+    }
     const steadyRequests = stats.requests - requestsBefore;
 
     console.log(`  first sync of ${devices.length} devices: ${(firstSync / 1000).toFixed(1)} s; poke streams: ${sseNote}`);
@@ -363,6 +410,7 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('pull', stats.pull)}`);
     console.log(`    ${line('/health under load', underLoad)}`);
     console.log(`    ${line('/health idle', idle)}`);
+    console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}`);
     if (SSE) {
       const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);
       console.log(`    poke streams: the server held ${sseMid} SSE connections mid-run; "changed" pokes per device during the run: min ${pokes[0]}, median ${pokes[Math.floor(pokes.length / 2)]}, max ${pokes[pokes.length - 1]}`);
