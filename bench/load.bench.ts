@@ -31,6 +31,22 @@ const PULL_EVERY = Number(process.env.BENCH_PULL_EVERY ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 2000);
 const SSE = process.env.BENCH_SSE !== '0';
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** The server's own view (GET /metrics): requests by route, and how many took longer than 2.5 s and 10 s inside the server. */
+async function serverSide(url: string) {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
+  const by = new Map<string, { n: number; le: Map<string, number> }>();
+  for (const m of text.matchAll(/^barron_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const key = `${labels.method} ${labels.route}`;
+    const e = by.get(key) ?? { n: 0, le: new Map() };
+    e.le.set(labels.le, (e.le.get(labels.le) ?? 0) + Number(m[2]));
+    if (labels.le === '+Inf') e.n += Number(m[2]);
+    by.set(key, e);
+  }
+  return [...by].filter(([k]) => /sync\/(push|pull)|health|GET \/\*/.test(k)).map(([k, e]) => `${k === 'GET /*' ? 'GET (pull and /health: the metrics label every GET /*)' : k}: ${e.n} requests, ${e.n - (e.le.get('2.5') ?? 0)} over 2.5 s, ${e.n - (e.le.get('10') ?? 0)} over 10 s`).join('; ');
+}
 
 // ── the server side (child process) ─────────────────────────────────────────
 
@@ -73,7 +89,7 @@ async function profileSql() {
 
 async function serve(url: string) {
   const sqlReport = process.env.BENCH_SQL_PROF && url.startsWith('sqlite:') ? await profileSql() : null;
-  const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+  const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', METRICS_TOKEN: BENCH_METRICS_TOKEN, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
   const { db } = running.deps;
   // One operator per device, spread over the departments that have machines and stages. Created in
@@ -410,6 +426,7 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('pull', stats.pull)}`);
     console.log(`    ${line('/health under load', underLoad)}`);
     console.log(`    ${line('/health idle', idle)}`);
+    console.log(`    inside the server (GET /metrics, every request so far): ${await serverSide(f.url)}`);
     console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}`);
     if (SSE) {
       const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);

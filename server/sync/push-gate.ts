@@ -14,7 +14,7 @@ import type { Db } from '../db/db';
 import { AppError } from '../http/errors';
 
 /** Pushes of one process that may run at once, by dialect: enough to keep the database busy, no more. */
-export const PUSH_CONCURRENCY = { sqlite: 2, mysql: 4 } as const;
+export const PUSH_CONCURRENCY = { sqlite: 2, mysql: 6 } as const;
 
 export class PushGate {
   private running = 0;
