@@ -390,6 +390,8 @@ async function loadOne(label: string, url: string) {
     const underLoad: number[] = [];
     const requestsBefore = stats.requests;
     await ask({ kind: 'loop' }, 'loop'); // from here: the steady run's event-loop delay in the server
+    const ownLoop = monitorEventLoopDelay({ resolution: 10 }); // and in this process, the devices' side
+    ownLoop.enable();
     const t0 = performance.now();
     await Promise.all([
       healthLoop(f.url, underLoad, over),
@@ -413,6 +415,7 @@ async function loadOne(label: string, url: string) {
     ]);
     const steadySeconds = (performance.now() - t0) / 1000;
     const steadyLoop = await ask<{ p50: number; p99: number; max: number }>({ kind: 'loop' }, 'loop');
+    ownLoop.disable();
     if (process.env.BENCH_SLOWEST) {
       const worst = stats.slow.filter((x) => x[1] >= t0).sort((a, b) => b[0] - a[0]).slice(0, Number(process.env.BENCH_SLOWEST));
       for (const [lat, at, what] of worst) console.log(`    slow: ${ms(lat)} from +${((at - t0) / 1000).toFixed(1)} s: ${what}`);
@@ -427,7 +430,7 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('/health under load', underLoad)}`);
     console.log(`    ${line('/health idle', idle)}`);
     console.log(`    inside the server (GET /metrics, every request so far): ${await serverSide(f.url)}`);
-    console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}`);
+    console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}; the devices' process: p50 ${ms(ownLoop.percentile(50) / 1e6)}, p99 ${ms(ownLoop.percentile(99) / 1e6)}, max ${ms(ownLoop.max / 1e6)}`);
     if (SSE) {
       const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);
       console.log(`    poke streams: the server held ${sseMid} SSE connections mid-run; "changed" pokes per device during the run: min ${pokes[0]}, median ${pokes[Math.floor(pokes.length / 2)]}, max ${pokes[pokes.length - 1]}`);
