@@ -12,6 +12,7 @@
 // device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
 import { fork, type ChildProcess } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
@@ -278,38 +279,40 @@ class Device {
    * 10 s schedule so that the load stays the one the issue describes (the pokes are counted instead).
    */
   async openEvents(signal: AbortSignal): Promise<'open' | 'failed'> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.f.url}/api/sync/events?clientId=${this.clientId}`, { headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' }, signal });
-    } catch (err) {
-      this.stats.error(`events network ${(err as { cause?: { code?: string } }).cause?.code ?? String(err)}`);
-      return 'failed';
-    }
-    if (!res.ok || !res.body) {
-      this.stats.error(`events ${res.status}`);
-      await res.body?.cancel();
-      return 'failed';
-    }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      let buf = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
+    // Through node:http, not fetch: fetch's pool would put the 200 long-lived streams in the same
+    // client as every push and pull of this process (see docs/performance.md).
+    const u = new URL(`${this.f.url}/api/sync/events?clientId=${this.clientId}`);
+    return new Promise((ok) => {
+      const req = httpGet({ hostname: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, signal, headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' } }, (res) => {
+        if (res.statusCode !== 200) {
+          this.stats.error(`events ${res.statusCode}`);
+          res.resume();
+          return ok('failed');
+        }
+        ok('open');
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
           let cut: number;
           while ((cut = buf.indexOf('\n\n')) >= 0) {
             if (buf.slice(0, cut).split('\n').includes('event: changed')) this.pokes++;
             buf = buf.slice(cut + 2);
           }
-        }
-        if (!signal.aborted) this.stats.error('events stream ended early');
-      } catch {
-        if (!signal.aborted) this.stats.error('events stream broke');
-      }
-    })();
-    return 'open';
+        });
+        res.on('end', () => {
+          if (!signal.aborted) this.stats.error('events stream ended early');
+        });
+        res.on('error', () => {
+          if (!signal.aborted) this.stats.error('events stream broke');
+        });
+      });
+      req.on('error', (err) => {
+        if (signal.aborted) return;
+        this.stats.error(`events network ${(err as { code?: string }).code ?? String(err)}`);
+        ok('failed');
+      });
+    });
   }
 }
 
