@@ -12,6 +12,7 @@
 // device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
 import { fork, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { get as httpGet } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -376,6 +377,7 @@ async function loadOne(label: string, url: string) {
 
     // Poke streams: one per device while the run lasts (server/sync/events.ts).
     const sse = new AbortController();
+    setMaxListeners(DEVICES + 10, sse.signal); // one abort listener per stream
     let sseNote = 'off (BENCH_SSE=0)';
     const pokesBefore = new Map<Device, number>();
     if (SSE) {
