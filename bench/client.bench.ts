@@ -49,11 +49,16 @@ async function main() {
     const db = running.deps.db;
     const stages = await db.selectFrom('stages').innerJoin('departments', 'departments.id', 'stages.departmentId').select(['stages.id', 'stages.orderId', 'stages.departmentId']).where('departments.code', '=', 'PRS').execute();
     const user = await db.selectFrom('users').select('id').where('username', '=', 'operator.press').executeTakeFirstOrThrow();
-    const now = new Date().toISOString();
+    // The history of a fortnight (the sync window) by the department's people, as a device holds it:
+    // spread evenly over the last 14 days and over the Press users (the operator among them).
+    const people = (await db.selectFrom('users').innerJoin('departments', 'departments.id', 'users.departmentId').select('users.id').where('departments.code', '=', 'PRS').execute()).map((u) => u.id);
+    const nowMs = Date.now();
     for (let i = 0; i < ROWS; i += 1000) {
       const rows = Array.from({ length: Math.min(1000, ROWS - i) }, (_, k) => {
         const s = stages[(i + k) % stages.length];
-        return { id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: user.id, deletedAt: null, seq: 0, stageId: s.id, orderId: s.orderId, departmentId: s.departmentId, kind: 'note' as const, goodQty: 0, rejectQty: 0, minutes: 0, note: 'bench history', userId: user.id, at: now };
+        const at = new Date(nowMs - ((i + k) / ROWS) * 14 * 86_400_000).toISOString();
+        const by = people[(i + k) % people.length];
+        return { id: uuidv7(), version: 1, createdAt: at, updatedAt: at, updatedBy: by, deletedAt: null, seq: 0, stageId: s.id, orderId: s.orderId, departmentId: s.departmentId, kind: 'note' as const, goodQty: 0, rejectQty: 0, minutes: 0, note: 'bench history', userId: by, at };
       });
       await db.insertInto('jobEvents').values(rows as never).execute();
     }
@@ -62,6 +67,22 @@ async function main() {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
     // tsx compiles the functions handed to page.evaluate with esbuild's keepNames helper.
     await ctx.addInitScript('globalThis.__name = (f) => f;');
+    // BENCH_PROFILE: the page's API requests, when each started and ended (time to headers, time to body).
+    if (PROFILE) await ctx.addInitScript(`(() => {
+      const log = (globalThis.__apiLog = []);
+      const orig = globalThis.fetch.bind(globalThis);
+      globalThis.fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (!url.includes('/api/')) return orig(input, init);
+        const e = { url: url.replace(/^.*\\/api\\//, '').slice(0, 40), start: performance.now(), headers: 0, end: 0 };
+        log.push(e);
+        const res = await orig(input, init);
+        e.headers = performance.now();
+        const json = res.json.bind(res);
+        res.json = async () => { const v = await json(); e.end = performance.now(); return v; };
+        return res;
+      };
+    })();`);
     const page = await ctx.newPage();
     page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
     await page.goto(running.url);
@@ -86,6 +107,10 @@ async function main() {
     if (cdp) {
       const { profile } = await cdp.send('Profiler.stop');
       printProfile(profile as unknown as CpuProfile);
+      const log = await page.evaluate(() => (globalThis as any).__apiLog as { url: string; start: number; headers: number; end: number }[]);
+      const t = log[0]?.start ?? 0;
+      console.log('  API requests during the first sync (ms from the first: start, headers, parsed):');
+      for (const e of log) console.log(`    ${String(Math.round(e.start - t)).padStart(6)} ${String(Math.round(e.headers - t)).padStart(6)} ${String(Math.round(e.end - t)).padStart(6)}  ${e.url}`);
     }
 
     // What the engine stored, per store, and the same rows through a raw Dexie bulkPut.
@@ -135,6 +160,14 @@ async function main() {
     // First painted portal: with the rows stored, then with them removed.
     const full: number[] = [];
     for (let i = 0; i < 3; i++) full.push(await portalPaint(page, running.url));
+    if (PROFILE) {
+      const cdp2 = await ctx.newCDPSession(page);
+      await cdp2.send('Profiler.enable');
+      await cdp2.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp2.send('Profiler.start');
+      console.log(`  a profiled load of the portal with the rows stored: ${Math.round(await portalPaint(page, running.url))} ms`);
+      printProfile((await cdp2.send('Profiler.stop')).profile as unknown as CpuProfile);
+    }
     await page.evaluate(async (dbName) => {
       const r = indexedDB.open(dbName);
       const d = await new Promise<IDBDatabase>((ok) => (r.onsuccess = () => ok(r.result)));
@@ -170,8 +203,25 @@ function printProfile(p: CpuProfile) {
     const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
     by.set(key, (by.get(key) ?? 0) + t);
   }
-  console.log(`  main thread during the first sync (self time, ${(total / 1000).toFixed(0)} ms sampled):`);
+  console.log(`  main thread (self time, ${(total / 1000).toFixed(0)} ms sampled):`);
   for (const [k, t] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${((t / total) * 100).toFixed(1).padStart(5)}% ${k}`);
+  // Inclusive time of the app's own functions (each counted once per sample, however deep it recurs).
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map<string, number>();
+  for (const [id, t] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = nodes.get(at)!.callFrame;
+      if (!f.url.includes('/assets/') || !f.functionName) continue;
+      const key = `${f.functionName} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      incl.set(key, (incl.get(key) ?? 0) + t);
+    }
+  }
+  console.log('  the app\'s functions by inclusive time:');
+  for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${((t / total) * 100).toFixed(1).padStart(5)}% ${k}`);
 }
 
 await main();

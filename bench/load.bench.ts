@@ -9,9 +9,12 @@
 // Knobs (env): BENCH_DEVICES (200), BENCH_SECONDS (60), BENCH_PUSH_EVERY (seconds between a device's
 // pushes, 30), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
 // BENCH_REFERENCE (mutations of the reference push rate, 2000), BENCH_SSE (1: open a poke stream per
-// device at GET /api/sync/events; skipped with a note while that route answers 404),
+// device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
 // BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
 import { fork, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
+import { get as httpGet } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { uuidv7 } from '../sync/ids';
@@ -20,6 +23,7 @@ import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
 import { issueSession } from '../server/auth/sessions';
 import { writeAudited } from '../server/sync/write';
+import { openSseConnections } from '../server/sync/events';
 import { benchKinds, withBenchDatabase } from './bench-db';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
@@ -29,6 +33,22 @@ const PULL_EVERY = Number(process.env.BENCH_PULL_EVERY ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 2000);
 const SSE = process.env.BENCH_SSE !== '0';
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
+/** The server's own view (GET /metrics): requests by route, and how many took longer than 2.5 s and 10 s inside the server. */
+async function serverSide(url: string) {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
+  const by = new Map<string, { n: number; le: Map<string, number> }>();
+  for (const m of text.matchAll(/^barron_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const key = `${labels.method} ${labels.route}`;
+    const e = by.get(key) ?? { n: 0, le: new Map() };
+    e.le.set(labels.le, (e.le.get(labels.le) ?? 0) + Number(m[2]));
+    if (labels.le === '+Inf') e.n += Number(m[2]);
+    by.set(key, e);
+  }
+  return [...by].filter(([k]) => /sync\/(push|pull)|health|GET \/\*/.test(k)).map(([k, e]) => `${k === 'GET /*' ? 'GET (pull and /health: the metrics label every GET /*)' : k}: ${e.n} requests, ${e.n - (e.le.get('2.5') ?? 0)} over 2.5 s, ${e.n - (e.le.get('10') ?? 0)} over 10 s`).join('; ');
+}
 
 // ── the server side (child process) ─────────────────────────────────────────
 
@@ -41,10 +61,37 @@ interface Fixture {
   tickets: { id: string; departmentId: string }[];
 }
 
-type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'close' };
+type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'loop' } | { kind: 'close' };
+
+/** BENCH_SQL_PROF=1 (SQLite): time spent in each statement of the server, by SQL text, printed at close. */
+async function profileSql() {
+  const SQLite = (await import('better-sqlite3')).default;
+  const proto = Object.getPrototypeOf(new SQLite(':memory:').prepare('select 1'));
+  const spent = new Map<string, [number, number]>();
+  for (const m of ['all', 'run', 'get', 'iterate'] as const) {
+    const orig = proto[m];
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        const e = spent.get(this.source) ?? [0, 0];
+        e[0] += performance.now() - t;
+        e[1] += 1;
+        spent.set(this.source, e);
+      }
+    };
+  }
+  return () => {
+    const total = [...spent.values()].reduce((n, e) => n + e[0], 0);
+    console.log(`  SQL time in the server: ${(total / 1000).toFixed(1)} s; the heaviest statements:`);
+    for (const [sqlText, [t, n]] of [...spent].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12)) console.log(`    ${(t / 1000).toFixed(1)} s, ${n}×: ${sqlText.replace(/\s+/g, ' ').slice(0, 220)}`);
+  };
+}
 
 async function serve(url: string) {
-  const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
+  const sqlReport = process.env.BENCH_SQL_PROF && url.startsWith('sqlite:') ? await profileSql() : null;
+  const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', METRICS_TOKEN: BENCH_METRICS_TOKEN, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
   const { db } = running.deps;
   // One operator per device, spread over the departments that have machines and stages. Created in
@@ -69,11 +116,19 @@ async function serve(url: string) {
     defects: (await db.selectFrom('defectCodes').select('id').where('active', '=', 1 as never).execute()).map((d) => d.id),
     tickets: await db.selectFrom('maintenanceTickets').select(['id', 'departmentId']).where('deletedAt', 'is', null).execute(),
   };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.send!({ kind: 'ready', fixture });
   process.on('message', async (ask: Ask) => {
     if (ask.kind === 'close') {
+      sqlReport?.();
       await running.close();
       process.exit(0);
+    }
+    if (ask.kind === 'sse') process.send!({ kind: 'sse', open: openSseConnections() });
+    if (ask.kind === 'loop') {
+      process.send!({ kind: 'loop', p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 });
+      loop.reset();
     }
     if (ask.kind === 'stages') {
       const rows = await db.selectFrom('stages').select(['id', 'goodQty']).execute();
@@ -101,6 +156,8 @@ class Stats {
   readonly push: number[] = [];
   readonly pull: number[] = [];
   readonly health: number[] = [];
+  /** The slowest requests: [latency ms, start ms (performance.now()), what]. */
+  readonly slow: [number, number, string][] = [];
   errors = 0;
   requests = 0;
   readonly errorKinds = new Map<string, number>();
@@ -175,6 +232,7 @@ class Device {
       }
       const body = (await res.json()) as any;
       times.push(performance.now() - t0);
+      this.stats.slow.push([performance.now() - t0, t0, `push ${batch.length}`]);
       if (res.status !== 200) {
         this.stats.error(`push ${res.status} ${body?.error?.code ?? ''}`);
         const details = body?.error?.details?.[0];
@@ -203,6 +261,7 @@ class Device {
       }
       const body = (await res.json()) as any;
       this.stats.pull.push(performance.now() - t0);
+      this.stats.slow.push([performance.now() - t0, t0, `pull page ${page + 1}, ${body?.changes?.length ?? 0} changes`]);
       if (res.status !== 200) {
         this.stats.error(`pull ${res.status} ${body?.error?.code ?? ''}`);
         return;
@@ -212,20 +271,49 @@ class Device {
     }
   }
 
-  /** The poke stream, once GET /api/sync/events exists (fix/live): held open for the run. */
-  async openEvents(signal: AbortSignal): Promise<'open' | 'missing' | 'failed'> {
-    try {
-      const res = await fetch(`${this.f.url}/api/sync/events?clientId=${this.clientId}`, { headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' }, signal });
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return 'missing';
-      }
-      if (!res.ok) return 'failed';
-      void res.body?.pipeTo(new WritableStream()).catch(() => {});
-      return 'open';
-    } catch {
-      return 'failed';
-    }
+  /** "changed" messages this device's poke stream brought (server/sync/events.ts). */
+  pokes = 0;
+
+  /**
+   * The poke stream (GET /api/sync/events), held open for the run and read as a device reads it:
+   * every `event: changed` counts. A real device pulls at once on a poke; here the pulls keep their
+   * 10 s schedule so that the load stays the one the issue describes (the pokes are counted instead).
+   */
+  async openEvents(signal: AbortSignal): Promise<'open' | 'failed'> {
+    // Through node:http, not fetch: fetch's pool would put the 200 long-lived streams in the same
+    // client as every push and pull of this process (see docs/performance.md).
+    const u = new URL(`${this.f.url}/api/sync/events?clientId=${this.clientId}`);
+    return new Promise((ok) => {
+      const req = httpGet({ hostname: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, signal, headers: { authorization: `Bearer ${this.d.token}`, accept: 'text/event-stream' } }, (res) => {
+        if (res.statusCode !== 200) {
+          this.stats.error(`events ${res.statusCode}`);
+          res.resume();
+          return ok('failed');
+        }
+        ok('open');
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let cut: number;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            if (buf.slice(0, cut).split('\n').includes('event: changed')) this.pokes++;
+            buf = buf.slice(cut + 2);
+          }
+        });
+        res.on('end', () => {
+          if (!signal.aborted) this.stats.error('events stream ended early');
+        });
+        res.on('error', () => {
+          if (!signal.aborted) this.stats.error('events stream broke');
+        });
+      });
+      req.on('error', (err) => {
+        if (signal.aborted) return;
+        this.stats.error(`events network ${(err as { code?: string }).code ?? String(err)}`);
+        ok('failed');
+      });
+    });
   }
 }
 
@@ -244,7 +332,9 @@ async function healthLoop(url: string, times: number[], until: () => boolean, ev
 }
 
 async function loadOne(label: string, url: string) {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there (node --cpu-prof) when it closes.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: [...process.execArgv, ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(msg: Ask, kind: string) => new Promise<T>((ok, fail) => {
     const on = (m: any) => {
       if (m.kind === kind) {
@@ -285,26 +375,35 @@ async function loadOne(label: string, url: string) {
     const firstSync = performance.now() - s0;
     stats.pull.length = 0;
 
-    // Poke streams (fix/live): one per device while the run lasts.
+    // Poke streams: one per device while the run lasts (server/sync/events.ts).
     const sse = new AbortController();
+    setMaxListeners(DEVICES + 10, sse.signal); // one abort listener per stream
     let sseNote = 'off (BENCH_SSE=0)';
+    const pokesBefore = new Map<Device, number>();
     if (SSE) {
-      const probe = await devices[0].openEvents(sse.signal);
-      if (probe === 'missing') sseNote = 'GET /api/sync/events answers 404 here: poke streams skipped (the route comes with fix/live)';
-      else {
-        const opened = [probe, ...(await Promise.all(devices.slice(1).map((d) => d.openEvents(sse.signal))))];
-        sseNote = `${opened.filter((o) => o === 'open').length} of ${devices.length} poke streams open`;
-      }
+      const opened = await Promise.all(devices.map((d) => d.openEvents(sse.signal)));
+      await sleep(500);
+      const held = (await ask<{ open: number }>({ kind: 'sse' }, 'sse')).open;
+      sseNote = `${opened.filter((o) => o === 'open').length} of ${devices.length} opened, the server holds ${held} SSE connections`;
+      for (const d of devices) pokesBefore.set(d, d.pokes);
     }
+    let sseMid = 0;
 
     // The steady run.
     const end = Date.now() + SECONDS * 1000;
     const over = () => Date.now() > end;
     const underLoad: number[] = [];
     const requestsBefore = stats.requests;
+    await ask({ kind: 'loop' }, 'loop'); // from here: the steady run's event-loop delay in the server
+    const ownLoop = monitorEventLoopDelay({ resolution: 10 }); // and in this process, the devices' side
+    ownLoop.enable();
     const t0 = performance.now();
     await Promise.all([
       healthLoop(f.url, underLoad, over),
+      (async () => {
+        await sleep((SECONDS * 1000) / 2);
+        if (SSE) sseMid = (await ask<{ open: number }>({ kind: 'sse' }, 'sse')).open;
+      })(),
       ...devices.map(async (d) => {
         await sleep(Math.random() * Math.min(PUSH_EVERY, SECONDS) * 1000);
         let nextPull = Date.now() + Math.random() * PULL_EVERY * 1000;
@@ -320,6 +419,12 @@ async function loadOne(label: string, url: string) {
       }),
     ]);
     const steadySeconds = (performance.now() - t0) / 1000;
+    const steadyLoop = await ask<{ p50: number; p99: number; max: number }>({ kind: 'loop' }, 'loop');
+    ownLoop.disable();
+    if (process.env.BENCH_SLOWEST) {
+      const worst = stats.slow.filter((x) => x[1] >= t0).sort((a, b) => b[0] - a[0]).slice(0, Number(process.env.BENCH_SLOWEST));
+      for (const [lat, at, what] of worst) console.log(`    slow: ${ms(lat)} from +${((at - t0) / 1000).toFixed(1)} s: ${what}`);
+    }
     const steadyRequests = stats.requests - requestsBefore;
 
     console.log(`  first sync of ${devices.length} devices: ${(firstSync / 1000).toFixed(1)} s; poke streams: ${sseNote}`);
@@ -329,6 +434,12 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('pull', stats.pull)}`);
     console.log(`    ${line('/health under load', underLoad)}`);
     console.log(`    ${line('/health idle', idle)}`);
+    console.log(`    inside the server (GET /metrics, every request so far): ${await serverSide(f.url)}`);
+    console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}; the devices' process: p50 ${ms(ownLoop.percentile(50) / 1e6)}, p99 ${ms(ownLoop.percentile(99) / 1e6)}, max ${ms(ownLoop.max / 1e6)}`);
+    if (SSE) {
+      const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);
+      console.log(`    poke streams: the server held ${sseMid} SSE connections mid-run; "changed" pokes per device during the run: min ${pokes[0]}, median ${pokes[Math.floor(pokes.length / 2)]}, max ${pokes[pokes.length - 1]}`);
+    }
     console.log(`    push p99 ÷ /health p99 under load = ${(pct(stats.push, 99) / pct(underLoad, 99)).toFixed(1)} (aim ≤ 10)`);
 
     // The burst: every device pushes BURST queued mutations at the same instant.

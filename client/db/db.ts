@@ -104,6 +104,9 @@ const TABLE_INDEXES_V6 = {
   maintenanceEvents: 'id, ticketId, at, machineId',
 };
 
+/** The portal's shift counts (issue 16 §3): a user's own job events since a time, by index, not by reading every event of the day. */
+const TABLE_INDEXES_V7 = { jobEvents: 'id, stageId, at, [userId+at]' };
+
 export class BarronDB extends Dexie {
   outbox!: Table<OutboxEntry, number>;
   syncIssues!: Table<SyncIssue, string>;
@@ -130,6 +133,8 @@ export class BarronDB extends Dexie {
     this.version(5).stores(TABLE_INDEXES_V5);
     // maintenance (issue 13): new table and indexes only; existing rows need no upgrade.
     this.version(6).stores(TABLE_INDEXES_V6);
+    // client bench (issue 16 §3): a new index only; IndexedDB builds it from the stored rows.
+    this.version(7).stores(TABLE_INDEXES_V7);
   }
 
   /** A synced table, typed by its row interface (sync/tables.ts `RowTypes`). */

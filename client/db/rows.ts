@@ -32,6 +32,11 @@ export function rowsFrom<T extends TableName>(db: BarronDB, table: T, field: Fie
   return db.rows(table).where(field).aboveOrEqual(value).toArray();
 }
 
+/** A user's own job events at or after a time (the portal's shift counts), through the [userId+at] index. */
+export function ownEventsFrom(db: BarronDB, userId: string, fromIso: string): Promise<RowTypes['jobEvents'][]> {
+  return db.rows('jobEvents').where('[userId+at]').between([userId, fromIso], [userId, '\uffff'], true, true).toArray();
+}
+
 /** Every row, the latest by an indexed field first. */
 export function newestFirst<T extends TableName>(db: BarronDB, table: T, field: Field<T>): Promise<RowTypes[T][]> {
   return db.rows(table).orderBy(field).reverse().toArray();

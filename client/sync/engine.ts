@@ -13,12 +13,15 @@ import { ClientStore } from '../db/client-store';
 import { dropAcknowledged, entries, pending, pendingCount, queue, recordResults, renumber } from '../db/outbox';
 import { pruneWindow } from '../db/prune';
 import { uploadPhotos } from './photos';
-import { applyChange, clearSynced, restoreServerRows } from '../db/shadows';
+import { applyChanges, clearSynced, restoreServerRows } from '../db/shadows';
 import { DEFAULT_SYNC_WINDOW_DAYS, horizon } from '../../sync/window';
 import type { BarronDB } from '../db/db';
 import { ApiError, NetworkError, type FetchFn } from './api';
 
 export { LoginRequired, withLock };
+
+/** Pulled changes that may wait in memory for their write while the next pages are fetched. */
+export const PULL_AHEAD = 10_000;
 
 export interface EngineOptions {
   db: BarronDB;
@@ -54,7 +57,7 @@ export class SyncEngine {
 
   constructor(opts: EngineOptions) {
     this.db = opts.db;
-    this.o = { baseUrl: '', pushBatch: 100, pullLimit: 500, now: () => new Date(), windowDays: DEFAULT_SYNC_WINDOW_DAYS, ...opts } as Required<Omit<EngineOptions, 'db'>>;
+    this.o = { baseUrl: '', pushBatch: 100, pullLimit: 1000, now: () => new Date(), windowDays: DEFAULT_SYNC_WINDOW_DAYS, ...opts } as Required<Omit<EngineOptions, 'db'>>;
     this.client = new AuthedClient(this.o);
   }
 
@@ -185,26 +188,96 @@ export class SyncEngine {
 
   // ── pull and rebase ──────────────────────────────────────────────────────
 
+  /**
+   * Pulls until the server has nothing more. The pages are fetched one after the other while the
+   * ones already here are written, so the server, the network and the JSON parse overlap the
+   * IndexedDB work; every page that has arrived by the time the previous write ends goes into the
+   * next write together, in order (one transaction, so live queries wake once for them, not once a
+   * page). At most PULL_AHEAD changes wait in memory. When a request fails, the pages that arrived
+   * before it are still written, then the error is thrown (the next sync goes on from their cursor).
+   */
   private async pullAll() {
     const clientId = await this.clientId();
-    for (let pages = 0; pages < 10_000; pages++) {
-      const cursor = await this.db.getMeta<string>('cursor');
+    const fetchPage = (cursor: string | undefined) => {
       const qs = new URLSearchParams({ clientId, limit: String(this.o.pullLimit) });
       if (cursor) qs.set('cursor', cursor);
-      const page = await this.client.request<PullResponse>(`/api/sync/pull?${qs}`);
-      await this.applyPage(page);
-      if (!page.hasMore) return;
+      return this.client.request<PullResponse>(`/api/sync/pull?${qs}`);
+    };
+    const arrived: PullResponse[] = [];
+    let waiting = 0;
+    let done = false;
+    let stopped = false;
+    let failure: { err: unknown } | null = null;
+    let wakeWriter: (() => void) | null = null;
+    let wakeFetcher: (() => void) | null = null;
+    const kick = (which: 'writer' | 'fetcher') => {
+      const fn = which === 'writer' ? wakeWriter : wakeFetcher;
+      if (which === 'writer') wakeWriter = null;
+      else wakeFetcher = null;
+      fn?.();
+    };
+    void (async () => {
+      try {
+        let cursor = await this.db.getMeta<string>('cursor');
+        for (let pages = 0; pages < 10_000 && !stopped; pages++) {
+          while (waiting >= PULL_AHEAD && !stopped) await new Promise<void>((ok) => (wakeFetcher = ok));
+          if (stopped) return;
+          const page = await fetchPage(cursor);
+          arrived.push(page);
+          waiting += page.changes.length;
+          kick('writer');
+          if (!page.hasMore) return;
+          cursor = page.cursor;
+        }
+      } catch (err) {
+        failure = { err };
+      } finally {
+        done = true;
+        kick('writer');
+      }
+    })();
+    try {
+      for (;;) {
+        if (!arrived.length && !done) await new Promise<void>((ok) => (wakeWriter = ok));
+        if (arrived.length) {
+          const pages = arrived.splice(0);
+          waiting = 0;
+          kick('fetcher');
+          await this.applyPages(pages);
+          continue;
+        }
+        if (done) {
+          if (failure) throw (failure as { err: unknown }).err;
+          return;
+        }
+      }
+    } finally {
+      stopped = true; // a write failed: the fetcher stops at its next turn
+      kick('fetcher');
     }
   }
 
   /** One pull page, its cursor, the dropping of acknowledged entries and the rebase: one transaction. */
-  async applyPage(page: PullResponse) {
+  applyPage(page: PullResponse) {
+    return this.applyPages([page]);
+  }
+
+  /**
+   * Consecutive pull pages in one transaction: each page's changes in order (a page that starts the
+   * device over clears it first), then the last page's cursor, the dropping of the entries it
+   * acknowledges and one rebase — the same rows as writing them page by page.
+   */
+  async applyPages(pages: PullResponse[]) {
+    if (!pages.length) return;
     const { user } = await this.client.session();
+    const last = pages[pages.length - 1];
     await this.db.transaction('rw', this.db.writeScope, async () => {
-      if (page.reset) await clearSynced(this.db);
-      for (const ch of page.changes) await applyChange(this.db, ch);
-      await this.db.setMeta('cursor', page.cursor);
-      await dropAcknowledged(this.db, page.lastSeq);
+      for (const page of pages) {
+        if (page.reset) await clearSynced(this.db);
+        await applyChanges(this.db, page.changes);
+      }
+      await this.db.setMeta('cursor', last.cursor);
+      await dropAcknowledged(this.db, Math.max(...pages.map((p) => p.lastSeq)));
       await rebase(this.db, user);
     });
   }

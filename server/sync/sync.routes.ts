@@ -10,11 +10,14 @@ import { cursorSeq, pull } from './pull';
 import { describeRoute } from '../http/openapi';
 import { eventStream, tokenEnd } from './events';
 import { push } from './push';
+import { pushGateOf } from './push-gate';
 
 export const syncRoutes = new Hono<AppEnv>()
   .post('/push', describeRoute({ summary: 'Send queued mutations (SYNC-PROTOCOL.md)', body: PushRequestSchema }), async (c) => {
     const req = await body(c, PushRequestSchema);
-    const res = await push(c.get('deps'), c.get('user'), req, clientIp(c));
+    const deps = c.get('deps');
+    // Admitted first come, first served, a few at a time per process (server/sync/push-gate.ts).
+    const res = await pushGateOf(deps.db, deps.dialect).run(() => push(deps, c.get('user'), req, clientIp(c)), c.req.raw.signal);
     countPush(c, req, res);
     return c.json(res);
   })

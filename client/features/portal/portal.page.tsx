@@ -10,7 +10,7 @@ import { allowedMoves, STAGE } from '../../../sync/state-machines';
 import { canSee, type Order, type OrderItem, type Stage } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { useLive } from '../../db/live';
-import { rowsFrom } from '../../db/rows';
+import { ownEventsFrom } from '../../db/rows';
 import { Empty, FormError, Link, Loading, Num, PageHead, Status, Stepper } from '../../ui/components';
 import { choice, num, useAction } from '../../ui/form';
 import { words } from '../../ui/format';
@@ -108,7 +108,7 @@ function ShiftCounts({ data }: { data: PlanData }) {
   const cal = useCalendar(db);
   const now = new Date();
   const dayStart = startOfDay(now);
-  const events = useLive(() => rowsFrom(db, 'jobEvents', 'at', new Date(dayStart.getTime() - 86_400_000).toISOString()), [db]);
+  const events = useLive(() => ownEventsFrom(db, user.id, new Date(dayStart.getTime() - 86_400_000).toISOString()), [db, user.id]);
   if (!events) return null;
   const shift = currentShift(now, cal);
   const tomorrow = new Date(dayStart.getTime() + 86_400_000);
