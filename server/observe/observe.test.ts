@@ -1,7 +1,7 @@
 // What an operator of the system reads: one JSON log line per request (with the id the response
 // carries), failures with their stack in the log and never in the answer, and Prometheus metrics
 // behind METRICS_TOKEN.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,8 @@ beforeAll(async () => {
     JWT_SECRET: 'observe-test-secret-that-is-long-enough-01', NODE_ENV: 'test', METRICS_TOKEN: TOKEN,
   }, dir);
   const logger = createLogger('info', { write: (s: string) => { lines.push(JSON.parse(s)); } });
+  // A built client, as in production: its GET * fallback must not name the API's requests.
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Barron</title>');
   running = await startServer(env, { logger, clientDir: dir });
   const u = await running.deps.db.selectFrom('users').selectAll().where('username', '=', 'operator.press').executeTakeFirstOrThrow();
   token = (await issueSession(running.deps, { id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId }, uuidv7(), new Date())).accessToken;
@@ -95,11 +97,18 @@ describe('GET /metrics', () => {
     expect((await fetch(`${running.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${running.url}/metrics`, { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
     await pushTwo();
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
+    expect((await fetch(`${running.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${running.url}/orders`)).status).toBe(200);
     const res = await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toMatch(/barron_http_request_duration_seconds_count\{method="POST",route="\/api\/sync\/push",status="200"\} [1-9]/);
+    // Each GET under the route that answered it, not under the client's GET * fallback.
+    expect(text).toMatch(/barron_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/);
+    expect(text).toMatch(/barron_http_request_duration_seconds_count\{method="GET",route="\/api\/me",status="200"\} [1-9]/);
+    expect(text).toMatch(/barron_http_request_duration_seconds_count\{method="GET",route="static",status="200"\} [1-9]/);
     expect(text).toMatch(/barron_sync_mutations_total\{name="maintenance.create",status="applied"\} [1-9]/);
     expect(text).toMatch(/barron_sync_mutations_total\{name="unknown",status="rejected"\} [1-9]/);
     expect(text).toContain('barron_sync_lag');

@@ -42,8 +42,11 @@ export function requestLog(logger: Pino, metrics: Metrics): MiddlewareHandler<Ap
 
 /** The pattern of the handler that answered: not a middleware's `*`, and one label for the client's files. */
 function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
-  const routes = matchedRoutes(c).filter((r) => r.method !== 'ALL' || !r.path.endsWith('*'));
-  const last = routes[routes.length - 1];
-  if (last) return last.path;
+  // The handler that ran last is the one that answered (c.req.routeIndex, after next()); routes matched
+  // after it, such as the static server's GET * fallback, never ran and do not name the request.
+  const all = matchedRoutes(c);
+  const answered = all.slice(0, c.req.routeIndex + 1).filter((r) => r.method !== 'ALL' || !r.path.endsWith('*'));
+  const last = answered[answered.length - 1];
+  if (last && last.path !== '*' && last.path !== '/*') return last.path;
   return c.req.path.startsWith('/api/') ? '/api/*' : 'static';
 }
