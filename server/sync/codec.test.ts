@@ -8,7 +8,7 @@ describe('pageJson', () => {
     for (const note of ['bench', 'Grüße – Ölwechsel', 'emoji 🔧 and a lone surrogate \ud800', 'quote " backslash \\ newline \n']) {
       for (const size of [0, 1, 3, 5000]) {
         const page = { cursor: 'v1.c.12.abcdef01', hasMore: size > 1, lastSeq: 7, reset: false, changes: Array.from({ length: size }, (_, i) => change(i, note.repeat(1 + (i % 40)))) };
-        const bytes = pageJson(page);
+        const bytes = Buffer.from(pageJson(page));
         expect(bytes.equals(Buffer.from(JSON.stringify(page)))).toBe(true);
         expect(JSON.parse(bytes.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(page)));
       }
@@ -16,8 +16,8 @@ describe('pageJson', () => {
   });
 
   it('a page after a larger one carries none of its bytes', () => {
-    const big = pageJson({ cursor: 'a', changes: Array.from({ length: 20_000 }, (_, i) => change(i, 'x'.repeat(100))) });
-    const small = pageJson({ cursor: 'b', changes: [change(1, 'y')] });
+    const big = Buffer.from(pageJson({ cursor: 'a', changes: Array.from({ length: 20_000 }, (_, i) => change(i, 'x'.repeat(100))) }));
+    const small = Buffer.from(pageJson({ cursor: 'b', changes: [change(1, 'y')] }));
     expect(big.length).toBeGreaterThan(2 << 20);
     expect(small.toString('utf8')).toBe(JSON.stringify({ cursor: 'b', changes: [change(1, 'y')] }));
   });

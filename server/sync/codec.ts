@@ -57,7 +57,7 @@ let scratch = Buffer.allocUnsafe(1 << 20);
  * stringify itself (measured, docs/performance.md "Sync"). Each change is small and flat and is
  * encoded straight into a reused buffer; the answer is one copy of the bytes written.
  */
-export function pageJson(page: { changes: unknown[] }): Buffer {
+export function pageJson<T extends { changes: unknown[] }>(page: T): Uint8Array<ArrayBuffer> {
   const { changes, ...head } = page;
   const headText = JSON.stringify(head);
   let n = 0;
@@ -76,5 +76,7 @@ export function pageJson(page: { changes: unknown[] }): Buffer {
     put(i ? `,${c}` : c);
   }
   put(']}');
-  return Buffer.from(scratch.subarray(0, n));
+  const out = new Uint8Array(n);
+  out.set(scratch.subarray(0, n));
+  return out;
 }
