@@ -47,3 +47,36 @@ export function wireFromDb(table: TableName, r: Record<string, unknown>, name?: 
   }
   return row;
 }
+
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * `Buffer.from(JSON.stringify(page))`, the same bytes, for a pull page's answer. One JSON.stringify of
+ * a whole page (~600 KB) returns a tree of string pieces that must be flattened (a copy) before its
+ * UTF-8 length can be taken and again walked to encode it: the response path then cost 3–4× the
+ * stringify itself (measured, docs/performance.md "Sync"). Each change is small and flat and is
+ * encoded straight into a reused buffer; the answer is one copy of the bytes written.
+ */
+export function pageJson<T extends { changes: unknown[] }>(page: T): Uint8Array<ArrayBuffer> {
+  const { changes, ...head } = page;
+  const headText = JSON.stringify(head);
+  let n = 0;
+  const put = (s: string) => {
+    // s.length UTF-16 units never take more than 3 bytes each in UTF-8: write never truncates.
+    if (n + s.length * 3 > scratch.length) {
+      const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, n + s.length * 3));
+      scratch.copy(grown, 0, 0, n);
+      scratch = grown;
+    }
+    n += scratch.write(s, n);
+  };
+  put(headText.length > 2 ? `${headText.slice(0, -1)},"changes":[` : '{"changes":[');
+  for (let i = 0; i < changes.length; i++) {
+    const c = JSON.stringify(changes[i]) ?? 'null'; // as JSON.stringify writes an undefined array element
+    put(i ? `,${c}` : c);
+  }
+  put(']}');
+  const out = new Uint8Array(n);
+  out.set(scratch.subarray(0, n));
+  return out;
+}

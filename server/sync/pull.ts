@@ -37,11 +37,10 @@ export function cursorSeq(text: string): number | null {
 }
 
 export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullResponse> {
-  const client = await repo.findClient(deps.db, q.clientId, deps.dialect);
+  const { client, current, horizon } = await repo.pullState(deps.db, q.clientId);
   if (client && client.userId !== user.id) throw new AppError(403, 'client_not_owned', 'This device id belongs to another user.');
   const lastSeq = client?.lastSeq ?? 0;
 
-  const [current, horizon] = await Promise.all([repo.readCounter(deps.db, 'sync'), repo.readCounter(deps.db, 'horizon')]);
   const parsed = parseCursor(q.cursor);
   let cursor: Cursor | null = parsed;
   const scope = scopeTag(user);

@@ -38,6 +38,26 @@ export async function findClient(db: Db, id: string, dialect: Dialect, lock = fa
   return r && { id: r.id, userId: r.userId, lastSeq: Number(r.lastSeq) };
 }
 
+/**
+ * What a pull page starts from, in one statement (one round trip, one read snapshot, instead of three
+ * queries): the device's client row (owner, lastSeq) and the sequence counter and change-log horizon.
+ */
+export async function pullState(db: Db, clientId: string) {
+  const r = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('syncClients').select('userId').where('id', '=', clientId).as('clientUserId'),
+      eb.selectFrom('syncClients').select('lastSeq').where('id', '=', clientId).as('clientLastSeq'),
+      eb.selectFrom('counters').select('value').where('name', '=', 'sync').as('current'),
+      eb.selectFrom('counters').select('value').where('name', '=', 'horizon').as('horizon'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    client: r.clientUserId == null ? undefined : { userId: r.clientUserId, lastSeq: Number(r.clientLastSeq) },
+    current: Number(r.current ?? 0),
+    horizon: Number(r.horizon ?? 0),
+  };
+}
+
 export async function insertClient(db: Db, id: string, userId: string, now: string) {
   await db.insertInto('syncClients').values({ id, userId, lastSeq: 0, createdAt: now, lastSeenAt: now }).execute();
 }

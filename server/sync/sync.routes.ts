@@ -7,6 +7,7 @@ import type { AppEnv } from '../context';
 import { body, query } from '../http/errors';
 import { clientIp } from '../http/ip';
 import { cursorSeq, pull } from './pull';
+import { pageJson } from './codec';
 import { describeRoute } from '../http/openapi';
 import { eventStream, tokenEnd } from './events';
 import { push } from './push';
@@ -29,7 +30,8 @@ export const syncRoutes = new Hono<AppEnv>()
     metrics?.pullRows.inc(res.changes.length);
     const seq = cursorSeq(res.cursor);
     if (metrics && seq !== null) metrics.notePulled(q.clientId, seq);
-    return c.json(res);
+    // The same JSON as c.json(res), encoded change by change (codec.ts pageJson).
+    return c.body(pageJson(res), 200, { 'Content-Type': 'application/json' });
   })
   .get('/events', describeRoute({ summary: 'The poke: "changed" with the latest sequence when the change log moves (SSE)', sse: true }), (c) => {
     const { db, log } = c.get('deps');
