@@ -19,9 +19,6 @@ import { pruneAuth } from './auth/auth.repository';
 import { startJobs, type RunningJobs } from './jobs/jobs';
 import { JOBS } from './jobs/index';
 
-/** How long an idle client connection stays open (Node's default is 5 s; see listen()). */
-export const KEEP_ALIVE_MS = 65_000;
-
 export const DIST = resolve(import.meta.dirname, '../dist');
 
 export interface Running {
@@ -144,17 +141,6 @@ function listen(name: 'PORT' | 'HTTP_REDIRECT_PORT', options: Parameters<typeof 
       s.off('error', onError);
       ok(s);
     });
-    // Keep an idle device's connection for a minute, not Node's 5 s: a device pulls every 10 s and
-    // pushes every few seconds to minutes, so with 5 s nearly every request opened a new connection —
-    // and Node accepts ONE new connection per event-loop turn, so on a busy server (turns of 1–3 s)
-    // 40 waiting connections meant 20–100 s before the request was even read (docs/performance.md,
-    // "Where the outside-only tails wait"). Reused connections are read every turn. headersTimeout
-    // stays above it, as Node asks, so an idle kept-alive socket is never mistaken for a slow request.
-    const http = s as unknown as { keepAliveTimeout?: number; headersTimeout?: number };
-    if (typeof http.keepAliveTimeout === 'number') {
-      http.keepAliveTimeout = KEEP_ALIVE_MS;
-      http.headersTimeout = KEEP_ALIVE_MS + 1_000;
-    }
     s.once('error', onError);
   });
 }
