@@ -10,10 +10,11 @@
 // pushes, 30), BENCH_PULL_EVERY (10), BENCH_BURST (mutations per device in the burst, 50; 0 skips),
 // BENCH_REFERENCE (mutations of the reference push rate, 2000), BENCH_SSE (1: open a poke stream per
 // device at GET /api/sync/events for the run, read its pokes, and report the streams the server holds),
-// BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite).
+// BENCH_DATABASE_URL=mysql://… (MariaDB/MySQL as well as SQLite), BENCH_SERVER_CPU (1; e.g. 0.25: the
+// server process runs a quarter of the time during the steady run — a busy machine, reproducibly).
 import { fork, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
@@ -33,6 +34,8 @@ const PULL_EVERY = Number(process.env.BENCH_PULL_EVERY ?? 10);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
 const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 2000);
 const SSE = process.env.BENCH_SSE !== '0';
+/** BENCH_SERVER_CPU=0.25: the server process runs only that share of the time during the steady run (SIGSTOP/SIGCONT every 60 ms) — a busy machine, reproducibly. */
+const SERVER_CPU = Number(process.env.BENCH_SERVER_CPU ?? 1);
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
 /** The server's own view (GET /metrics): requests by route, and how many took longer than 2.5 s and 10 s inside the server. */
@@ -61,7 +64,7 @@ interface Fixture {
   tickets: { id: string; departmentId: string }[];
 }
 
-type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'loop' } | { kind: 'close' };
+type Ask = { kind: 'verify'; ids: string[] } | { kind: 'stages' } | { kind: 'sse' } | { kind: 'loop' } | { kind: 'nodeHttp' } | { kind: 'close' };
 
 /** BENCH_SQL_PROF=1 (SQLite): time spent in each statement of the server, by SQL text, printed at close. */
 async function profileSql() {
@@ -89,7 +92,35 @@ async function profileSql() {
   };
 }
 
+/**
+ * What Node's HTTP layer saw, before Hono: for every request, the time from its socket's accept to the
+ * request event (a new connection's wait to be read) and from the request event to the response's last
+ * byte handed to the socket. The slowest few are kept ([ms, what, at ms since the steady run]).
+ */
+function watchNodeHttp() {
+  const slow: { wait: [number, string][]; total: [number, string][] } = { wait: [], total: [] };
+  const keep = (xs: [number, string][], x: [number, string]) => {
+    xs.push(x);
+    if (xs.length > 400) xs.sort((a, b) => b[0] - a[0]).splice(40);
+  };
+  const emit = HttpServer.prototype.emit;
+  HttpServer.prototype.emit = function (this: HttpServer, event: string, ...args: any[]) {
+    if (event === 'connection') (args[0] as { acceptedAt?: number }).acceptedAt = performance.now();
+    if (event === 'request') {
+      const [req, res] = args as [IncomingMessage, ServerResponse];
+      const t = performance.now();
+      const sock = req.socket as typeof req.socket & { acceptedAt?: number; served?: number };
+      if (!sock.served && sock.acceptedAt !== undefined) keep(slow.wait, [t - sock.acceptedAt, `${req.method} ${req.url?.split('?')[0]} (accept → request event)`]);
+      sock.served = (sock.served ?? 0) + 1;
+      if (!req.url?.startsWith('/api/sync/events')) res.once('finish', () => keep(slow.total, [performance.now() - t, `${req.method} ${req.url?.split('?')[0]} (request event → finish)`]));
+    }
+    return (emit as (this: HttpServer, e: string, ...a: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof emit;
+  return () => ({ wait: slow.wait.sort((a, b) => b[0] - a[0]).slice(0, 8), total: slow.total.sort((a, b) => b[0] - a[0]).slice(0, 8), reset: () => { slow.wait.length = 0; slow.total.length = 0; } });
+}
+
 async function serve(url: string) {
+  const nodeHttp = watchNodeHttp();
   const sqlReport = process.env.BENCH_SQL_PROF && url.startsWith('sqlite:') ? await profileSql() : null;
   const env = loadEnv({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', METRICS_TOKEN: BENCH_METRICS_TOKEN, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
@@ -124,6 +155,11 @@ async function serve(url: string) {
       sqlReport?.();
       await running.close();
       process.exit(0);
+    }
+    if (ask.kind === 'nodeHttp') {
+      const seen = nodeHttp();
+      process.send!({ kind: 'nodeHttp', wait: seen.wait, total: seen.total });
+      seen.reset();
     }
     if (ask.kind === 'sse') process.send!({ kind: 'sse', open: openSseConnections() });
     if (ask.kind === 'loop') {
@@ -331,19 +367,43 @@ async function healthLoop(url: string, times: number[], until: () => boolean, ev
   }
 }
 
+/** BENCH_SERVER_CPU < 1: stops and continues the server process so that it runs that share of every 60 ms. */
+function starveServer(child: ChildProcess) {
+  if (!(SERVER_CPU > 0 && SERVER_CPU < 1)) return { stop() {} };
+  let on = true;
+  let timer: ReturnType<typeof setTimeout>;
+  const cycle = () => {
+    child.kill('SIGSTOP');
+    timer = setTimeout(() => {
+      child.kill('SIGCONT');
+      if (on) timer = setTimeout(cycle, 60 * SERVER_CPU);
+    }, 60 * (1 - SERVER_CPU));
+  };
+  cycle();
+  return {
+    stop() {
+      on = false;
+      clearTimeout(timer);
+      child.kill('SIGCONT');
+    },
+  };
+}
+
 async function loadOne(label: string, url: string) {
   // BENCH_CPU_PROF=<dir>: the server process writes a V8 CPU profile there (node --cpu-prof) when it closes.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', url], { execArgv: [...process.execArgv, ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(msg: Ask, kind: string) => new Promise<T>((ok, fail) => {
+    const exited = (code: number | null) => fail(new Error(`server exited with ${code}`));
     const on = (m: any) => {
       if (m.kind === kind) {
         child.off('message', on);
+        child.off('exit', exited);
         ok(m as T);
       }
     };
     child.on('message', on);
-    child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
+    child.once('exit', exited);
     child.send(msg);
   });
   const ready = await new Promise<{ fixture: Fixture }>((ok, fail) => {
@@ -351,7 +411,7 @@ async function loadOne(label: string, url: string) {
     child.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
   });
   const f = ready.fixture;
-  console.log(`\n${label}: ${DEVICES} devices, ${SECONDS} s steady run, then a burst of ${BURST} each`);
+  console.log(`\n${label}: ${DEVICES} devices, ${SECONDS} s steady run, then a burst of ${BURST} each${SERVER_CPU < 1 ? `; the server runs ${SERVER_CPU * 100} % of the time in the steady run (BENCH_SERVER_CPU)` : ''}`);
   try {
     const stats = new Stats();
     const devices = f.devices.map((d) => new Device(f, d, stats));
@@ -394,7 +454,9 @@ async function loadOne(label: string, url: string) {
     const over = () => Date.now() > end;
     const underLoad: number[] = [];
     const requestsBefore = stats.requests;
+    const starve = starveServer(child);
     await ask({ kind: 'loop' }, 'loop'); // from here: the steady run's event-loop delay in the server
+    await ask({ kind: 'nodeHttp' }, 'nodeHttp'); // and what Node's HTTP layer saw
     const ownLoop = monitorEventLoopDelay({ resolution: 10 }); // and in this process, the devices' side
     ownLoop.enable();
     const t0 = performance.now();
@@ -418,8 +480,10 @@ async function loadOne(label: string, url: string) {
         }
       }),
     ]);
+    starve.stop();
     const steadySeconds = (performance.now() - t0) / 1000;
     const steadyLoop = await ask<{ p50: number; p99: number; max: number }>({ kind: 'loop' }, 'loop');
+    const nodeSeen = await ask<{ wait: [number, string][]; total: [number, string][] }>({ kind: 'nodeHttp' }, 'nodeHttp');
     ownLoop.disable();
     if (process.env.BENCH_SLOWEST) {
       const worst = stats.slow.filter((x) => x[1] >= t0).sort((a, b) => b[0] - a[0]).slice(0, Number(process.env.BENCH_SLOWEST));
@@ -436,6 +500,7 @@ async function loadOne(label: string, url: string) {
     console.log(`    ${line('/health idle', idle)}`);
     console.log(`    inside the server (GET /metrics, every request so far): ${await serverSide(f.url)}`);
     console.log(`    the server's event loop during the run: delay p50 ${ms(steadyLoop.p50)}, p99 ${ms(steadyLoop.p99)}, max ${ms(steadyLoop.max)}; the devices' process: p50 ${ms(ownLoop.percentile(50) / 1e6)}, p99 ${ms(ownLoop.percentile(99) / 1e6)}, max ${ms(ownLoop.max / 1e6)}`);
+    console.log(`    Node's HTTP layer in the server, slowest: ${[...nodeSeen.wait, ...nodeSeen.total].sort((a, b) => b[0] - a[0]).slice(0, 6).map(([t, what]) => `${ms(t)} ${what}`).join('; ')}`);
     if (SSE) {
       const pokes = devices.map((d) => d.pokes - (pokesBefore.get(d) ?? 0)).sort((a, b) => a - b);
       console.log(`    poke streams: the server held ${sseMid} SSE connections mid-run; "changed" pokes per device during the run: min ${pokes[0]}, median ${pokes[Math.floor(pokes.length / 2)]}, max ${pokes[pokes.length - 1]}`);
