@@ -17,9 +17,10 @@ import { describeRoute } from '../http/openapi';
 import { mayViewAudit } from '../../sync/permissions';
 import { IsoDate, IsoTime } from '../../sync/protocol';
 import { ROLES } from '../../sync/roles';
+import { addDays, mondayOf } from '../../sync/kpi';
 
 /** The screens' filter chips, by the name the screen shows (client/features/*). */
-export const ORDER_VIEWS = { Open: 'open', Late: 'late', Draft: 'draft', Released: 'released', 'In progress': 'in_progress', 'On hold': 'on_hold', Completed: 'completed', Cancelled: 'cancelled', All: 'all' } as const;
+export const ORDER_VIEWS = { Open: 'open', Late: 'late', 'Due this week': 'due_week', Draft: 'draft', Released: 'released', 'In progress': 'in_progress', 'On hold': 'on_hold', Completed: 'completed', Cancelled: 'cancelled', All: 'all' } as const;
 export const STAGE_VIEWS = { now: ['running', 'paused', 'ready'], active: ['running', 'paused'], open: ['ready', 'running', 'paused', 'blocked', 'pending'] } as const;
 export const REJECT_VIEWS = { Open: ['open', 'under_review', 'disputed'], Approved: ['approved'], Closed: ['closed'], All: ['open', 'under_review', 'approved', 'disputed', 'closed'] } as const;
 export const TICKET_VIEWS = { Open: ['open', 'assigned', 'in_progress', 'on_hold'], Done: ['completed', 'verified'], Cancelled: ['cancelled'], All: ['open', 'assigned', 'in_progress', 'on_hold', 'completed', 'verified', 'cancelled'] } as const;
@@ -91,6 +92,8 @@ export const exportRoutes = new Hono<AppEnv>()
     const rows = scopedRows(db, c.get('user'), 'orders', 'dueDate', 'asc', (q) => {
       if (view === 'open') q = q.where('status', 'not in', ['completed', 'cancelled']);
       else if (view === 'late') q = q.where('dueDate', '<', today).where('status', 'not in', ['completed', 'cancelled']);
+      // The dashboard's "due this week": open orders due Monday to Sunday of the week holding today.
+      else if (view === 'due_week') q = q.where('dueDate', '>=', mondayOf(today)).where('dueDate', '<=', addDays(mondayOf(today), 6)).where('status', 'not in', ['completed', 'cancelled']);
       else if (view !== 'all') q = q.where('status', '=', view);
       if (f.q?.trim()) {
         const s = like(f.q);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { KyselyPlugin } from 'kysely';
 import { uuidv7 } from '../../sync/ids';
 import { canSee } from '../../sync/tables';
+import { addDays, mondayOf } from '../../sync/kpi';
 import { useHarness } from '../../tests/setup/harness';
 import { tokenFor } from '../../tests/setup/helpers';
 import { parseUpload } from '../import/import.parse';
@@ -42,6 +43,14 @@ describe('CSV exports', () => {
     const late = await csv('/api/orders/export.csv?show=Late', 'manager');
     expect(col(late, 'Customer')).toEqual(['Alfa Laval']);
     expect(col(late, 'Late')).toEqual(['yes']);
+    // "Due this week" (the dashboard tile's list): open orders due Monday to Sunday of the day sent.
+    const today = new Date().toISOString().slice(0, 10);
+    const [mon, sun] = [mondayOf(today), addDays(mondayOf(today), 6)];
+    const dueWeek = await csv(`/api/orders/export.csv?show=Due%20this%20week&today=${today}`, 'manager');
+    const [iStatus, iDue, iNumber] = ['Status', 'Due date', 'Number'].map((n) => all.header.indexOf(n));
+    const expected = all.rows.filter((r) => !['completed', 'cancelled'].includes(r[iStatus]) && r[iDue] >= mon && r[iDue] <= sun).map((r) => r[iNumber]);
+    expect(dueWeek.rows.map((r) => r[iNumber])).toEqual(expected);
+    expect(dueWeek.rows.length).toBeLessThan(open.rows.length); // the seed has open orders due in later weeks
     const search = await csv('/api/orders/export.csv?show=All&q=SCANIA', 'manager');
     expect(col(search, 'Customer')).toEqual(['Scania Södertälje']); // case-blind, UTF-8 kept
     const onHold = await csv('/api/orders/export.csv?show=On%20hold', 'manager');

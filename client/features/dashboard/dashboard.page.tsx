@@ -196,7 +196,7 @@ function OrdersSection({ d }: { d: Dashboard }) {
       <div class="tiles four" data-testid="order-tiles">
         <Tile testid="tile-late" href={links.ordersLate()} label="Late" tone={o.late > 0 ? 'bad' : 'ok'}
           value={<>{o.late > 0 && <Warn />}{o.late}</>} note="open orders past their due day" />
-        <Tile testid="tile-due-week" href={links.ordersOpen()} label="Due this week" value={o.dueThisWeek}
+        <Tile testid="tile-due-week" href={links.ordersDueThisWeek()} label="Due this week" value={o.dueThisWeek}
           note={`open orders due ${period(d.week.from, d.week.to)}`} />
         <Tile testid="tile-on-time" href={links.ordersCompleted()} label="On-time delivery" value={pct(otd.ratio)}
           note={otd.linesDue === 0 ? `no lines due ${period(otd.from, otd.to)}` : `${otd.linesOnTime} of ${otd.linesDue} lines on time, ${period(otd.from, otd.to)}`} />

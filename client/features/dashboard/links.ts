@@ -25,6 +25,8 @@ export const links = {
   ordersByStatus: (status: OrderStatus) => href('/orders', { show: ORDER_CHIP[status] }),
   /** Open orders; the list sorts by due date, so this week's come first. */
   ordersOpen: () => href('/orders', { show: 'Open' }),
+  /** Open orders due Monday to Sunday of this week, the tile's own count. */
+  ordersDueThisWeek: () => href('/orders', { show: 'Due this week' }),
   ordersLate: () => href('/orders', { show: 'Late' }),
   ordersOnHold: () => href('/orders', { show: 'On hold' }),
   /** On-time delivery is counted on the lines of completed orders. */

@@ -1,5 +1,6 @@
 // The planner's list of orders: filters by state and lateness, a search, each order's progress.
 import { isLate, itemProgress, orderPercent } from '../../../sync/planning';
+import { addDays, mondayOf } from '../../../sync/kpi';
 import type { Order, OrderItem } from '../../../sync/tables';
 import { useSession } from '../../app-state';
 import { Empty, Link, Loading, Num, PageHead, Priority, Status } from '../../ui/components';
@@ -14,6 +15,8 @@ import { DownloadCsv, qs } from '../../ui/download';
 const FILTERS: [string, (o: Order, today: string) => boolean][] = [
   ['Open', (o) => !['completed', 'cancelled'].includes(o.status)],
   ['Late', (o, today) => isLate(o, today)],
+  // The dashboard's "due this week" (sync/kpi.ts): open orders due Monday to Sunday of this week.
+  ['Due this week', (o, today) => !['completed', 'cancelled'].includes(o.status) && o.dueDate >= mondayOf(today) && o.dueDate <= addDays(mondayOf(today), 6)],
   ['Draft', (o) => o.status === 'draft'],
   ['Released', (o) => o.status === 'released'],
   ['In progress', (o) => o.status === 'in_progress'],
