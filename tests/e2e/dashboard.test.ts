@@ -134,5 +134,9 @@ it('a supervisor on a tablet sees their own department only, named, without a de
   // A phone: stacked, nothing wider than the screen (the charts follow their box once they resized).
   await page.setViewportSize({ width: 360, height: 780 });
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  // The tablet view of the same department is one tap away.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.getByTestId('dashboard-floor').click();
+  await page.getByRole('heading', { name: 'Floor now · Press' }).waitFor();
   await ctx.close();
 });

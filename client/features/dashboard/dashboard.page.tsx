@@ -113,6 +113,7 @@ export default function DashboardPage() {
   return (
     <div class="dash">
       <PageHead title="Dashboard">
+        <Link class="btn" href={links.floorNow(departmentId ? lookups?.departments.get(departmentId)?.code : null)} data-testid="dashboard-floor">Floor now</Link>
         <button class="btn" type="button" disabled={loading || !online} onClick={() => spacer.now()} data-testid="dashboard-refresh">
           {loading ? 'Refreshing…' : 'Refresh'}
         </button>

@@ -12,6 +12,8 @@ describe('dashboard links', () => {
     expect(links.ordersLate()).toBe('/orders?show=Late');
     expect(links.ordersOnHold()).toBe('/orders?show=On%20hold');
     expect(links.ordersOpen()).toBe('/orders?show=Open');
+    expect(links.floorNow()).toBe('/floor');
+    expect(links.floorNow('PNT')).toBe('/floor?dept=PNT');
     expect(links.ordersDueThisWeek()).toBe('/orders?show=Due%20this%20week');
     expect(ORDER_STATUSES.map(links.ordersByStatus)).toEqual([
       '/orders?show=Draft', '/orders?show=Released', '/orders?show=In%20progress', '/orders?show=On%20hold', '/orders?show=Completed', '/orders?show=Cancelled',

@@ -25,6 +25,8 @@ export const links = {
   ordersByStatus: (status: OrderStatus) => href('/orders', { show: ORDER_CHIP[status] }),
   /** Open orders; the list sorts by due date, so this week's come first. */
   ordersOpen: () => href('/orders', { show: 'Open' }),
+  /** The department's floor right now (today's stages, machines, the shift's counts) on a tablet. */
+  floorNow: (departmentCode?: string | null) => href('/floor', { dept: departmentCode }),
   /** Open orders due Monday to Sunday of this week, the tile's own count. */
   ordersDueThisWeek: () => href('/orders', { show: 'Due this week' }),
   ordersLate: () => href('/orders', { show: 'Late' }),
