@@ -10,7 +10,7 @@ import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { uuidv7 } from '../sync/ids';
 import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
@@ -105,8 +105,7 @@ async function main() {
     });
     const syncMs = performance.now() - t0;
     if (cdp) {
-      const { profile } = await cdp.send('Profiler.stop');
-      printProfile(profile as unknown as CpuProfile);
+      printProfile(await stopProfiler(cdp));
       const log = await page.evaluate(() => (globalThis as any).__apiLog as { url: string; start: number; headers: number; end: number }[]);
       const t = log[0]?.start ?? 0;
       console.log('  API requests during the first sync (ms from the first: start, headers, parsed):');
@@ -166,7 +165,7 @@ async function main() {
       await cdp2.send('Profiler.setSamplingInterval', { interval: 500 });
       await cdp2.send('Profiler.start');
       console.log(`  a profiled load of the portal with the rows stored: ${Math.round(await portalPaint(page, running.url))} ms`);
-      printProfile((await cdp2.send('Profiler.stop')).profile as unknown as CpuProfile);
+      printProfile(await stopProfiler(cdp2));
     }
     await page.evaluate(async (dbName) => {
       const r = indexedDB.open(dbName);
@@ -189,12 +188,15 @@ async function main() {
   }
 }
 
-interface CpuProfile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] }
+/** Stops Chromium's sampling profiler; its profile's type is the DevTools protocol's, as playwright-core declares it. */
+const stopProfiler = async (cdp: CDPSession) => (await cdp.send('Profiler.stop')).profile;
+type CpuProfile = Awaited<ReturnType<typeof stopProfiler>>;
 
 /** Self time by function, and time inside the engine's phases, of the page's main thread during the first sync. */
 function printProfile(p: CpuProfile) {
   const self = new Map<number, number>();
-  p.samples.forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const deltas = p.timeDeltas ?? [];
+  (p.samples ?? []).forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (deltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const by = new Map<string, number>();
   const nodes = new Map(p.nodes.map((n) => [n.id, n]));

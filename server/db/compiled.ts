@@ -7,7 +7,7 @@
 // plugins, its dialect) and checks that the parameters this module derives from the values are the
 // ones Kysely derived; a shape for which they differ (or whose values are not plain) is never cached
 // and always goes through Kysely. Results still pass the handle's plugins (camelCase keys).
-import { CamelCasePlugin, CompiledQuery, type Kysely } from 'kysely';
+import { CamelCasePlugin, CompiledQuery } from 'kysely';
 import { byName, type Db } from './db';
 
 /**
@@ -55,8 +55,6 @@ async function run(db: Db, key: string, params: unknown[], build: () => { compil
   return db.executeQuery(compiled);
 }
 
-const any = (db: Db): Kysely<any> => byName(db);
-
 /** `insert into table (cols) values (…), (…)`: rows with the same fields, all defined. */
 export async function insertRows(db: Db, table: string, rows: Record<string, unknown>[]) {
   if (rows.length === 0) return;
@@ -78,10 +76,10 @@ export async function insertRows(db: Db, table: string, rows: Record<string, unk
     if (!uniform) break;
   }
   if (!uniform) {
-    await any(db).insertInto(table).values(rows).execute();
+    await byName(db).insertInto(table).values(rows).execute();
     return;
   }
-  await run(db, `i|${table}|${rows.length}|${cols.join(',')}`, params, () => any(db).insertInto(table).values(rows));
+  await run(db, `i|${table}|${rows.length}|${cols.join(',')}`, params, () => byName(db).insertInto(table).values(rows));
 }
 
 /** `update table set … where id = ?`. */
@@ -90,10 +88,10 @@ export async function updateById(db: Db, table: string, id: string, changes: Rec
   const params = cols.map((c) => changes[c]);
   params.push(id);
   if (!params.every(plain) || cols.length === 0) {
-    await any(db).updateTable(table).set(changes).where('id', '=', id).execute();
+    await byName(db).updateTable(table).set(changes).where('id', '=', id).execute();
     return;
   }
-  await run(db, `u|${table}|${cols.join(',')}`, params, () => any(db).updateTable(table).set(changes).where('id', '=', id));
+  await run(db, `u|${table}|${cols.join(',')}`, params, () => byName(db).updateTable(table).set(changes).where('id', '=', id));
 }
 
 /** `select * from table where field in (…)` (`live`: and not deleted), in the order the database returns them. */
@@ -101,7 +99,7 @@ export async function selectWhereIn(db: Db, table: string, field: string, values
   if (values.length === 0) return [];
   const params = [...values];
   const build = () => {
-    let q = any(db).selectFrom(table).selectAll().where(field, 'in', params);
+    let q = byName(db).selectFrom(table).selectAll().where(field, 'in', params);
     if (live) q = q.where('deletedAt', 'is', null);
     return q;
   };
@@ -112,7 +110,7 @@ export async function selectWhereIn(db: Db, table: string, field: string, values
 /** `select * from table where field = ?` (`live`: and not deleted). */
 export async function selectWhere(db: Db, table: string, field: string, value: unknown, live: boolean): Promise<Record<string, unknown>[]> {
   const build = () => {
-    let q = any(db).selectFrom(table).selectAll().where(field, '=', value);
+    let q = byName(db).selectFrom(table).selectAll().where(field, '=', value);
     if (live) q = q.where('deletedAt', 'is', null);
     return q;
   };
@@ -138,7 +136,7 @@ class Names extends CamelCasePlugin {
   }
 }
 const names = new Names();
-const unmapped = new WeakMap<Db, Kysely<any>>();
+const unmapped = new WeakMap<Db, ReturnType<typeof byName>>();
 
 /**
  * Runs a select built on `db` (compiled with its plugins: snake_case identifiers) and returns the rows
@@ -150,7 +148,7 @@ export async function selectUnmapped(db: Db, query: { compile(): CompiledQuery }
   const plugins = db.getExecutor().plugins;
   if (plugins.length !== 1 || !(plugins[0] instanceof CamelCasePlugin)) return null;
   let plainDb = unmapped.get(db);
-  if (!plainDb) unmapped.set(db, (plainDb = any(db).withoutPlugins()));
+  if (!plainDb) unmapped.set(db, (plainDb = byName(db).withoutPlugins()));
   const rows = (await plainDb.executeQuery(query.compile())).rows as Record<string, unknown>[];
   // The plugin maps the keys of nested objects too; none come from this schema (JSON is stored as
   // text), but should a driver return one, the rows get the plugin's own mapping.
