@@ -19,6 +19,7 @@ import { MAX_IMPORT_BYTES } from '../import/import.routes';
 import { bomImportDryRun } from './finance.import';
 import * as repo from './finance.repository';
 import * as svc from './finance.service';
+import * as costing from './finance.costing';
 
 const financeRoles = ROLES.filter(mayManageFinance);
 const IdParam = v.strictObject({ id: v.pipe(v.string(), v.uuid('must be an id')) });
@@ -129,7 +130,7 @@ export const financeRoutes = new Hono<AppEnv>()
   .route('/boms', boms)
   .get('/products', describeRoute({ summary: 'Products with their rolled-up cost and margin', tags: ['Finance'] }), async (c) => {
     const db = c.get('deps').db;
-    const data = await svc.costData(db);
+    const data = await costing.costData(db);
     const now = new Date().toISOString();
     const revisions = await repo.listBoms(db);
     return c.json({
@@ -143,7 +144,7 @@ export const financeRoutes = new Hono<AppEnv>()
   .get('/products/:id/cost', describeRoute({ summary: "A product's rolled-up cost: material, labour, per level", tags: ['Finance'] }), async (c) => {
     const { id } = params(c, IdParam);
     const { at } = query(c, CostQuery);
-    return c.json({ item: await svc.productCost(c.get('deps').db, id, at ?? new Date().toISOString()), at: at ?? null });
+    return c.json({ item: await costing.productCost(c.get('deps').db, id, at ?? new Date().toISOString()), at: at ?? null });
   })
   .get('/labour-rate', describeRoute({ summary: 'The labour rate per hour (plant and per department)', tags: ['Finance'] }), async (c) => c.json({ item: await svc.labourRate(c.get('deps').db) }))
   .put('/labour-rate', describeRoute({ summary: 'Change the labour rate', tags: ['Finance'] }), async (c) => {
@@ -157,7 +158,7 @@ const pct = (bp: number | null) => (bp === null ? '' : (bp / 100).toFixed(2));
 /** Mounted at /api/reports beside other modules' reports: the role guard is on the route, not the whole prefix. */
 export const financeReportRoutes = new Hono<AppEnv>().get('/profitability', describeRoute({ summary: 'Profitability over a period: revenue, cost, scrap cost, margin per product', tags: ['Finance'] }), requireRole(...financeRoles), async (c) => {
   const q = query(c, ReportPeriodSchema);
-  const report = await svc.profitability(c.get('deps').db, q);
+  const report = await costing.profitability(c.get('deps').db, q);
   if (q.format !== 'csv') return c.json(report);
   return csvResponse(`profitability-${q.from}-${q.to}.csv`, [
     ['SKU', 'Product', 'Sell price', 'Unit cost', 'Material', 'Labour', 'Unit margin %', 'Units sold', 'Revenue', 'Cost', 'Scrap units', 'Scrap cost', 'Profit', 'Margin %'],
