@@ -20,6 +20,15 @@ export interface CapacityRow { scheduledHours: number; availableHours: number; u
 export interface MachineRef { machineId: string; code: string; name: string; departmentId: string }
 export interface DepartmentRef { departmentId: string; code: string; name: string }
 
+/** A figure for one period, per machine and per department. */
+export interface Breakdown<Label extends string, Row> {
+  label: Label;
+  from: string;
+  to: string;
+  machines: Array<Row & MachineRef>;
+  departments: Array<Row & DepartmentRef>;
+}
+
 export interface Dashboard {
   generatedAt: string;
   today: string;
@@ -36,21 +45,9 @@ export interface Dashboard {
     onTimeDelivery: { from: string; to: string; linesDue: number; linesOnTime: number; ratio: Ratio };
   };
   /** This week, then next week. */
-  capacity: Array<{
-    label: 'This week' | 'Next week';
-    from: string;
-    to: string;
-    machines: Array<CapacityRow & MachineRef>;
-    departments: Array<CapacityRow & DepartmentRef>;
-  }>;
+  capacity: Array<Breakdown<'This week' | 'Next week', CapacityRow>>;
   /** Today, then this week. */
-  oee: Array<{
-    label: 'Today' | 'This week';
-    from: string;
-    to: string;
-    machines: Array<OeeRow & MachineRef>;
-    departments: Array<OeeRow & DepartmentRef>;
-  }>;
+  oee: Array<Breakdown<'Today' | 'This week', OeeRow>>;
   /** Each alert's items hold at most ALERT_ITEMS, most urgent first; count is the full count. */
   alerts: {
     rejectsAwaitingReview: { count: number; items: Array<{ id: string; number: string; quantity: number; machineCode: string | null; defectCode: string | null; createdAt: string }> };

@@ -14,7 +14,7 @@ const empty = (): Tally => ({ good: 0, rejected: 0, downtimeMinutes: 0, entries:
  * The sums of the events `keep` accepts with `at` in [from, to): good and rejected parts (a correction's
  * negative quantities taken off) and downtime minutes. Deleted events do not count.
  */
-export function tally(events: readonly EventFields[], from: Date, to: Date, keep: (e: EventFields) => boolean = () => true): Tally {
+export function tally<E extends Pick<JobEvent, 'kind' | 'goodQty' | 'rejectQty' | 'minutes' | 'at' | 'deletedAt'>>(events: readonly E[], from: Date, to: Date, keep: (e: E) => boolean = () => true): Tally {
   const t = empty();
   for (const e of events) {
     if (e.deletedAt || !keep(e)) continue;

@@ -1,5 +1,6 @@
 // "My shift's counts": which shift of the calendar is on now (device wall clock, the plant's time)
 // and the sums of one person's job events inside it and today (corrections taken off).
+import { tally, type Tally } from '../floor/floor';
 import type { ShiftCalendar } from '../../../sync/planning';
 import type { JobEvent } from '../../../sync/tables';
 
@@ -25,24 +26,12 @@ export function currentShift(now: Date, cal: ShiftCalendar): ShiftWindow | null 
   return null;
 }
 
-export interface Counts { good: number; rejected: number; downtimeMinutes: number; entries: number }
+/** An operator's counts over a window: the sums Floor now's tally makes, of their own events. */
+export type Counts = Tally;
 
 export function countEvents(events: Pick<JobEvent, 'userId' | 'kind' | 'goodQty' | 'rejectQty' | 'minutes' | 'at' | 'deletedAt'>[], userId: string, from: Date, to: Date): Counts {
-  const c: Counts = { good: 0, rejected: 0, downtimeMinutes: 0, entries: 0 };
-  for (const e of events) {
-    if (e.userId !== userId || e.deletedAt) continue;
-    const t = Date.parse(e.at);
-    if (t < from.getTime() || t >= to.getTime()) continue;
-    c.entries++;
-    // A correction carries negative quantities: it takes back part of an earlier count.
-    if (e.kind === 'progress' || e.kind === 'correction') {
-      c.good += e.goodQty;
-      c.rejected += e.rejectQty;
-    } else if (e.kind === 'downtime') {
-      c.downtimeMinutes += e.minutes;
-    }
-  }
-  return c;
+  // A correction carries negative quantities: it takes back part of an earlier count (floor.ts tally).
+  return tally(events, from, to, (e) => e.userId === userId);
 }
 
 export function startOfDay(now: Date): Date {
