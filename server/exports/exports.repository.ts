@@ -43,3 +43,18 @@ export function scopedRows(db: Db, user: PublicUser | null, table: TableName | '
 export async function orderRefs(db: Db): Promise<Map<string, Row>> {
   return new Map((await byName(db).selectFrom('orders').select(['id', 'number', 'dueDate']).execute()).map((o: Row) => [o.id, o]));
 }
+
+/** The document numbers of rows of `table` (a corrective action's sources), by id. */
+export async function numbersOf(db: Db, table: 'rejects' | 'customerReturns' | 'ncrReports' | 'sopTickets', ids: string[]): Promise<{ id: string; number: string | null }[]> {
+  return byName(db).selectFrom(table).select(['id', 'number']).where('id', 'in', ids).execute();
+}
+
+/** The ids of the products whose SKU matches a LIKE pattern (lower case), for a search that names a SKU. */
+export async function productIdsBySku(db: Db, pattern: string): Promise<string[]> {
+  return (await byName(db).selectFrom('products').select(['id']).where((eb: any) => eb(eb.fn('lower', ['sku']), 'like', pattern)).execute()).map((p: Row) => p.id);
+}
+
+/** Every SOP as "code title", by id. */
+export async function sopNames(db: Db): Promise<Map<string, string>> {
+  return new Map((await byName(db).selectFrom('sops').select(['id', 'code', 'title']).execute()).map((s: Row) => [s.id, `${s.code} ${s.title}`]));
+}

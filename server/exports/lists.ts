@@ -4,12 +4,12 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../context';
-import { byName, type Db } from '../db/db';
+import type { Db } from '../db/db';
 import { csvStream } from '../http/csv';
 import { IsoDate } from '../../sync/protocol';
 import { CORRECTIVE_ACTION, CUSTOMER_RETURN, NCR } from '../../sync/state-machines';
 import { lookups, mapRows, scopedRows, type Row } from './export-csv';
-import { orderRefs } from './exports.repository';
+import { numbersOf, orderRefs, productIdsBySku, sopNames } from './exports.repository';
 
 const Id = v.pipe(v.string(), v.maxLength(36));
 const Search = v.pipe(v.string(), v.maxLength(100));
@@ -67,7 +67,7 @@ async function sourceNumbers(db: Db, batch: Row[], tables: Record<string, Source
   for (const [type, table] of Object.entries(tables)) {
     const ids = [...new Set(batch.filter((a) => a.sourceType === type).map((a) => a.sourceId as string))];
     if (!ids.length) continue;
-    for (const r of await byName(db).selectFrom(table).select(['id', 'number']).where('id', 'in', ids).execute()) out.set(r.id, r.number);
+    for (const r of await numbersOf(db, table, ids)) out.set(r.id, r.number);
   }
   return out;
 }
@@ -77,7 +77,7 @@ export async function exportReturns(c: Context<AppEnv>, f: v.InferOutput<typeof 
   const l = await lookups(db);
   const orders = await orderRefs(db);
   const s = f.q?.trim() ? like(f.q) : null;
-  const skus = s ? (await byName(db).selectFrom('products').select(['id']).where((eb: any) => eb(eb.fn('lower', ['sku']), 'like', s)).execute()).map((p: Row) => p.id) : [];
+  const skus = s ? await productIdsBySku(db, s) : [];
   const rows = scopedRows(db, c.get('user'), 'customerReturns', 'receivedAt', 'desc', (q) => {
     q = q.where('status', 'in', [...RETURN_VIEWS[f.show]]);
     if (s) q = q.where((eb: any) => eb.or([...['number', 'customerName', 'reason'].map((k) => eb(eb.fn('lower', [k]), 'like', s)), ...(skus.length ? [eb('productId', 'in', skus)] : [])]));
@@ -131,7 +131,7 @@ export async function exportSopTickets(c: Context<AppEnv>, f: v.InferOutput<type
   const { db } = c.get('deps');
   const user = c.get('user');
   const l = await lookups(db);
-  const sops = new Map((await byName(db).selectFrom('sops').select(['id', 'code', 'title']).execute()).map((s: Row) => [s.id, `${s.code} ${s.title}`]));
+  const sops = await sopNames(db);
   const now = new Date().toISOString();
   const view: SopView = f.show ?? (user.departmentId ? "My department's" : 'All');
   const rows = scopedRows(db, user, 'sopTickets', 'createdAt', 'desc', (q) => {
