@@ -8,7 +8,7 @@
 // ones Kysely derived; a shape for which they differ (or whose values are not plain) is never cached
 // and always goes through Kysely. Results still pass the handle's plugins (camelCase keys).
 import { CamelCasePlugin, CompiledQuery } from 'kysely';
-import { byName, type Db } from './db';
+import { arrayReader, byName, type ArrayRows, type Db } from './db';
 
 /**
  * Per handle — its CamelCasePlugin (openDatabase makes one per database, so it names the dialect and
@@ -159,4 +159,18 @@ export async function selectUnmapped(db: Db, query: { compile(): CompiledQuery }
     }
   }
   return { rows, name: names.name };
+}
+
+/**
+ * Runs a select built on `db` and returns its rows as arrays (db.ts `arrayReader`) with `name`, the
+ * handle's camelCase of a column. Null when the handle cannot read arrays, or when a driver returned
+ * an object value (which the CamelCasePlugin would map inside, as `selectUnmapped` says): then run
+ * the query as usual.
+ */
+export async function selectArrays(db: Db, query: { compile(): CompiledQuery }): Promise<(ArrayRows & { name: (column: string) => string }) | null> {
+  const read = arrayReader(db);
+  if (!read) return null;
+  const { columns, rows } = await read(query.compile());
+  for (const r of rows) for (const v of r) if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return null;
+  return { columns, rows, name: names.name };
 }

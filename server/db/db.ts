@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, MysqlDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Database } from './schema';
 
@@ -35,7 +35,16 @@ export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('mysql://')) {
     const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
-    const db = raw.withPlugin(new CamelCasePlugin()) as Db;
+    const camel = new CamelCasePlugin();
+    const db = raw.withPlugin(camel) as Db;
+    // The text protocol, as Kysely's driver queries (same conversions), on a pool connection of its own.
+    arrayReaders.set(camel, (q) =>
+      new Promise((resolve, reject) =>
+        pool.query({ sql: q.sql, values: [...q.parameters], rowsAsArray: true }, (err, rows, fields) =>
+          err ? reject(err) : resolve({ columns: (fields ?? []).map((f) => f.name), rows: rows as unknown[][] }),
+        ),
+      ),
+    );
     // mysql2 keeps these lists on the pool without a public accessor; read defensively.
     const lists = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } };
     const poolStats = () => {
@@ -55,8 +64,34 @@ export function openDatabase(url: string): DatabaseHandle {
   // pages than 2 MiB hold, and SQLite then spills them to the WAL and reads them back mid-transaction.
   sqlite.pragma('cache_size = -65536');
   const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const db = raw.withPlugin(new CamelCasePlugin()) as Db;
+  const camel = new CamelCasePlugin();
+  const db = raw.withPlugin(camel) as Db;
+  // Statements of their own (raw mode is a statement's setting), run while holding Kysely's one
+  // connection: never inside another caller's open transaction, whose writes are not committed.
+  const arrays = withStatementCache(sqlite, 100, true);
+  arrayReaders.set(camel, (q) =>
+    db.connection().execute(async () => {
+      const stmt = arrays.prepare(q.sql);
+      return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(...q.parameters) as unknown[][] };
+    }),
+  );
   return { db, raw, dialect: 'sqlite', close: () => raw.destroy() };
+}
+
+/** A select's rows as arrays of values, with the columns as stored (no object per row). */
+export type ArrayRows = { columns: string[]; rows: unknown[][] };
+const arrayReaders = new WeakMap<object, (q: CompiledQuery) => Promise<ArrayRows>>();
+
+/**
+ * Runs a compiled select of `db` and returns its rows as arrays: for the pull's snapshot pages, which
+ * write every row straight into JSON (server/sync/codec.ts `changesFromArrays`). Null when the handle
+ * is a transaction (the reader works outside it) or carries plugins besides openDatabase's own (the
+ * tests' fault injectors, which must see every query): then run the query as usual.
+ */
+export function arrayReader(db: Db): ((q: CompiledQuery) => Promise<ArrayRows>) | null {
+  const plugins = db.getExecutor().plugins;
+  if (db.isTransaction || plugins.length !== 1) return null;
+  return arrayReaders.get(plugins[0]) ?? null;
 }
 
 const unavailableAt = new WeakMap<object, number>();
@@ -87,7 +122,7 @@ export async function ping(db: Db): Promise<boolean> {
  * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing is a
  * large share of a small write's cost. Keep the most recent statements by SQL text.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
+function withStatementCache(sqlite: SQLite.Database, size = 500, rawRows = false) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     prepare(text: string) {
@@ -96,6 +131,7 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
         cache.delete(text); // re-insert: most recently used last
       } else {
         stmt = sqlite.prepare(text);
+        if (rawRows) stmt.raw(true);
         if (cache.size >= size) cache.delete(cache.keys().next().value!);
       }
       cache.set(text, stmt);

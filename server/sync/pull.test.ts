@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
 import { DEMO_USERS } from '../seed';
-import { pruneChangeLog } from './sync.repository';
+import { pruneChangeLog, snapshotChanges } from './sync.repository';
+import { pageJson, RawChange } from './codec';
+import { SYNCED_TABLES } from '../../sync/tables';
+import { horizon } from '../../sync/window';
+import type { KyselyPlugin } from 'kysely';
 import { writeAudited } from './write';
 
 const h = useHarness();
@@ -155,5 +159,33 @@ describe('pull', () => {
     expect(ids.has(closedReject.id)).toBe(false);
     expect(ids.has(openReject.id)).toBe(true);
     expect(changes.filter((c) => c.table === 'orders').length).toBeGreaterThan(5);
+  });
+
+  it('a snapshot page read as arrays is, byte for byte, the JSON of the rows read as objects, for every table and scope', async () => {
+    const db = h.deps.db;
+    // Rows whose JSON is easy to get wrong: text to escape, a JSON field stored with spaces, a false flag.
+    const stage = await db.selectFrom('stages').selectAll().executeTakeFirstOrThrow();
+    const now = new Date().toISOString();
+    await db.insertInto('jobEvents').values({ id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'note', goodQty: 0, rejectQty: 0, minutes: 0, note: 'Grüße – "Öl" \\ 🔧\nnext line\t<tab>', userId: stage.id, at: now }).execute();
+    const product = await db.selectFrom('products').select(['id', 'routing']).executeTakeFirstOrThrow();
+    await db.updateTable('products').set({ routing: ` ${String(product.routing).replace(/,/g, ' , ')} ` }).where('id', '=', product.id).execute();
+    await db.updateTable('machines').set({ active: 0 as never }).where('id', '=', (await db.selectFrom('machines').select('id').executeTakeFirstOrThrow()).id).execute();
+    // Any plugin besides the handle's own sends the query the usual way (rows as objects).
+    const passThrough: KyselyPlugin = { transformQuery: (a) => a.node, transformResult: async (a) => a.result };
+    const asObjects = db.withPlugin(passThrough);
+    const since = horizon(new Date());
+    for (const username of ['admin', 'operator.paint']) {
+      const user = await db.selectFrom('users').select(['id', 'role', 'departmentId']).where('username', '=', username).executeTakeFirstOrThrow();
+      for (const table of SYNCED_TABLES) {
+        const fast = await snapshotChanges(db, table, user, '', 100_000, since);
+        const slow = await snapshotChanges(asObjects, table, user, '', 100_000, since);
+        expect(fast.every((c) => c instanceof RawChange), table).toBe(true);
+        expect(slow.some((c) => c instanceof RawChange), table).toBe(false);
+        expect(Buffer.from(pageJson({ changes: fast })).toString('utf8'), `${username} ${table}`).toBe(JSON.stringify({ changes: slow }));
+      }
+    }
+    const users = await snapshotChanges(db, 'users', { id: 'x', role: 'admin', departmentId: null }, '', 1000, since);
+    expect(users.length).toBeGreaterThan(3);
+    expect(Buffer.from(pageJson({ changes: users })).toString('utf8')).not.toContain('passwordHash');
   });
 });

@@ -5,7 +5,7 @@ import type { PublicUser } from '../../sync/roles';
 import { canSee, isSyncedTable, SYNCED_TABLES, type TableName } from '../../sync/tables';
 import type { Deps } from '../context';
 import { AppError } from '../http/errors';
-import { toWire } from './codec';
+import { toWire, type RawChange } from './codec';
 import { horizon } from '../../sync/window';
 import * as repo from './sync.repository';
 
@@ -36,7 +36,10 @@ export function cursorSeq(text: string): number | null {
   return parseCursor(text)?.seq ?? null;
 }
 
-export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullResponse> {
+/** A pull's answer; snapshot rows may come as JSON already (codec.ts `RawChange`, written by `pageJson`). */
+export type PullPage = Omit<PullResponse, 'changes'> & { changes: (Change | RawChange)[] };
+
+export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; limit: number; clientId: string }): Promise<PullPage> {
   const { client, current, horizon } = await repo.pullState(deps.db, q.clientId);
   if (client && client.userId !== user.id) throw new AppError(403, 'client_not_owned', 'This device id belongs to another user.');
   const lastSeq = client?.lastSeq ?? 0;
@@ -66,14 +69,14 @@ export async function pull(deps: Deps, user: PublicUser, q: { cursor?: string; l
 }
 
 async function snapshotPage(deps: Deps, user: PublicUser, start: Extract<Cursor, { kind: 'snapshot' }>, limit: number) {
-  const changes: Change[] = [];
+  const changes: (Change | RawChange)[] = [];
   const windowStart = horizon(new Date(), deps.env.SYNC_WINDOW_DAYS);
   let { table, afterId } = start;
   while (table < SYNCED_TABLES.length && changes.length < limit) {
     const name = SYNCED_TABLES[table];
     const want = limit - changes.length;
-    const rows = await repo.snapshotRows(deps.db, name, user, afterId, want, windowStart);
-    for (const row of rows) changes.push({ table: name, op: 'upsert', id: row.id as string, row });
+    const rows = await repo.snapshotChanges(deps.db, name, user, afterId, want, windowStart);
+    for (const row of rows) changes.push(row);
     if (rows.length < want) {
       table += 1; // this table is done
       afterId = '';

@@ -5,8 +5,8 @@ import type { TableName } from '../../sync/tables';
 import type { Actor } from '../../sync/roles';
 import { whereInScope } from '../db/scope';
 import { WINDOW, type WindowRule } from '../../sync/window';
-import type { MutationResult } from '../../sync/protocol';
-import { fromDb, toDb, wireFromDb } from './codec';
+import type { Change, MutationResult } from '../../sync/protocol';
+import { changesFromArrays, fromDb, toDb, wireFromDb, type RawChange } from './codec';
 import * as compiled from '../db/compiled';
 
 /** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
@@ -177,15 +177,18 @@ function windowed(q: any, table: TableName, horizon: string) {
 
 /**
  * A page of live rows of one table in id order after `afterId`, within the user's scope and the sync
- * window, in their wire form (`wireFromDb`: what a pull sends, no seq, no secrets).
+ * window, as upserts in their wire form (no seq, no secrets): written as JSON already when the handle
+ * reads arrays (codec.ts `RawChange`), else through `wireFromDb`.
  */
-export async function snapshotRows(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string) {
+export async function snapshotChanges(db: Db, table: TableName, user: Actor, afterId: string, limit: number, horizon: string): Promise<(Change | RawChange)[]> {
   let q = byName(db).selectFrom(table).selectAll().where('deletedAt', 'is', null).orderBy('id').limit(limit);
   if (afterId) q = q.where('id', '>', afterId);
   const query = windowed(whereInScope(q, user, table), table, horizon);
+  const arrays = await compiled.selectArrays(db, query);
+  if (arrays) return changesFromArrays(table, arrays.columns, arrays.rows, arrays.name);
   const plain = await compiled.selectUnmapped(db, query);
-  if (plain) return plain.rows.map((r) => wireFromDb(table, r, plain.name));
-  return (await query.execute()).map((r: Record<string, unknown>) => wireFromDb(table, r));
+  const rows: Record<string, unknown>[] = plain ? plain.rows.map((r) => wireFromDb(table, r, plain.name)) : (await query.execute()).map((r: Record<string, unknown>) => wireFromDb(table, r));
+  return rows.map((row) => ({ table, op: 'upsert', id: row.id as string, row }));
 }
 
 export async function changesAfter(db: Db, seq: number, limit: number) {
