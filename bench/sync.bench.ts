@@ -1,5 +1,6 @@
 // npm run bench:sync — push throughput over HTTP vs. writing the same rows directly, and first-pull
 // throughput vs. a raw select. Prints ratios measured in one run (machines here are shared and noisy).
+import http from 'node:http';
 import { uuidv7 } from '../sync/ids';
 import { loadEnv } from '../server/env';
 import { startServer } from '../server/server';
@@ -31,6 +32,27 @@ async function post(url: string, token: string, body: unknown) {
   const res = await fetchAgain(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<any>;
+}
+
+/**
+ * GET as a device's first pull reads it: every byte received, then decoded and parsed as a whole.
+ * Over node:http with a keep-alive socket rather than fetch: the bench's client shares the server's
+ * one thread, and undici's fetch machinery (its streams, Request and Response objects) cost a pull
+ * page of 1,000 rows about 2 ms on this machine — time the server would be charged for.
+ */
+function getJson(agent: http.Agent, url: string, token: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode} ${text}`));
+        else resolve(JSON.parse(text));
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 }
 
 async function fixtures(db: Db) {
@@ -147,13 +169,13 @@ async function benchOne(label: string, url: string) {
     let selected = 0;
     let pullMs = 0;
     let selectMs = 0;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let round = 0; round < PULL_ROUNDS; round++) {
       const p0 = performance.now();
       let cursor = '';
       const clientId = uuidv7();
       for (;;) {
-        const res = await fetchAgain(`${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-        const page = (await res.json()) as any;
+        const page = await getJson(agent, `${running.url}/api/sync/pull?clientId=${clientId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, token);
         pulled += page.changes.length;
         cursor = page.cursor;
         if (!page.hasMore) break;
@@ -165,6 +187,7 @@ async function benchOne(label: string, url: string) {
       }
       selectMs += performance.now() - r0;
     }
+    agent.destroy();
     const pullRate = pulled / (pullMs / 1000);
     const selectRate = selected / (selectMs / 1000);
     pulled /= PULL_ROUNDS;

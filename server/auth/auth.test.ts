@@ -1,5 +1,5 @@
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TEST_SECRET, useHarness } from '../../tests/setup/harness';
 import { auditRows, expectCleanError, tokenFor, userByName } from '../../tests/setup/helpers';
 import { issueAccessToken } from './tokens';
@@ -270,6 +270,27 @@ describe('access token tampering', () => {
     const r = await me(token);
     expect(r.status).toBe(401);
     expectCleanError(r.body, 'token_expired');
+  });
+
+  it('a token accepted once (and remembered as verified) still expires at its exp and at 15 minutes of age', async () => {
+    const { u } = await claimsOf('admin');
+    const shortLived = await sign({ sub: u.id, role: u.role }, { exp: now() + 60 });
+    const claimsLonger = await sign({ sub: u.id, role: u.role }, { exp: now() + 86_400 });
+    expect((await me(shortLived)).status).toBe(200);
+    expect((await me(claimsLonger)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 60_000 });
+    try {
+      const r = await me(shortLived);
+      expect(r.status).toBe(401);
+      expectCleanError(r.body, 'token_expired');
+      expect((await me(claimsLonger)).status).toBe(200);
+      vi.setSystemTime(Date.now() + 14 * 60_000);
+      const old = await me(claimsLonger);
+      expect(old.status).toBe(401);
+      expectCleanError(old.body, 'token_expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a token from another issuer or for another audience', async () => {
