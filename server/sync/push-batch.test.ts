@@ -1,4 +1,4 @@
-// A push handles its mutations in transactions of up to MUTATIONS_PER_TRANSACTION, a savepoint per
+// A push handles its mutations in transactions of up to mutationsPerTransaction(), a savepoint per
 // mutation: what a device notices is the same as one transaction per mutation — each mutation all or
 // nothing, a later one sees the earlier ones, and a transaction the database fails leaves nothing
 // half-written: the resend applies every mutation exactly once.
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
 import { byName } from '../db/db';
-import { MUTATIONS_PER_TRANSACTION } from './push';
+import { mutationsPerTransaction } from './push';
 
 const h = useHarness();
 
@@ -73,10 +73,11 @@ describe('push in batched transactions', () => {
     expect(Number((await firstRow('rejects', { id })).quantity)).toBe(1);
   });
 
-  it(`a push of ${MUTATIONS_PER_TRANSACTION * 2 + 20} whose second transaction the database fails answers 503 with the first part, and the resend counts every mutation once`, async () => {
+  it(`a push of two transactions' worth and 20 more whose second transaction the database fails answers 503 with the first part, and the resend counts every mutation once`, async () => {
     const op = await h.login('operator.press');
     const stage = await firstRow('stages', { status: 'running' });
     const clientId = uuidv7();
+    const MUTATIONS_PER_TRANSACTION = mutationsPerTransaction(h.deps.dialect);
     const n = MUTATIONS_PER_TRANSACTION * 2 + 20;
     const ms = Array.from({ length: n }, (_, i) => mutation(i + 1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0, confirmOverPlan: true }));
     const db = h.deps.db;

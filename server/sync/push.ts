@@ -1,5 +1,5 @@
 // POST /api/sync/push: the mutations of a request in transactions of up to
-// MUTATIONS_PER_TRANSACTION each, a savepoint per mutation (a rejection rolls back to it and writes
+// mutationsPerTransaction() each, a savepoint per mutation (a rejection rolls back to it and writes
 // nothing of its own), the client's row lock and the sequence lock taken once per transaction and
 // held to commit; change-log entries, audit entries, stored results and lastSeq are written once
 // per transaction in multi-row statements. Replays answer from the stored result.
@@ -12,7 +12,7 @@ import { UUID_RE } from '../../sync/ids';
 import { writeAudit, type AuditEntry } from '../audit/audit';
 import { writeAudits } from '../audit/audit.repository';
 import type { Deps } from '../context';
-import type { Db } from '../db/db';
+import type { Db, Dialect } from '../db/db';
 import { AppError } from '../http/errors';
 import { classifyDbError } from '../db/errors';
 import { exec } from '../db/compiled';
@@ -28,9 +28,15 @@ type Step = { kind: 'result'; result: MutationResult } | { kind: 'gap'; expected
 /**
  * The most mutations one transaction holds. A device's 500-mutation push takes several turns at
  * the sequence lock, so the other devices' pushes (and every pull on SQLite, whose one connection
- * is shared) wait for at most this many mutations, not for the whole push.
+ * is shared) wait for at most this many mutations, not for the whole push. On SQLite a commit is
+ * the largest single cost of a push (WAL frames for every page the transaction dirtied, and every
+ * few commits a checkpoint with its fsync: half of all commit time), so a transaction there holds
+ * 100 (~25 ms of work on the benchmark machine); on MySQL the shared sequence lock is held to
+ * commit, and 50 lets more devices' pushes interleave (docs/performance.md, "Sync").
  */
-export const MUTATIONS_PER_TRANSACTION = 50;
+export function mutationsPerTransaction(dialect: Dialect): number {
+  return dialect === 'sqlite' ? 100 : 50;
+}
 
 /** What a transaction of a push handled: every result up to a gap (`expected`), and the client's lastSeq after it. */
 interface Handled { results: MutationResult[]; lastSeq: number; expected?: number }
@@ -59,8 +65,9 @@ export async function push(deps: Deps, user: PublicUser, req: PushRequest, ip: s
   // A transaction that did not commit answers nothing: its mutations are resent and handled then.
   let lastSeq = bound.lastSeq;
   const all = req.mutations as Record<string, unknown>[];
-  for (let i = 0; i < all.length; i += MUTATIONS_PER_TRANSACTION) {
-    const part = all.slice(i, i + MUTATIONS_PER_TRANSACTION);
+  const perTransaction = mutationsPerTransaction(deps.dialect);
+  for (let i = 0; i < all.length; i += perTransaction) {
+    const part = all.slice(i, i + perTransaction);
     let handled: Handled;
     try {
       handled = await applyPart(deps, meta, part);
