@@ -3,7 +3,7 @@
 // (dry run + commit through the order.create mutator) vs. a raw Kysely bulk insert of the same
 // orders, items and stages (and their change-log entries); the commit alone against the same baseline.
 import { uuidv7 } from '../sync/ids';
-import { byName } from '../server/db/db';
+import { byName, type Db } from '../server/db/db';
 import { loadEnv } from '../server/env';
 import { parseUpload } from '../server/import/import.parse';
 import { PRESETS } from '../server/import/import.presets';
@@ -13,6 +13,7 @@ import { DEMO_SKUS, genericOrderLines, LINES_PER_ORDER, xlsxBytes } from '../tes
 import { benchKinds, withBenchDatabase } from './bench-db';
 
 const LINES = Number(process.env.BENCH_IMPORT_LINES ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 3);
 
 /** Median milliseconds of `runs` reads of one file (after one warm-up read). */
 async function parseMs(name: string, bytes: Uint8Array, runs: number) {
@@ -40,6 +41,40 @@ async function benchParse() {
   }
 }
 
+/** The same orders, items and stages and their change-log entries, straight through Kysely in 500-row inserts, one transaction: milliseconds. */
+async function rawInsert(db: Db, products: { id: string; sku: string; routing: string }[], round: number) {
+  const now = new Date().toISOString();
+  const meta = { version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0 };
+  const orders: Record<string, unknown>[] = [];
+  const items: Record<string, unknown>[] = [];
+  const stages: Record<string, unknown>[] = [];
+  let orderId = '';
+  for (let i = 0; i < LINES; i++) {
+    if (i % LINES_PER_ORDER === 0) {
+      orderId = uuidv7();
+      orders.push({ id: orderId, ...meta, number: `RAW${round}-${i}`, customerName: `Customer ${i % 50}`, externalRef: `RAW${round}-${i}`, dueDate: '2026-12-01', priority: 3, status: 'draft', source: 'import', departmentIds: '[]' });
+    }
+    const p = products.find((x) => x.sku === DEMO_SKUS[i % DEMO_SKUS.length])!;
+    const itemId = uuidv7();
+    items.push({ id: itemId, ...meta, orderId, productId: p.id, quantity: 100, goodQty: 0, rejectQty: 0, departmentIds: '[]' });
+    for (const [n, r] of (JSON.parse(p.routing) as { name: string; departmentId: string; plannedMinutes: number }[]).entries()) {
+      stages.push({ id: uuidv7(), ...meta, orderId, orderItemId: itemId, sequence: n + 1, name: r.name, departmentId: r.departmentId, plannedMinutes: r.plannedMinutes, status: 'pending', goodQty: 0, rejectQty: 0, downtimeMinutes: 0 });
+    }
+  }
+  // Every row a change-log entry, as every write of a synced row has (devices pull through it): work
+  // the import cannot skip, so the baseline does it too.
+  let seq = 2_000_000_000 + round * 1_000_000;
+  const log = [...orders.map((r) => ['orders', r.id]), ...items.map((r) => ['orderItems', r.id]), ...stages.map((r) => ['stages', r.id])]
+    .map(([tableName, rowId]) => ({ seq: ++seq, tableName, rowId, evict: 0, at: now }));
+  const r0 = performance.now();
+  await db.transaction().execute(async (trx) => {
+    for (const [table, rows] of [['orders', orders], ['orderItems', items], ['stages', stages], ['changeLog', log]] as const) {
+      for (let i = 0; i < rows.length; i += 500) await byName(trx).insertInto(table).values(rows.slice(i, i + 500)).execute();
+    }
+  });
+  return performance.now() - r0;
+}
+
 async function benchImport(url: string) {
   const env = loadEnv({ DATABASE_URL: url, PORT: '0', SEED_DEMO: '1', LOG_LEVEL: 'error', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
   const running = await startServer(env);
@@ -56,45 +91,22 @@ async function benchImport(url: string) {
 
     // The commit alone, as the route runs it after the dry run: the same lines under other references,
     // read and checked outside the timing.
-    const sheet = await parseUpload('bench.csv', new TextEncoder().encode(genericOrderLines(LINES, 'COMMIT').map((r) => r.join(',')).join('\n')));
-    const plan = await dryRun(running.deps, sheet, PRESETS.generic, {});
-    const c0 = performance.now();
-    await commitImport(running.deps, login.user, plan, { fileName: 'bench.csv', preset: 'generic', ip: null });
-    const commitRate = LINES / ((performance.now() - c0) / 1000);
-
-    // The same rows straight into the tables: orders, items and each item's stages, 500 rows per statement.
+    // The commit and the raw insert take turns ROUNDS times and each side's time is summed, so that
+    // both see the same shifts in a shared machine's load (as bench:sync does).
     const db = running.deps.db;
     const products = await db.selectFrom('products').selectAll().execute();
-    const now = new Date().toISOString();
-    const meta = { version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0 };
-    const orders: Record<string, unknown>[] = [];
-    const items: Record<string, unknown>[] = [];
-    const stages: Record<string, unknown>[] = [];
-    let orderId = '';
-    for (let i = 0; i < LINES; i++) {
-      if (i % LINES_PER_ORDER === 0) {
-        orderId = uuidv7();
-        orders.push({ id: orderId, ...meta, number: `RAW-${i}`, customerName: `Customer ${i % 50}`, externalRef: `RAW-${i}`, dueDate: '2026-12-01', priority: 3, status: 'draft', source: 'import', departmentIds: '[]' });
-      }
-      const p = products.find((x) => x.sku === DEMO_SKUS[i % DEMO_SKUS.length])!;
-      const itemId = uuidv7();
-      items.push({ id: itemId, ...meta, orderId, productId: p.id, quantity: 100, goodQty: 0, rejectQty: 0, departmentIds: '[]' });
-      for (const [n, r] of (JSON.parse(p.routing) as { name: string; departmentId: string; plannedMinutes: number }[]).entries()) {
-        stages.push({ id: uuidv7(), ...meta, orderId, orderItemId: itemId, sequence: n + 1, name: r.name, departmentId: r.departmentId, plannedMinutes: r.plannedMinutes, status: 'pending', goodQty: 0, rejectQty: 0, downtimeMinutes: 0 });
-      }
+    let commitMs = 0;
+    let rawMs = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const sheet = await parseUpload('bench.csv', new TextEncoder().encode(genericOrderLines(LINES, `COMMIT${round}`).map((r) => r.join(',')).join('\n')));
+      const plan = await dryRun(running.deps, sheet, PRESETS.generic, {});
+      const c0 = performance.now();
+      await commitImport(running.deps, login.user, plan, { fileName: 'bench.csv', preset: 'generic', ip: null });
+      commitMs += performance.now() - c0;
+      rawMs += await rawInsert(db, products, round);
     }
-    // Every row a change-log entry, as every write of a synced row has (devices pull through it): work
-    // the import cannot skip, so the baseline does it too.
-    let seq = 2_000_000_000;
-    const log = [...orders.map((r) => ['orders', r.id]), ...items.map((r) => ['orderItems', r.id]), ...stages.map((r) => ['stages', r.id])]
-      .map(([tableName, rowId]) => ({ seq: ++seq, tableName, rowId, evict: 0, at: now }));
-    const r0 = performance.now();
-    await db.transaction().execute(async (trx) => {
-      for (const [table, rows] of [['orders', orders], ['orderItems', items], ['stages', stages], ['changeLog', log]] as const) {
-        for (let i = 0; i < rows.length; i += 500) await byName(trx).insertInto(table).values(rows.slice(i, i + 500)).execute();
-      }
-    });
-    const rawRate = LINES / ((performance.now() - r0) / 1000);
+    const commitRate = (LINES * ROUNDS) / (commitMs / 1000);
+    const rawRate = (LINES * ROUNDS) / (rawMs / 1000);
     console.log(`Barron PMS import benchmark (${env.DATABASE_URL.startsWith('mysql') ? 'MySQL/MariaDB' : 'SQLite'}): ${LINES} order lines in ${out.orderCount} orders`);
     console.log(`  import over HTTP (parse, check, create through order.create, audit): ${Math.round(importRate)} lines/s`);
     console.log(`  the commit alone (create through order.create, audit; after the dry run): ${Math.round(commitRate)} lines/s`);
