@@ -37,7 +37,13 @@ describe('pull while others push', () => {
       }
     });
     const reader = (async () => {
-      while (!done) await pullOnce();
+      while (!done) {
+        await pullOnce();
+        // A device's pulls come over the network, each a turn of the server's event loop; called
+        // in-process on SQLite (no I/O anywhere, the access token already verified) the loop
+        // would run on microtasks alone and never let the pushes' turns come.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     })();
     await Promise.all(writers);
     done = true;
