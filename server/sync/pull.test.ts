@@ -169,7 +169,7 @@ describe('pull', () => {
     await db.insertInto('jobEvents').values({ id: uuidv7(), version: 1, createdAt: now, updatedAt: now, updatedBy: null, deletedAt: null, seq: 0, stageId: stage.id, orderId: stage.orderId, departmentId: stage.departmentId, kind: 'note', goodQty: 0, rejectQty: 0, minutes: 0, note: 'Grüße – "Öl" \\ 🔧\nnext line\t<tab>', userId: stage.id, at: now }).execute();
     const product = await db.selectFrom('products').select(['id', 'routing']).executeTakeFirstOrThrow();
     await db.updateTable('products').set({ routing: ` ${String(product.routing).replace(/,/g, ' , ')} ` }).where('id', '=', product.id).execute();
-    await db.updateTable('machines').set({ active: 0 as never }).where('id', '=', (await db.selectFrom('machines').select('id').executeTakeFirstOrThrow()).id).execute();
+    await db.updateTable('machines').set({ active: 0 }).where('id', '=', (await db.selectFrom('machines').select('id').executeTakeFirstOrThrow()).id).execute();
     // Any plugin besides the handle's own sends the query the usual way (rows as objects).
     const passThrough: KyselyPlugin = { transformQuery: (a) => a.node, transformResult: async (a) => a.result };
     const asObjects = db.withPlugin(passThrough);
