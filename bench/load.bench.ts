@@ -143,8 +143,8 @@ async function serve(url: string) {
     url: running.url.replace('localhost', '127.0.0.1'),
     devices,
     stages: await db.selectFrom('stages').select(['id', 'departmentId']).where('deletedAt', 'is', null).where('status', 'in', ['ready', 'running', 'paused', 'pending']).execute(),
-    machines: await db.selectFrom('machines').select(['id', 'departmentId']).where('active', '=', 1 as never).execute(),
-    defects: (await db.selectFrom('defectCodes').select('id').where('active', '=', 1 as never).execute()).map((d) => d.id),
+    machines: await db.selectFrom('machines').select(['id', 'departmentId']).where('active', '=', 1).execute(),
+    defects: (await db.selectFrom('defectCodes').select('id').where('active', '=', 1).execute()).map((d) => d.id),
     tickets: await db.selectFrom('maintenanceTickets').select(['id', 'departmentId']).where('deletedAt', 'is', null).execute(),
   };
   const loop = monitorEventLoopDelay({ resolution: 10 });

@@ -109,7 +109,7 @@ export async function seedDemo(db: Db): Promise<void> {
     for (const [code, title, dept] of sops) await s.insert('sops', { id: id(code), code, title, departmentId: id(dept), revision: 'A', active: true });
 
     for (const [name, contact, email, lead] of [['Nordic Steel AB', 'Eva Lind', 'orders@nordicsteel.example', 14], ['ColorCoat Ltd', 'Raj Patel', 'sales@colorcoat.example', 7]] as const) {
-      await s.insert('suppliers' as never, { id: uuidv7(), name, contact, email, leadTimeDays: lead, active: true } as never);
+      await s.insert('suppliers', { id: uuidv7(), name, contact, email, leadTimeDays: lead, active: true });
     }
     for (const [key, value] of [['sla', DEFAULT_SLA], ['shiftCalendar', SHIFT_CALENDAR], ['syncWindowDays', 30]] as const) {
       await trx.insertInto('config').values({ key, value: JSON.stringify(value), updatedAt: now, updatedBy: null }).execute();

@@ -1,15 +1,17 @@
 // The database's tables as Kysely sees them (camelCase: the CamelCasePlugin maps to snake_case).
 // One interface per table, so a new migration adds or extends one here; migrations stay on Kysely<any>.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, InsertType } from 'kysely';
 import type {
   Attachment, CorrectiveAction, CustomerReturn, DefectCode, Department, HoldRequest, PreventivePlan, JobEvent, Machine, MaintenanceEvent, MaintenanceTicket, Order, OrderItem, Product, Reject, RowMeta, Sop, Stage, UserRow,
-  NcrReport, NotificationRow, SopTicket,
+  NcrReport, NotificationRow, SopTicket, TableName,
 } from '../../sync/tables';
 
 /** A `bigint` column: mysql2 may answer a string for it, so reads go through Number(). */
 export type BigIntColumn = ColumnType<number | string, number, number>;
 /** A column written as 0/1 (the booleans of sync/tables.ts, see server/sync/codec.ts). */
 export type Flag = ColumnType<number, number, number>;
+/** A column the database fills when an insert leaves it out (its migration's default). */
+export type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 /**
  * A synced table's stored row from its wire shape: booleans as 0/1, arrays and objects as JSON text,
@@ -49,7 +51,7 @@ export interface PreventivePlansTable extends Stored<PreventivePlan> {}
 export interface SuppliersTable extends RowMeta {
   name: string; contact: string; email: string; leadTimeDays: number; active: Flag; seq: BigIntColumn;
   // finance (issue 14)
-  phone: string; currency: string; notes: string;
+  phone: Defaulted<string>; currency: Defaulted<string>; notes: Defaulted<string>;
 }
 
 // finance (issue 14): server-only, never synced (server/finance/). Money in cents, quantities in thousandths.
@@ -63,6 +65,31 @@ export interface BomLinesTable extends RowMeta {
 export interface BomLineCostsTable extends RowMeta {
   lineId: string; unitCost: BigIntColumn; validFrom: string; validTo: string | null; seq: BigIntColumn;
 }
+
+/**
+ * A stored row in the form a ServerStore reads and writes it (the inverse of `Stored`, through
+ * server/sync/codec.ts): flags as booleans, bigints as numbers, no sequence stamp.
+ */
+export type Unstored<S> = {
+  [K in Exclude<keyof S, 'seq'>]: S[K] extends Flag ? boolean : S[K] extends BigIntColumn ? number : S[K] extends Defaulted<infer V> ? V : S[K];
+};
+/** The columns of `S` an insert may leave to the database. */
+type DefaultedKeys<S> = { [K in keyof S]: undefined extends InsertType<S[K]> ? K : never }[keyof S];
+
+/** The server-only tables stamped like synced rows (version, times, author, sequence, change log) and written through a ServerStore. */
+export interface StampedServerTables {
+  suppliers: SuppliersTable;
+  // finance (issue 14)
+  boms: BomsTable; bomLines: BomLinesTable; bomLineCosts: BomLineCostsTable;
+}
+export type StampedServerTable = keyof StampedServerTables;
+/** Every table a ServerStore writes: the synced ones and the stamped server-only ones. */
+export type StampedTable = TableName | StampedServerTable;
+/** A stamped server-only row as a ServerStore holds it. */
+export type StampedServerRow<T extends StampedServerTable> = Unstored<StampedServerTables[T]>;
+/** A new stamped server-only row as a ServerStore's insert takes it: no metadata (the store stamps it), defaulted columns optional. */
+export type NewStampedServerRow<T extends StampedServerTable> =
+  Omit<StampedServerRow<T>, keyof RowMeta | DefaultedKeys<StampedServerTables[T]>> & Partial<StampedServerRow<T>> & { id: string };
 
 export interface ConfigTable { key: string; value: string; updatedAt: string; updatedBy: string | null }
 

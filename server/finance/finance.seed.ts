@@ -16,7 +16,6 @@ export async function seedFinance(db: Db): Promise<void> {
   const existing = new Map((await db.selectFrom('suppliers').select(['id', 'name']).execute()).map((s) => [s.name, s.id]));
   if (!products.has('BRK-100')) return;
   await db.transaction().execute((trx) => auditedWrite(trx, { actor: { id: uuidv7(), username: null }, system: true, name: 'seed.finance' }, async (s, { now }) => {
-    const insert = (table: 'suppliers' | 'boms' | 'bomLines' | 'bomLineCosts', row: Record<string, unknown>) => s.insert(table as never, row as never);
     const supplierIds = new Map(existing);
     // The demo seed's two suppliers get the fields finance added; three more supply the rest.
     for (const [name, phone, currency, notes] of [
@@ -24,7 +23,7 @@ export async function seedFinance(db: Db): Promise<void> {
       ['ColorCoat Ltd', '+44 121 555 0199', 'GBP', 'Powder and wet paint.'],
     ] as const) {
       const id = existing.get(name);
-      if (id) await s.update('suppliers' as never, id, { phone, currency, notes } as never);
+      if (id) await s.update('suppliers', id, { phone, currency, notes });
     }
     for (const [name, contact, email, phone, lead, currency] of [
       ['FastFix Fasteners', 'Lena Berg', 'sales@fastfix.example', '+46 8 555 0142', 5, 'EUR'],
@@ -33,7 +32,7 @@ export async function seedFinance(db: Db): Promise<void> {
     ] as const) {
       const id = uuidv7();
       supplierIds.set(name, id);
-      await insert('suppliers', { id, name, contact, email, phone, leadTimeDays: lead, currency, notes: '', active: true });
+      await s.insert('suppliers', { id, name, contact, email, phone, leadTimeDays: lead, currency, notes: '', active: true });
     }
     const rate: LabourRate = { default: 3800, departments: { [depts.get('PRS')!]: 4200, [depts.get('PNT')!]: 3600, [depts.get('ASM')!]: 3400 } };
     await trx.insertInto('config').values({ key: LABOUR_RATE_KEY, value: JSON.stringify(rate), updatedAt: now, updatedBy: null }).execute();
@@ -41,15 +40,15 @@ export async function seedFinance(db: Db): Promise<void> {
     const bom = async (sku: string, revision: string, active: boolean, notes: string, lines: Line[], history: Record<string, [cents: number, fromDaysAgo: number][]> = {}) => {
       const bomId = uuidv7();
       const productId = products.get(sku)!;
-      await insert('boms', { id: bomId, productId, revision, active, activeProductId: active ? productId : null, notes });
+      await s.insert('boms', { id: bomId, productId, revision, active, activeProductId: active ? productId : null, notes });
       for (const [i, l] of lines.entries()) {
         const id = uuidv7();
         if (typeof l[0] === 'object') {
-          await insert('bomLines', { id, bomId, lineNo: i + 1, childProductId: products.get(l[0].sku)!, componentName: null, supplierId: null, quantityMilli: Math.round(l[1] * 1000), unit: 'pcs', unitCost: 0, scrapBp: 0 });
+          await s.insert('bomLines', { id, bomId, lineNo: i + 1, childProductId: products.get(l[0].sku)!, componentName: null, supplierId: null, quantityMilli: Math.round(l[1] * 1000), unit: 'pcs', unitCost: 0, scrapBp: 0 });
           continue;
         }
         const [name, qty, unit, cents, scrap, supplier] = l as Extract<Line, [string, ...unknown[]]>;
-        await insert('bomLines', {
+        await s.insert('bomLines', {
           id, bomId, lineNo: i + 1, childProductId: null, componentName: name, supplierId: supplier ? supplierIds.get(supplier) ?? null : null,
           quantityMilli: Math.round(qty * 1000), unit, unitCost: cents, scrapBp: Math.round(scrap * 10_000),
         });
@@ -59,7 +58,7 @@ export async function seedFinance(db: Db): Promise<void> {
         const costs = [...past.map(([c]) => c), cents];
         const from = [daysAgo(400), ...starts];
         for (const [k, c] of costs.entries()) {
-          await insert('bomLineCosts', { id: uuidv7(), lineId: id, unitCost: c, validFrom: from[k], validTo: k + 1 < from.length ? from[k + 1] : null });
+          await s.insert('bomLineCosts', { id: uuidv7(), lineId: id, unitCost: c, validFrom: from[k], validTo: k + 1 < from.length ? from[k + 1] : null });
         }
       }
     };

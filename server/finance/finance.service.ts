@@ -10,23 +10,17 @@ import { uuidv7 } from '../../sync/ids';
 import type { PublicUser } from '../../sync/roles';
 import { isUniqueViolation, type Db } from '../db/db';
 import { AppError, notFound } from '../http/errors';
+import type { StampedServerRow, StampedServerTable } from '../db/schema';
 import type { ServerStore } from '../sync/server-store';
 import { auditedWrite } from '../sync/write';
 import * as repo from './finance.repository';
 
-type FinanceTable = 'suppliers' | 'boms' | 'bomLines' | 'bomLineCosts';
-
 /**
- * The ServerStore over the finance tables. They are stamped like synced rows so that the one audited
- * write path writes them, but they are not in sync/tables.ts' TableName, so the names are cast here,
- * once. (Pull reads only SYNCED_TABLES, so these rows never reach a device.)
+ * The finance tables (suppliers, boms, bomLines, bomLineCosts): stamped like synced rows
+ * (server/db/schema.ts StampedServerTables), so that the one audited write path, a ServerStore, writes
+ * them. Pull reads only SYNCED_TABLES, so these rows never reach a device.
  */
-function rows(store: ServerStore) {
-  return {
-    insert: (table: FinanceTable, row: Record<string, unknown>) => store.insert(table as never, row as never),
-    update: (table: FinanceTable, id: string, changes: Record<string, unknown>) => store.update(table as never, id, changes as never),
-  };
-}
+type FinanceTable = StampedServerTable;
 
 export interface Meta { actor: PublicUser; ip: string | null }
 
@@ -34,13 +28,13 @@ const bad = (field: string, message: string, summary = 'The request body is not 
   new AppError(400, 'validation_failed', summary, [{ field, message }]);
 
 /** Runs `body` as one audited write, in one transaction. */
-function write<T>(db: Db, meta: Meta, name: string, entity: FinanceTable | null, body: (trx: Db, store: ReturnType<typeof rows>, now: string, raw: ServerStore) => Promise<{ id: string | null; value: T; message?: string; summary?: unknown }>) {
+function write<T>(db: Db, meta: Meta, name: string, entity: FinanceTable | null, body: (trx: Db, store: ServerStore, now: string) => Promise<{ id: string | null; value: T; message?: string; summary?: unknown }>) {
   let value: T;
   return db.transaction().execute(async (trx) => {
     await auditedWrite(trx, { actor: meta.actor, name, ip: meta.ip }, async (store, { now }) => {
-      const out = await body(trx, rows(store), now, store);
+      const out = await body(trx, store, now);
       value = out.value;
-      return { table: (out.id ? entity : null) as never, id: out.id, message: out.message, summary: out.summary === undefined ? undefined : () => out.summary };
+      return { table: out.id ? entity : null, id: out.id, message: out.message, summary: out.summary === undefined ? undefined : () => out.summary };
     });
     return value!;
   });
@@ -156,7 +150,7 @@ async function checkLines(db: Db, bomId: string | null, lines: BomLineInput[]) {
 }
 
 /** Writes `lines` as the BOM's whole list of lines, in order: updates kept lines, adds new ones, deletes the rest. */
-async function saveLines(trx: Db, s: ReturnType<typeof rows>, bomId: string, existing: repo.LineRow[], lines: BomLineInput[], now: string) {
+async function saveLines(trx: Db, s: ServerStore, bomId: string, existing: repo.LineRow[], lines: BomLineInput[], now: string) {
   const costs = await repo.costsOf(trx, existing.map((l) => l.id));
   const kept = new Set<string>();
   for (const [i, l] of lines.entries()) {
@@ -234,7 +228,7 @@ export async function updateBom(db: Db, meta: Meta, id: string, input: { revisio
   const existing = input.lines ? await checkLines(db, id, input.lines) : [];
   if (input.lines) await assertNoCycle(db, bom.productId, input.lines);
   await write(db, meta, 'finance.boms.update', 'boms', async (trx, s, now) => {
-    const changes: Record<string, unknown> = {};
+    const changes: Partial<StampedServerRow<'boms'>> = {};
     if (input.revision !== undefined && input.revision !== bom.revision) changes.revision = input.revision;
     if (input.notes !== undefined && input.notes !== bom.notes) changes.notes = input.notes;
     // The BOM's version moves with every save of its lines, so the audit entry is about the BOM.

@@ -3,6 +3,7 @@
 import type { MutationStore, NewRow } from '../../sync/store';
 import { SCOPE_FIELDS, type RowTypes, type TableName } from '../../sync/tables';
 import type { Db } from '../db/db';
+import type { NewStampedServerRow, StampedServerRow, StampedServerTable, StampedTable } from '../db/schema';
 import * as repo from './sync.repository';
 
 /** Columns only the server writes and never sends (SECRET_FIELDS): a user's password hash. */
@@ -11,13 +12,13 @@ export interface ServerFields { users: { passwordHash: string } }
 export type ServerRow<T extends TableName> = T extends keyof ServerFields ? RowTypes[T] & ServerFields[T] : RowTypes[T];
 
 export interface Write {
-  table: TableName;
+  table: StampedTable;
   id: string;
   before: Record<string, unknown> | undefined;
   after: Record<string, unknown>;
 }
 
-export type Entry = { seq: number; tableName: TableName; rowId: string; evict: boolean };
+export type Entry = { seq: number; tableName: StampedTable; rowId: string; evict: boolean };
 
 /**
  * The counters one transaction holds under their row locks: the sequence (`sync`) and the
@@ -104,7 +105,7 @@ export class ServerStore implements MutationStore {
   private readonly counters: Counters;
   readonly log: Entry[] = [];
   /** New rows not yet written, per table (bulk mode only); reads see them through the row cache and find(). */
-  private readonly pending = new Map<TableName, Record<string, unknown>[]>();
+  private readonly pending = new Map<StampedTable, Record<string, unknown>[]>();
   /** find() answered from memory: `table:field` → value → ids of the live rows (prefetchFind). */
   private readonly found = new Map<string, Map<string, Set<string>>>();
 
@@ -189,7 +190,7 @@ export class ServerStore implements MutationStore {
   }
 
   /** A row as it stands in this transaction, without taking the lock: from memory when held, else read. */
-  async current(table: TableName, id: string) {
+  async current(table: StampedTable, id: string) {
     const key = `${table}:${id}`;
     if (this.rows.has(key) || this.opts.shared?.rows.has(key)) return this.held(key);
     return repo.getRow(this.trx, table, id);
@@ -234,7 +235,7 @@ export class ServerStore implements MutationStore {
   }
 
   /** Keeps the prefetchFind indexes of `table` true after a write of `row`. */
-  private index(table: TableName, row: Record<string, unknown>) {
+  private index(table: StampedTable, row: Record<string, unknown>) {
     for (const [key, byValue] of this.found) {
       const [t, field] = key.split(':');
       if (t === table) byValue.get(row[field] as string)?.add(row.id as string);
@@ -249,7 +250,11 @@ export class ServerStore implements MutationStore {
     this.log.length = 0;
   }
 
-  async get<T extends TableName>(table: T, id: string) {
+  // Synced tables as MutationStore has them; the stamped server-only ones (finance) with their own row types.
+  async get<T extends TableName>(table: T, id: string): Promise<RowTypes[T] | undefined>;
+  async get<T extends StampedServerTable>(table: T, id: string): Promise<StampedServerRow<T> | undefined>;
+  async get(table: StampedTable, id: string): Promise<Record<string, unknown> | undefined>;
+  async get(table: StampedTable, id: string): Promise<object | undefined> {
     await this.lock();
     const key = `${table}:${id}`;
     if (!this.rows.has(key)) {
@@ -257,7 +262,7 @@ export class ServerStore implements MutationStore {
       this.rows.set(key, shared?.has(key) ? shared.get(key) : await repo.getRow(this.trx, table, id));
     }
     const row = this.rows.get(key);
-    return (row && { ...row }) as RowTypes[T] | undefined;
+    return row && { ...row };
   }
 
   async find<T extends TableName>(table: T, field: string, value: string) {
@@ -280,7 +285,9 @@ export class ServerStore implements MutationStore {
     return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
   }
 
-  async insert<T extends TableName>(table: T, row: NewRow<T> & Partial<ServerRow<T>>) {
+  async insert<T extends TableName>(table: T, row: NewRow<T> & Partial<ServerRow<T>>): Promise<void>;
+  async insert<T extends StampedServerTable>(table: T, row: NewStampedServerRow<T>): Promise<void>;
+  async insert(table: StampedTable, row: { id: string }) {
     const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
     if (this.opts.bulkInserts) {
@@ -294,11 +301,13 @@ export class ServerStore implements MutationStore {
     this.writes.push({ table, id: row.id, before: undefined, after: full });
   }
 
-  async update<T extends TableName>(table: T, id: string, changes: Partial<ServerRow<T>>) {
+  async update<T extends TableName>(table: T, id: string, changes: Partial<ServerRow<T>>): Promise<void>;
+  async update<T extends StampedServerTable>(table: T, id: string, changes: Partial<StampedServerRow<T>>): Promise<void>;
+  async update(table: StampedTable, id: string, changes: object) {
     const before = await this.get(table, id);
     if (!before) throw new Error(`update of missing ${table} ${id}`);
     if (this.pending.get(table)?.some((r) => r.id === id)) await this.writePending();
-    const was = before as unknown as Record<string, unknown>;
+    const was = before;
     const seq = await this.nextSeq();
     const stamped: Record<string, unknown> = { ...(changes as Record<string, unknown>), version: Number(was.version) + 1, updatedAt: this.now, updatedBy: this.userId, seq };
     await repo.updateRow(this.trx, table, id, stamped);

@@ -1,6 +1,7 @@
 // All SQL of the sync engine: the sequence counter, clients, stored results, the change log, synced rows.
 import { sql } from 'kysely';
 import { byName, type Db, type Dialect } from '../db/db';
+import type { StampedTable } from '../db/schema';
 import type { TableName } from '../../sync/tables';
 import type { Actor } from '../../sync/roles';
 import { whereInScope } from '../db/scope';
@@ -114,8 +115,9 @@ export async function coveredSeq(db: Db, clientId: string, upTo: number): Promis
 }
 
 // ── synced rows, by table name (byName: the tables' row types meet in the codec, not in Kysely) ──
+// (a ServerStore's reads and writes by id take the stamped server-only tables too: StampedTable)
 
-export async function getRow(trx: Db, table: TableName, id: string) {
+export async function getRow(trx: Db, table: StampedTable, id: string) {
   const [r] = await compiled.selectWhere(trx, table, 'id', id, false);
   return r && fromDb(table, r);
 }
@@ -136,19 +138,19 @@ export async function rowsWhereIn(trx: Db, table: TableName, field: string, valu
   return out;
 }
 
-export async function insertRow(trx: Db, table: TableName, row: Record<string, unknown>) {
+export async function insertRow(trx: Db, table: StampedTable, row: Record<string, unknown>) {
   await compiled.insertRows(trx, table, [toDb(table, row)]);
 }
 
-export async function insertRows(trx: Db, table: TableName, rows: Record<string, unknown>[]) {
+export async function insertRows(trx: Db, table: StampedTable, rows: Record<string, unknown>[]) {
   await compiled.insertRows(trx, table, rows.map((r) => toDb(table, r)));
 }
 
-export async function updateRow(trx: Db, table: TableName, id: string, changes: Record<string, unknown>) {
+export async function updateRow(trx: Db, table: StampedTable, id: string, changes: Record<string, unknown>) {
   await compiled.updateById(trx, table, id, toDb(table, changes));
 }
 
-export async function logChanges(trx: Db, entries: { seq: number; tableName: TableName; rowId: string; evict: boolean }[], at: string) {
+export async function logChanges(trx: Db, entries: { seq: number; tableName: StampedTable; rowId: string; evict: boolean }[], at: string) {
   if (entries.length === 0) return;
   for (let i = 0; i < entries.length; i += 500) {
     await compiled.insertRows(trx, 'changeLog', entries.slice(i, i + 500).map((e) => ({ seq: e.seq, tableName: e.tableName, rowId: e.rowId, evict: e.evict ? 1 : 0, at })));

@@ -3,10 +3,10 @@
 import type { FieldConflict } from '../../sync/protocol';
 import type { Actor } from '../../sync/roles';
 import { mutationContext, type MutationContext } from '../../sync/store';
-import type { TableName } from '../../sync/tables';
 import { uuidv7 } from '../../sync/ids';
 import { auditFields, writeAudit, type AuditEntry } from '../audit/audit';
 import type { Db } from '../db/db';
+import type { StampedTable } from '../db/schema';
 import * as repo from './sync.repository';
 import { ServerStore, type SharedWrite } from './server-store';
 
@@ -34,7 +34,7 @@ export interface WriteMeta {
  * names no row (`id: null`) and is audited by its `summary` and `message` instead of its rows.
  */
 export interface Written {
-  table: TableName | null;
+  table: StampedTable | null;
   id: string | null;
   conflicts?: FieldConflict[];
   /** Called after flush: the audit entry's `after` when `id` is null. */
