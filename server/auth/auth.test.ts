@@ -272,12 +272,19 @@ describe('access token tampering', () => {
     expectCleanError(r.body, 'token_expired');
   });
 
-  it('a token accepted once (and remembered as verified) still expires at its exp and at 15 minutes of age', async () => {
+  it('a token accepted once (and remembered as verified) still expires at its exp and at 15 minutes of age, and is refused when the clock steps back', async () => {
     const { u } = await claimsOf('admin');
     const shortLived = await sign({ sub: u.id, role: u.role }, { exp: now() + 60 });
     const claimsLonger = await sign({ sub: u.id, role: u.role }, { exp: now() + 86_400 });
     expect((await me(shortLived)).status).toBe(200);
     expect((await me(claimsLonger)).status).toBe(200);
+    // The server's clock stepped back 10 minutes: the remembered token is now issued in the future, as jose would say.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 10 * 60_000 });
+    try {
+      expect((await me(claimsLonger)).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 60_000 });
     try {
       const r = await me(shortLived);

@@ -34,13 +34,15 @@ export async function issueAccessToken(secret: string, user: PublicUser, session
 export async function verifyAccessToken(secret: string, token: string): Promise<{ sub: string; role: Role; sid: string }> {
   const known = verifiedOf(secret).get(token);
   if (known) {
-    // The same checks of time jose makes (exp, maxTokenAge, with the tolerance): a token verified
+    // The same checks of time jose makes (exp, maxTokenAge, iat, with the tolerance): a token verified
     // once expires from here as it would there.
     const now = Math.floor(Date.now() / 1000);
     if (known.exp <= now - CLOCK_TOLERANCE_SECONDS || now - known.iat - CLOCK_TOLERANCE_SECONDS > ACCESS_TOKEN_SECONDS) {
       verifiedOf(secret).delete(token);
       throw new AppError(401, 'token_expired', 'Your session has expired. Refresh it or log in again.');
     }
+    // Issued in the future (the server's clock stepped back since): jose refuses it as not valid.
+    if (known.iat > now + CLOCK_TOLERANCE_SECONDS) throw new AppError(401, 'unauthenticated', 'The access token is not valid.');
     return known.claims;
   }
   try {

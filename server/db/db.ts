@@ -35,10 +35,9 @@ export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('mysql://')) {
     const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
-    const camel = new CamelCasePlugin();
-    const db = raw.withPlugin(camel) as Db;
+    const db = raw.withPlugin(new CamelCasePlugin()) as Db;
     // The text protocol, as Kysely's driver queries (same conversions), on a pool connection of its own.
-    arrayReaders.set(camel, (q) =>
+    arrayReaders.set(db.getExecutor(), (q) =>
       new Promise((resolve, reject) =>
         pool.query({ sql: q.sql, values: [...q.parameters], rowsAsArray: true }, (err, rows, fields) =>
           err ? reject(err) : resolve({ columns: (fields ?? []).map((f) => f.name), rows: rows as unknown[][] }),
@@ -64,12 +63,11 @@ export function openDatabase(url: string): DatabaseHandle {
   // pages than 2 MiB hold, and SQLite then spills them to the WAL and reads them back mid-transaction.
   sqlite.pragma('cache_size = -65536');
   const raw = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const camel = new CamelCasePlugin();
-  const db = raw.withPlugin(camel) as Db;
+  const db = raw.withPlugin(new CamelCasePlugin()) as Db;
   // Statements of their own (raw mode is a statement's setting), run while holding Kysely's one
   // connection: never inside another caller's open transaction, whose writes are not committed.
   const arrays = withStatementCache(sqlite, 100, true);
-  arrayReaders.set(camel, (q) =>
+  arrayReaders.set(db.getExecutor(), (q) =>
     db.connection().execute(async () => {
       const stmt = arrays.prepare(q.sql);
       return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(...q.parameters) as unknown[][] };
@@ -84,14 +82,13 @@ const arrayReaders = new WeakMap<object, (q: CompiledQuery) => Promise<ArrayRows
 
 /**
  * Runs a compiled select of `db` and returns its rows as arrays: for the pull's snapshot pages, which
- * write every row straight into JSON (server/sync/codec.ts `changesFromArrays`). Null when the handle
- * is a transaction (the reader works outside it) or carries plugins besides openDatabase's own (the
- * tests' fault injectors, which must see every query): then run the query as usual.
+ * write every row straight into JSON (server/sync/codec.ts `changesFromArrays`). Only for the very
+ * handle openDatabase made (by its executor): a transaction, a connection-bound handle (whose
+ * connection the SQLite reader would wait for) or one with more plugins (the tests' fault
+ * injectors, which must see every query) gets null and runs the query as usual.
  */
 export function arrayReader(db: Db): ((q: CompiledQuery) => Promise<ArrayRows>) | null {
-  const plugins = db.getExecutor().plugins;
-  if (db.isTransaction || plugins.length !== 1) return null;
-  return arrayReaders.get(plugins[0]) ?? null;
+  return arrayReaders.get(db.getExecutor()) ?? null;
 }
 
 const unavailableAt = new WeakMap<object, number>();

@@ -141,9 +141,11 @@ export function pageJson<T extends { changes: unknown[] }>(page: T): Uint8Array<
     put(i ? `,${c}` : c);
   }
   put(']}');
-  // allocUnsafe: every byte is written by the copy; a zero-filled `new Uint8Array` of a page's size
-  // is fresh memory from the system each time, and its page faults cost 20× the copy (measured).
-  const out = Buffer.allocUnsafe(n);
+  // Not zero-filled: every byte is written by the copy; a zero-filled `new Uint8Array` of a page's
+  // size is fresh memory from the system each time, and its page faults cost 20× the copy
+  // (measured). allocUnsafeSlow, never Node's shared pool: the answer's whole `.buffer` is its own,
+  // so nothing that sends `.buffer` could send other requests' bytes with it.
+  const out = Buffer.allocUnsafeSlow(n);
   scratch.copy(out, 0, 0, n);
   return out;
 }

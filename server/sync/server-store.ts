@@ -122,7 +122,8 @@ export class ServerStore implements MutationStore {
     for (const [table, rows] of this.pending) {
       // As many rows a statement as the baseline's bulk insert writes (500), within SQLite's 32,766
       // bound parameters: fewer, larger statements cost SQLite less per row (measured, ~10 %).
-      const per = Math.max(1, Math.min(500, Math.floor(30_000 / Math.max(1, Object.keys(rows[0] ?? {}).length))));
+      const columns = rows.reduce((most, r) => Math.max(most, Object.keys(r).length), 1); // the widest row bounds a statement
+      const per = Math.max(1, Math.min(500, Math.floor(30_000 / columns)));
       for (let i = 0; i < rows.length; i += per) await repo.insertRows(this.trx, table, rows.slice(i, i + per));
     }
     this.pending.clear();
