@@ -3,7 +3,7 @@
 // them (server/dashboard/), a test checks them by hand (sync/kpi.test.ts). docs/dashboard.md explains
 // each figure. Capacity reuses the planning board's own rules (sync/planning.ts), never a second copy.
 import type { Ratio, OeeRow } from './dashboard';
-import { availableHours, scheduledHours, type ShiftCalendar } from './planning';
+import { availableHours, hoursOver, type ShiftCalendar } from './planning';
 import type { Machine, Stage } from './tables';
 
 const DAY_MS = 86_400_000;
@@ -115,12 +115,7 @@ export type CapacityStage = Pick<Stage, 'id' | 'machineId' | 'scheduledStart' | 
  * capacity; null when the machine has no hours on those days (even with something scheduled).
  */
 export function machineCapacity(stages: CapacityStage[], machine: Pick<Machine, 'id' | 'hoursPerDay'>, days: string[], cal: ShiftCalendar) {
-  let scheduled = 0;
-  let available = 0;
-  for (const day of days) {
-    scheduled += scheduledHours(stages, machine.id, day);
-    available += availableHours(machine, day, cal);
-  }
+  const { scheduled, available } = hoursOver(stages, [machine], days, cal);
   return capacityRow(scheduled, available);
 }
 

@@ -62,6 +62,19 @@ export function scheduledHours(stages: Pick<Stage, 'id' | 'machineId' | 'schedul
     .reduce((h, s) => h + s.plannedMinutes / 60, 0);
 }
 
+/** Scheduled and available hours of `machines` summed over `days`: the sum behind a machine's week and a department's day. */
+export function hoursOver(stages: Parameters<typeof scheduledHours>[0], machines: Pick<Machine, 'id' | 'hoursPerDay'>[], days: string[], cal: ShiftCalendar = DEFAULT_CALENDAR) {
+  let scheduled = 0;
+  let available = 0;
+  for (const m of machines) {
+    for (const day of days) {
+      scheduled += scheduledHours(stages, m.id, day);
+      available += availableHours(m, day, cal);
+    }
+  }
+  return { scheduled, available };
+}
+
 // ── sequencing: one job after another on a machine, an item's stages in their order ──────
 
 type SlotStage = Pick<Stage, 'id' | 'machineId' | 'scheduledStart' | 'scheduledEnd' | 'plannedMinutes' | 'status' | 'deletedAt'>;

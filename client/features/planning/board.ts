@@ -1,7 +1,7 @@
 // The scheduling board's arithmetic: the week shown, slot times and the capacity of every machine
 // and department per day, all from the shared rules in sync/planning.ts so the board shows what the
 // server will check.
-import { availableHours, dayOf, scheduledHours, utilisation, type ShiftCalendar } from '../../../sync/planning';
+import { availableHours, dayOf, hoursOver, scheduledHours, utilisation, type ShiftCalendar } from '../../../sync/planning';
 import type { Machine, Stage } from '../../../sync/tables';
 
 /**
@@ -58,12 +58,7 @@ export function machineLoad(stages: BoardStage[], machine: Pick<Machine, 'id' | 
 
 /** A department's capacity on a day: its machines' scheduled hours over their available hours. */
 export function departmentLoad(stages: BoardStage[], machines: Pick<Machine, 'id' | 'hoursPerDay'>[], day: string, cal: ShiftCalendar): Load {
-  let scheduled = 0;
-  let available = 0;
-  for (const m of machines) {
-    scheduled += scheduledHours(stages, m.id, day);
-    available += availableHours(m, day, cal);
-  }
+  const { scheduled, available } = hoursOver(stages, machines, [day], cal);
   return load(scheduled, available);
 }
 
