@@ -60,7 +60,7 @@ async function main() {
         const by = people[(i + k) % people.length];
         return { id: uuidv7(), version: 1, createdAt: at, updatedAt: at, updatedBy: by, deletedAt: null, seq: 0, stageId: s.id, orderId: s.orderId, departmentId: s.departmentId, kind: 'note' as const, goodQty: 0, rejectQty: 0, minutes: 0, note: 'bench history', userId: by, at };
       });
-      await db.insertInto('jobEvents').values(rows as never).execute();
+      await db.insertInto('jobEvents').values(rows).execute();
     }
 
     // bypassCSP: the raw side loads Dexie into the page (the app itself is unchanged by it).

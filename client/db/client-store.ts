@@ -24,11 +24,12 @@ export class ClientStore implements MutationStore {
     return (await this.db.anyRows(table).get(id)) as RowTypes[T] | undefined;
   }
 
-  async find<T extends TableName>(table: T, field: string, value: string) {
+  async find<T extends TableName>(table: T, field: string, value: string): Promise<RowTypes[T][]>;
+  async find(table: TableName, field: string, value: string): Promise<object[]> {
     const t = this.db.anyRows(table);
     const indexed = t.schema.indexes.some((i) => i.name === field);
     const rows = indexed ? await t.where(field).equals(value).toArray() : await t.filter((r) => r[field] === value).toArray();
-    return rows.filter((r) => !r.deletedAt) as unknown as RowTypes[T][];
+    return rows.filter((r) => !r.deletedAt);
   }
 
   async insert<T extends TableName>(table: T, row: NewRow<T>) {

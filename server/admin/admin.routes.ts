@@ -132,7 +132,7 @@ function resourceRoutes(r: Resource) {
       const row = await (r.prepare?.(deps, { ...r.defaults, ...input }) ?? { ...r.defaults, ...input });
       const id = uuidv7();
       await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.create`, ip: clientIp(c) }, async (store) => {
-        await store.insert(table, { id, ...row, active: true } as never);
+        await store.byName().insert(table, { id, ...row, active: true });
         return { table, id };
       }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) }, 201);
@@ -149,7 +149,7 @@ function resourceRoutes(r: Resource) {
       if (r.unique in input) await assertUnique(deps, r, input[r.unique], id);
       const changes = await (r.prepare?.(deps, input) ?? input);
       await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.update`, ip: clientIp(c) }, async (store) => {
-        await store.update(table, id, changes as never);
+        await store.byName().update(table, id, changes);
         return { table, id };
       }).catch(raceToConflict(r, input[r.unique]));
       return c.json({ item: await repo.getWire(deps.db, r.table, id) });
@@ -162,7 +162,7 @@ function resourceRoutes(r: Resource) {
       if (r.table === 'users' && id === c.get('user').id) throw new AppError(400, 'validation_failed', 'You cannot deactivate your own account.');
       if (current.active) {
         await writeAudited(deps.db, { actor: c.get('user'), name: `admin.${r.path}.deactivate`, ip: clientIp(c) }, async (store) => {
-          await store.update(table, id, { active: false } as never);
+          await store.byName().update(table, id, { active: false });
           return { table, id };
         });
         if (r.table === 'users') await revokeUserTokens(deps.db, id, new Date().toISOString());

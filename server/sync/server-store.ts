@@ -266,14 +266,15 @@ export class ServerStore implements MutationStore {
     return row && { ...row };
   }
 
-  async find<T extends TableName>(table: T, field: string, value: string) {
+  async find<T extends TableName>(table: T, field: string, value: string): Promise<RowTypes[T][]>;
+  async find(table: TableName, field: string, value: string): Promise<object[]> {
     await this.lock();
     const known = this.known(table, field, value);
     if (known) {
       // Answered from memory (the lock is held: no other writer changed these rows): the rows found
       // before as they stand now, plus the rows written since with this value.
       const rows = [...known].map((id) => this.held(`${table}:${id}`)).filter((r): r is Record<string, unknown> => !!r && r[field] === value && !r.deletedAt);
-      return rows.map((r) => ({ ...r })) as unknown as RowTypes[T][];
+      return rows.map((r) => ({ ...r }));
     }
     const found = [
       ...(await repo.findRows(this.trx, table, field, value)),
@@ -283,12 +284,27 @@ export class ServerStore implements MutationStore {
     const tf = `${table}:${field}`;
     if (!this.found.has(tf)) this.found.set(tf, new Map());
     this.found.get(tf)!.set(value, new Set(found.map((r) => r.id as string)));
-    return found.map((r) => ({ ...r })) as unknown as RowTypes[T][];
+    return found.map((r) => ({ ...r }));
   }
 
   async insert<T extends TableName>(table: T, row: NewRow<T> & Partial<ServerRow<T>>): Promise<void>;
   async insert<T extends StampedServerTable>(table: T, row: NewStampedServerRow<T>): Promise<void>;
   async insert(table: StampedTable, row: { id: string }) {
+    await this.insertAny(table, row);
+  }
+
+  /**
+   * Writes to a table named at run time, the rows checked by the caller's own schema (the admin's
+   * generic resources): the store's one untyped door, as db.ts `byName` is Kysely's.
+   */
+  byName() {
+    return {
+      insert: (table: StampedTable, row: { id: string } & Record<string, unknown>) => this.insertAny(table, row),
+      update: (table: StampedTable, id: string, changes: Record<string, unknown>) => this.updateAny(table, id, changes),
+    };
+  }
+
+  private async insertAny(table: StampedTable, row: { id: string }) {
     const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
     if (this.opts.bulkInserts) {
@@ -305,6 +321,10 @@ export class ServerStore implements MutationStore {
   async update<T extends TableName>(table: T, id: string, changes: Partial<ServerRow<T>>): Promise<void>;
   async update<T extends StampedServerTable>(table: T, id: string, changes: Partial<StampedServerRow<T>>): Promise<void>;
   async update(table: StampedTable, id: string, changes: object) {
+    await this.updateAny(table, id, changes);
+  }
+
+  private async updateAny(table: StampedTable, id: string, changes: object) {
     const before = await this.get(table, id);
     if (!before) throw new Error(`update of missing ${table} ${id}`);
     if (this.pending.get(table)?.some((r) => r.id === id)) await this.writePending();

@@ -7,7 +7,7 @@ import { navigate } from '../../ui/router';
 
 interface DetectedBarcode { rawValue: string }
 interface BarcodeDetectorLike { detect(source: CanvasImageSource): Promise<DetectedBarcode[]> }
-type BarcodeDetectorCtor = new (o?: { formats: string[] }) => BarcodeDetectorLike;
+type BarcodeDetectorCtor = new (o?: { formats: 'qr_code'[] }) => BarcodeDetectorLike;
 
 /** Whether the device has a camera API at all: the detector comes native or from the polyfill. */
 function canUseCamera(): boolean {
@@ -24,7 +24,7 @@ async function detectorCtor(): Promise<BarcodeDetectorCtor> {
     import('zxing-wasm/reader/zxing_reader.wasm?url'),
   ]);
   prepareZXingModule({ overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path) } });
-  return BarcodeDetector as unknown as BarcodeDetectorCtor;
+  return BarcodeDetector;
 }
 
 /** A label holds the code itself or a link ending in it (`…/portal/machine/PRS-01`). */
