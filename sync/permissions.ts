@@ -54,6 +54,15 @@ export function mayImport(role: Role): boolean {
   return PLANT_WIDE.includes(role);
 }
 
+/**
+ * Whether the screens offer the role CSV downloads of their lists. Operators work on a phone at the
+ * machine and get none; the export routes still answer them their own scope's rows (the same rows
+ * their device holds), so this is what the screens offer, not a guard of data.
+ */
+export function offersListExports(role: Role): boolean {
+  return role !== 'operator';
+}
+
 /** Whether the role may maintain master data (the Admin screens and /api/admin). */
 export function mayAdminister(role: Role): boolean {
   return role === 'admin';

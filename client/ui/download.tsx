@@ -3,6 +3,7 @@
 // and saves the answer under the server's file name. The export is the server's: it needs the network.
 import { useState } from 'preact/hooks';
 import { errorMessage, useApp } from '../app-state';
+import { offersListExports } from '../../sync/permissions';
 
 /** The server's CSV at `path` saved as a file. */
 export async function downloadCsv(open: (path: string, o: { accept: string }) => Promise<Response>, path: string) {
@@ -24,6 +25,8 @@ export function DownloadCsv({ path, label = 'Download CSV' }: { path: string; la
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const online = app.online.value;
+  const user = app.user.value;
+  if (!user || !offersListExports(user.role)) return null;
   async function go() {
     const eng = app.engine.value;
     if (!eng) return;

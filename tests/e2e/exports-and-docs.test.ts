@@ -26,6 +26,15 @@ it('a manager downloads the Orders list as filtered, and the Rejects list, as CS
   await ctx.close();
 });
 
+it('an operator on a phone reads the Rejects list without CSV downloads, which the screens offer only to office roles', async () => {
+  const { ctx, page } = await signIn(env.browser, env.app.url, 'operator.press');
+  await page.goto(`${env.app.url}/rejects`);
+  await page.getByRole('heading', { name: 'Rejects', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Open' }).first().waitFor();
+  expect(await page.getByTestId('download-csv').count()).toBe(0);
+  await ctx.close();
+});
+
 it('/api/docs shows the interactive reference of every route, from the app itself (no CDN, no CSP violation)', async () => {
   const ctx = await env.browser.newContext({ viewport: { width: 1440, height: 900 } });
   const { watch } = await import('./support');

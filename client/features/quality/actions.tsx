@@ -120,7 +120,7 @@ export function CorrectiveActions({ sourceType, sourceId, departmentIds, lookups
       <div class="row" style="justify-content:space-between">
         <h2 id={`ca-${sourceId}`} style="margin:0">Corrective actions</h2>
         <span class="row">
-          {user.role !== 'operator' && !!rows?.length && <DownloadCsv path={`/api/actions/export.csv${qs({ sourceType, sourceId })}`} />}
+          {!!rows?.length && <DownloadCsv path={`/api/actions/export.csv${qs({ sourceType, sourceId })}`} />}
           {mayRaise && !adding && <button type="button" class="btn" onClick={() => setAdding(true)}>+ Add action</button>}
         </span>
       </div>

@@ -57,7 +57,7 @@ export function RejectList() {
   return (
     <>
       <PageHead title="Rejects">
-        {user.role !== 'operator' && <DownloadCsv path={`/api/rejects/export.csv${qs({ show: STATUS_FILTERS[filter][0], departmentId: department, machineId: machine, defectCodeId: defect, period, since: period ? localMidnight(from) : '' })}`} />}
+        <DownloadCsv path={`/api/rejects/export.csv${qs({ show: STATUS_FILTERS[filter][0], departmentId: department, machineId: machine, defectCodeId: defect, period, since: period ? localMidnight(from) : '' })}`} />
         <Link class="btn primary" href="/rejects/new">+ Log a reject</Link>
       </PageHead>
       <div class="chips" role="group" aria-label="Show">

@@ -8,6 +8,7 @@ import { allRows } from '../../db/rows';
 import { Empty, Link, Loading, Num, PageHead, Status } from '../../ui/components';
 import { formatTime as when, words } from '../../ui/format';
 import { DownloadCsv, qs } from '../../ui/download';
+import { offersListExports } from '../../../sync/permissions';
 import { useUrlFilters } from '../../ui/router';
 import { NCR } from '../../../sync/state-machines';
 import { isLocal, machineName, useLookups } from '../shared/lookups';
@@ -42,7 +43,7 @@ export function SopList() {
   return (
     <>
       <PageHead title="SOP tickets">
-        {user.role !== 'operator' && <DownloadCsv path={`/api/sop/export.csv${qs({ show: views[view][0], closed: closed ? '1' : '' })}`} />}
+        <DownloadCsv path={`/api/sop/export.csv${qs({ show: views[view][0], closed: closed ? '1' : '' })}`} />
         <Link class="btn primary" href="/sop/new">+ Raise a ticket</Link>
         {mayViewAudit(user.role) && <Link class="btn" href="/sop/report">Report</Link>}
       </PageHead>
@@ -69,7 +70,7 @@ export function SopList() {
           ))}
         </div>
       )}
-      {user.role !== 'operator' && (
+      {offersListExports(user.role) && (
         <section class="card flat ncr-export" aria-labelledby="ncr-export-h">
           <h2 id="ncr-export-h">Non-conformance reports</h2>
           <p class="small muted">Every NCR you may see (opened from these tickets, rejects and returns), as CSV.</p>

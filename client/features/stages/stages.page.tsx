@@ -62,7 +62,7 @@ function StageList() {
   return (
     <>
       <PageHead title={user.role === 'operator' && deptName ? `${deptName} stages` : 'Stages'}>
-        {user.role !== 'operator' && <DownloadCsv path={`/api/stages/export.csv${qs({ show: filter, departmentId: dept })}`} />}
+        <DownloadCsv path={`/api/stages/export.csv${qs({ show: filter, departmentId: dept })}`} />
       </PageHead>
       <div class="chips" role="group" aria-label="Show">
         {(Object.keys(FILTERS) as FilterKey[]).map((k) => (
