@@ -131,41 +131,14 @@ class Names extends CamelCasePlugin {
     if (n === undefined) this.known.set(column, (n = this.camelCase(column)));
     return n;
   };
-  row(r: Record<string, unknown>) {
-    return this.mapRow(r);
-  }
 }
 const names = new Names();
-const unmapped = new WeakMap<Db, ReturnType<typeof byName>>();
-
-/**
- * Runs a select built on `db` (compiled with its plugins: snake_case identifiers) and returns the rows
- * with the database's column names and `name` to map them, so that a caller converting every row
- * anyway (a pull page into its wire form) maps each row once instead of twice. Null when the handle
- * has other plugins than its CamelCasePlugin: then run the query as usual.
- */
-export async function selectUnmapped(db: Db, query: { compile(): CompiledQuery }): Promise<{ rows: Record<string, unknown>[]; name: (column: string) => string } | null> {
-  const plugins = db.getExecutor().plugins;
-  if (plugins.length !== 1 || !(plugins[0] instanceof CamelCasePlugin)) return null;
-  let plainDb = unmapped.get(db);
-  if (!plainDb) unmapped.set(db, (plainDb = byName(db).withoutPlugins()));
-  const rows = (await plainDb.executeQuery(query.compile())).rows as Record<string, unknown>[];
-  // The plugin maps the keys of nested objects too; none come from this schema (JSON is stored as
-  // text), but should a driver return one, the rows get the plugin's own mapping.
-  for (const r of rows) {
-    for (const k in r) {
-      const v = r[k];
-      if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) return { rows: rows.map((x) => names.row(x)), name: (c) => c };
-    }
-  }
-  return { rows, name: names.name };
-}
 
 /**
  * Runs a select built on `db` and returns its rows as arrays (db.ts `arrayReader`) with `name`, the
  * handle's camelCase of a column. Null when the handle cannot read arrays, or when a driver returned
- * an object value (which the CamelCasePlugin would map inside, as `selectUnmapped` says): then run
- * the query as usual.
+ * an object value (the CamelCasePlugin maps the keys inside such values too; none come from this
+ * schema, which stores JSON as text): then run the query as usual.
  */
 export async function selectArrays(db: Db, query: { compile(): CompiledQuery }): Promise<(ArrayRows & { name: (column: string) => string }) | null> {
   const read = arrayReader(db);

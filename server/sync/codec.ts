@@ -31,19 +31,17 @@ export function toWire(table: TableName, row: Record<string, unknown>): Record<s
 
 
 /**
- * `toWire(table, fromDb(table, r))` in one pass, for the rows of a pull page: one new object with the
- * fields in the database's order, never a `delete` (which turns an object into a slow dictionary
- * that JSON.stringify then walks key by key). `name`: the field of a database column, for rows read
- * without the handle's camelCase mapping (compiled.ts `selectUnmapped`), which is then done here too.
+ * `toWire(table, fromDb(table, r))` in one pass, for the rows of a pull page read as objects: one new
+ * object with the fields in the database's order, never a `delete` (which turns an object into a
+ * slow dictionary that JSON.stringify then walks key by key).
  */
-export function wireFromDb(table: TableName, r: Record<string, unknown>, name?: (column: string) => string): Record<string, unknown> {
+export function wireFromDb(table: TableName, r: Record<string, unknown>): Record<string, unknown> {
   const json = JSON_FIELDS[table];
   const secret = SECRET_FIELDS[table];
   const row: Record<string, unknown> = {};
-  for (const column in r) {
-    const f = name ? name(column) : column;
+  for (const f in r) {
     if (NOT_SENT.has(f) || secret?.includes(f)) continue;
-    let value = r[column];
+    let value = r[f];
     if (json?.includes(f) && typeof value === 'string') value = JSON.parse(value);
     else if (BOOL_FIELDS.includes(f)) value = !!Number(value);
     row[f] = value;

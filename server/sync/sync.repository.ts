@@ -188,9 +188,10 @@ export async function snapshotChanges(db: Db, table: TableName, user: Actor, aft
   const query = windowed(whereInScope(q, user, table), table, horizon);
   const arrays = await compiled.selectArrays(db, query);
   if (arrays) return changesFromArrays(table, arrays.columns, arrays.rows, arrays.name);
-  const plain = await compiled.selectUnmapped(db, query);
-  const rows: Record<string, unknown>[] = plain ? plain.rows.map((r) => wireFromDb(table, r, plain.name)) : (await query.execute()).map((r: Record<string, unknown>) => wireFromDb(table, r));
-  return rows.map((row) => ({ table, op: 'upsert', id: row.id as string, row }));
+  return (await query.execute()).map((r: Record<string, unknown>) => {
+    const row = wireFromDb(table, r);
+    return { table, op: 'upsert', id: row.id as string, row };
+  });
 }
 
 export async function changesAfter(db: Db, seq: number, limit: number) {
