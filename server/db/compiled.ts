@@ -94,6 +94,29 @@ export async function updateById(db: Db, table: string, id: string, changes: Rec
   await run(db, `u|${table}|${cols.join(',')}`, params, () => byName(db).updateTable(table).set(changes).where('id', '=', id));
 }
 
+/**
+ * Several rows of `table` updated in one statement, each to its own values of `cols`:
+ * `update table set c = case when id = ? then ? … else c end, … where id in (…)`. Every value is bound.
+ */
+export async function updateByIds(db: Db, table: string, cols: readonly string[], rows: readonly { id: string; values: Record<string, unknown> }[]) {
+  if (rows.length === 0 || cols.length === 0) return;
+  const params: unknown[] = [];
+  for (const c of cols) for (const r of rows) params.push(r.id, r.values[c]);
+  for (const r of rows) params.push(r.id);
+  const build = () => byName(db).updateTable(table)
+    .set((eb) => Object.fromEntries(cols.map((c) => {
+      let when = eb.case().when('id', '=', rows[0].id).then(eb.val(rows[0].values[c]));
+      for (const r of rows.slice(1)) when = when.when('id', '=', r.id).then(eb.val(r.values[c]));
+      return [c, when.else(eb.ref(c)).end()];
+    })))
+    .where('id', 'in', rows.map((r) => r.id));
+  if (!params.every(plain)) {
+    await build().execute();
+    return;
+  }
+  await run(db, `U|${table}|${rows.length}|${cols.join(',')}`, params, build);
+}
+
 /** `select * from table where field in (…)` (`live`: and not deleted), in the order the database returns them. */
 export async function selectWhereIn(db: Db, table: string, field: string, values: readonly unknown[], live: boolean): Promise<Record<string, unknown>[]> {
   if (values.length === 0) return [];
@@ -116,11 +139,6 @@ export async function selectWhere(db: Db, table: string, field: string, value: u
   };
   if (!plain(value)) return (await build().execute()) as Record<string, unknown>[];
   return (await run(db, `w|${table}|${field}|${live}`, [value], build)).rows as Record<string, unknown>[];
-}
-
-/** A statement without parameters or results to map (savepoints). */
-export async function exec(db: Db, text: string) {
-  await db.executeQuery(CompiledQuery.raw(text, []));
 }
 
 /** The camelCase names of the handle's CamelCasePlugin (default options, as openDatabase makes it), remembered per column. */

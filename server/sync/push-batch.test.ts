@@ -1,7 +1,8 @@
-// A push handles its mutations in transactions of up to mutationsPerTransaction(), a savepoint per
-// mutation: what a device notices is the same as one transaction per mutation — each mutation all or
-// nothing, a later one sees the earlier ones, and a transaction the database fails leaves nothing
-// half-written: the resend applies every mutation exactly once.
+// A push handles its mutations in transactions of up to mutationsPerTransaction(), each mutation's
+// writes kept in memory until it is applied and all written at the end: what a device notices is the
+// same as one transaction per mutation — each mutation all or nothing, a later one sees the earlier
+// ones, and a transaction the database fails leaves nothing half-written: the resend applies every
+// mutation exactly once.
 import type { KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
@@ -41,7 +42,78 @@ function failStoredResults(pass: number, times: number): KyselyPlugin {
   };
 }
 
+/** Fails every insert into job_events that carries `marker` in a value, as a column too short for it would. */
+function refuseMarked(marker: string): KyselyPlugin {
+  return {
+    transformQuery(args) {
+      const node = args.node as { kind: string; into?: { table?: { identifier?: { name?: string } } }; values?: unknown };
+      if (node.kind === 'InsertQueryNode' && /job_?events/i.test(node.into?.table?.identifier?.name ?? '') && JSON.stringify(node.values).includes(marker)) {
+        throw Object.assign(new Error(`Data too long for column 'note'`), { code: 'ER_DATA_TOO_LONG', errno: 1406 });
+      }
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
 describe('push in batched transactions', () => {
+  it('a mutation sees what the earlier ones of its push wrote: a second NCR for the same reject is refused', async () => {
+    const taken = (await h.deps.db.selectFrom('ncrReports').select('sourceId').execute()).map((n) => n.sourceId);
+    let q = h.deps.db.selectFrom('rejects').selectAll();
+    if (taken.length) q = q.where('id', 'not in', taken);
+    const reject = await q.executeTakeFirstOrThrow();
+    const admin = await h.login('admin');
+    const ncr = () => ({ id: uuidv7(), sourceType: 'reject', sourceId: reject.id });
+    const r = await push(admin.accessToken, uuidv7(), [mutation(1, 'ncr.create', ncr()), mutation(2, 'ncr.create', ncr())]);
+    expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'rejected']);
+    expect(r.body.results[1].message).toMatch(/already has an NCR/);
+    expect(await h.deps.db.selectFrom('ncrReports').select('id').where('sourceId', '=', reject.id).execute()).toHaveLength(1);
+  });
+
+  it('an order refused after its number was drawn gives the number back: the next order, in the same push or a later one, has the next number', async () => {
+    const admin = await h.login('admin');
+    const product = await firstRow('products');
+    const dept = await firstRow('departments', { code: 'PRS' });
+    const clientId = uuidv7();
+    const numberOf = async (id: string) => Number(String((await firstRow('orders', { id })).number).split('-')[1]);
+    const stage = (id: string, name: string) => ({ id, name, departmentId: dept.id, plannedMinutes: 5 });
+    // The same new stage id twice: refused when the second stage is written, after the order's number was drawn.
+    const twice = () => { const id = uuidv7(); return { id: uuidv7(), customerName: 'Twice', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5, stages: [stage(id, 'A'), stage(id, 'B')] }] }; };
+    const good = () => ({ id: uuidv7(), customerName: 'Good', dueDate: '2030-01-01', items: [{ id: uuidv7(), productId: product.id, quantity: 5, stages: [stage(uuidv7(), 'A')] }] });
+    const first = good();
+    const second = good();
+    const one = await push(admin.accessToken, clientId, [mutation(1, 'order.create', first), mutation(2, 'order.create', twice()), mutation(3, 'order.create', second)]);
+    expect(one.body.results.map((x: any) => x.code ?? x.status)).toEqual(['applied', 'already_exists', 'applied']);
+    expect(await numberOf(second.id)).toBe((await numberOf(first.id)) + 1);
+    // A push whose only order is refused leaves the counter as it was.
+    const alone = await push(admin.accessToken, clientId, [mutation(4, 'order.create', twice())]);
+    expect(alone.body.results[0].code).toBe('already_exists');
+    const third = good();
+    await push(admin.accessToken, clientId, [mutation(5, 'order.create', third)]);
+    expect(await numberOf(third.id)).toBe((await numberOf(second.id)) + 1);
+  });
+
+  it('a row the database refuses at the end of a batched transaction costs only its own mutation: the push goes one at a time and the others apply once', async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    const ms = Array.from({ length: 5 }, (_, i) => mutation(i + 1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0, confirmOverPlan: true, note: i === 2 ? 'MARK-too-long' : 'fine' }));
+    const db = h.deps.db;
+    h.deps.db = db.withPlugin(refuseMarked('MARK-too-long'));
+    let r;
+    try {
+      r = await push(op.accessToken, uuidv7(), ms);
+    } finally {
+      h.deps.db = db;
+    }
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'applied', 'rejected', 'applied', 'applied']);
+    expect(r.body.results[2].code).toBe('validation_failed');
+    const after = await firstRow('stages', { id: stage.id });
+    expect(Number(after.goodQty)).toBe(Number(stage.goodQty) + 4);
+    expect(Number(after.version)).toBe(Number(stage.version) + 4);
+    expect(await auditCount(ms.map((m) => m.id))).toBe(5);
+  });
+
   it('two progress entries on one stage in one push both count, and a refused one between them writes nothing', async () => {
     const op = await h.login('operator.press');
     const stage = await firstRow('stages', { status: 'running' });

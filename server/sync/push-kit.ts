@@ -1,4 +1,4 @@
-// What both ways of handling a push share (push.ts batches mutations under savepoints; push-one.ts
+// What both ways of handling a push share (push.ts batches mutations, their writes deferred; push-one.ts
 // runs one mutation per transaction when a batch fails): its caller, a step's outcome, the device's
 // clock and args as audited, and how often a transient failure is tried again.
 import { isRealTimestamp, jsonDepth, MAX_ARGS_DEPTH, type MutationResult } from '../../sync/protocol';

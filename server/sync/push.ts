@@ -1,8 +1,9 @@
 // POST /api/sync/push: the mutations of a request in transactions of up to
-// mutationsPerTransaction() each, a savepoint per mutation (a rejection rolls back to it and writes
-// nothing of its own), the client's row lock and the sequence lock taken once per transaction and
-// held to commit; change-log entries, audit entries, stored results and lastSeq are written once
-// per transaction in multi-row statements. Replays answer from the stored result.
+// mutationsPerTransaction() each, the client's row lock and the sequence lock taken once per
+// transaction and held to commit. A mutation's writes stay in memory until it is applied (a
+// rejection drops them: it writes nothing of its own); at the end of the transaction its rows,
+// change-log entries, audit entries, stored results and lastSeq are written in multi-row
+// statements. Replays answer from the stored result.
 import * as v from 'valibot';
 import { MUTATIONS, runMutator } from '../../sync/mutations';
 import { jsonDepth, MAX_ARGS_DEPTH, MutationEnvelopeSchema, type MutationResult, type PushRequest, type PushResponse } from '../../sync/protocol';
@@ -15,9 +16,9 @@ import type { Deps } from '../context';
 import type { Db, Dialect } from '../db/db';
 import { AppError } from '../http/errors';
 import { classifyDbError } from '../db/errors';
-import { exec } from '../db/compiled';
 import * as repo from './sync.repository';
 import { Counters, type SharedWrite } from './server-store';
+import { DeferredWrites, rowExists } from './deferred-writes';
 import { stagedWrite } from './write';
 import { prefetch } from './push-prefetch';
 import { clientTime, Stopped, TRANSIENT_RETRIES, truncateArgs, type Handled, type PushMeta } from './push-kit';
@@ -79,9 +80,10 @@ export async function push(deps: Deps, user: PublicUser, req: PushRequest, ip: s
 /**
  * One transaction for `part`, tried again on a transient failure (nothing of it committed: the
  * replay check of the next try sees the same lastSeq; if the commit did land before the connection
- * broke, the next try finds the stored results and answers them). Any other failure outside a
- * mutation's savepoint — a batched statement that does not take a value — sends the part the slow
- * way, one transaction per mutation, where each such mutation is refused and kept as sent.
+ * broke, the next try finds the stored results and answers them). Any other failure of the
+ * transaction's own statements — a row or batched statement the database does not take at the end —
+ * sends the part the slow way, one transaction per mutation, where each such mutation is refused
+ * and kept as sent.
  */
 async function applyPart(deps: Deps, meta: PushMeta, part: Record<string, unknown>[]): Promise<Handled> {
   for (let attempt = 0; ; attempt++) {
@@ -104,7 +106,7 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
     // both held to commit: no later seq of this client, and no later sequence number, commits first.
     const client = await repo.findClient(trx, meta.clientId, deps.dialect, true);
     let lastSeq = client?.lastSeq ?? 0;
-    const shared: SharedWrite = { counters: new Counters(trx), log: [], rows: new Map(), found: new Map() };
+    const shared: SharedWrite = { counters: new Counters(trx), log: [], rows: new Map(), found: new Map(), deferred: new DeferredWrites() };
     const fresh = part.some((m) => (m.seq as number) > lastSeq);
     // Before any plain read: on MySQL the first one fixes the snapshot every later read sees.
     if (fresh) await shared.counters.lock();
@@ -141,7 +143,7 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
         expected = lastSeq + 1;
         break;
       }
-      const done = await applyAtSavepoint(trx, deps, meta, raw, shared);
+      const done = await applyMutation(trx, deps, meta, raw, shared);
       results.push(done.result);
       audits.push(done.audit);
       keep.push({ result: done.result, name: done.name, commitSeq: done.commitSeq });
@@ -150,6 +152,8 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
     }
 
     const now = new Date().toISOString();
+    // A statement here that fails (a unique index a row breaks) fails the part: it goes the slow way.
+    await shared.deferred!.flush(trx, (key) => shared.rows.get(key));
     await shared.counters.flush();
     await repo.logChanges(trx, shared.log, now);
     await writeAudits(trx, audits);
@@ -160,23 +164,16 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
 }
 
 /**
- * SQLite stacks savepoints of one name, so each is released; MySQL/MariaDB replace a savepoint
- * when one of the same name is set, so the next mutation's `savepoint m` does it — and there a
- * RELEASE SAVEPOINT costs a round trip that measured 10× a savepoint's.
+ * One mutation: applied (its writes join the transaction's), or refused, when its writes are dropped
+ * with its store. It only reads the database: nothing of it is there to roll back.
  */
-async function releaseSavepoint(trx: Db, deps: Deps) {
-  if (deps.dialect === 'sqlite') await exec(trx, 'release savepoint m');
-}
-
-/** One mutation under its own savepoint: applied, or rolled back to it and refused. */
-async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record<string, unknown>, shared: SharedWrite) {
+async function applyMutation(trx: Db, deps: Deps, meta: PushMeta, raw: Record<string, unknown>, shared: SharedWrite) {
   const id = raw.id as string;
   const seq = raw.seq as number;
   const name = typeof raw.name === 'string' ? raw.name.slice(0, 64) : '';
   const now = new Date().toISOString();
   const envelope = v.safeParse(MutationEnvelopeSchema, raw);
   const mark = shared.counters.mark();
-  await exec(trx, 'savepoint m');
   try {
     if (!envelope.success) {
       throw new Rejection('validation_failed', 'The mutation envelope is not valid.', envelope.issues.map((i) => ({ field: v.getDotPath(i) ?? '', message: i.message })));
@@ -186,7 +183,6 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
     }
     const done = await stagedWrite(trx, { actor: meta.user, name, mutationId: id, now, clientAt: clientTime(envelope.output.at)!, clientId: meta.clientId, ip: meta.ip },
       (store, w) => runMutator(store, name, envelope.output.args, w.context(meta.user)), shared);
-    await releaseSavepoint(trx, deps);
     done.store.settle();
     const result: MutationResult = {
       id, seq, status: done.result.status,
@@ -197,8 +193,6 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
   } catch (err) {
     // A transient failure (a deadlock rolls the whole transaction back on MySQL) fails the part.
     if (!(err instanceof Rejection) && classifyDbError(err) === 'transient') throw err;
-    await exec(trx, 'rollback to savepoint m');
-    await releaseSavepoint(trx, deps);
     shared.counters.restore(mark);
     const r = err instanceof Rejection ? err : storageRejection(deps, name, raw, err);
     const result: MutationResult = { id, seq, status: 'rejected', code: r.code, message: r.message, ...(r.details ? { details: r.details } : {}) };
@@ -210,7 +204,7 @@ async function applyAtSavepoint(trx: Db, deps: Deps, meta: PushMeta, raw: Record
 function storageRejection(deps: Deps, name: string, raw: Record<string, unknown>, err: unknown) {
   deps.log(`mutation ${name} (${String(raw.id)}) could not be stored`, err);
   return classifyDbError(err) === 'duplicate'
-    ? new Rejection('already_exists', 'A row this change creates exists already: a new row needs a new id.')
+    ? rowExists()
     : new Rejection('validation_failed', 'The server could not store this change: a value does not fit. The error was logged.');
 }
 

@@ -5,6 +5,7 @@ import { SCOPE_FIELDS, type RowTypes, type TableName } from '../../sync/tables';
 import type { Db } from '../db/db';
 import type { NewStampedServerRow, StampedServerRow, StampedServerTable, StampedTable } from '../db/schema';
 import * as repo from './sync.repository';
+import { DeferredWrites, rowExists } from './deferred-writes';
 
 /** Columns only the server writes and never sends (SECRET_FIELDS): a user's password hash. */
 export interface ServerFields { users: { passwordHash: string } }
@@ -26,18 +27,23 @@ export type Entry = { seq: number; tableName: StampedTable; rowId: string; evict
  * which takes the row lock, held to commit — then counted on in memory; `flush()` writes the
  * final values, one statement each. One `Counters` may serve several ServerStores in one
  * transaction (a push handles many mutations in one); `mark()`/`restore()` forget what a mutation
- * rolled back to its savepoint took, so numbers stay without gaps.
+ * refused took, so numbers stay without gaps.
  */
 export class Counters {
   /** The next value to hand out per counter; absent until its row lock is taken. */
   private readonly next = new Map<string, number>();
+  /** The value each counter's lock handed out first (the database holds it from then on). */
+  private readonly first = new Map<string, number>();
   private readonly used = new Set<string>();
 
   constructor(private readonly trx: Db) {}
 
   /** Takes the sequence counter's row lock (a no-op when held). */
   async lock(name = 'sync') {
-    if (!this.next.has(name)) this.next.set(name, await repo.nextCounter(this.trx, name));
+    if (this.next.has(name)) return;
+    const n = await repo.nextCounter(this.trx, name);
+    this.next.set(name, n);
+    this.first.set(name, n);
   }
 
   async take(name = 'sync'): Promise<number> {
@@ -64,19 +70,24 @@ export class Counters {
   }
 
   /**
-   * Back to a mark, after a rollback to a savepoint taken then. A counter first locked after the
-   * mark is forgotten too: its advance was rolled back with the savepoint (its lock is kept), and
-   * the next use advances it again.
+   * Back to a mark, when the mutation since is refused. A counter first locked after the mark stays
+   * locked, back at the value its lock handed out: the next use takes that number, and flush()
+   * writes the counter back when nothing used it, so document numbers have no gaps.
    */
   restore(m: ReturnType<Counters['mark']>) {
     this.next.clear();
     for (const [k, v] of m.next) this.next.set(k, v);
+    for (const [k, v] of this.first) if (!this.next.has(k)) this.next.set(k, v);
     this.used.clear();
     for (const k of m.used) this.used.add(k);
   }
 
+  /**
+   * Writes each counter's last value handed out. The sequence counter locked but never used keeps
+   * its advance (a push of replays and refusals): the stored results name that position.
+   */
   async flush() {
-    for (const name of this.used) await repo.setCounter(this.trx, name, this.next.get(name)! - 1);
+    for (const [name, n] of this.next) if (this.used.has(name) || name !== 'sync') await repo.setCounter(this.trx, name, n - 1);
     this.used.clear();
   }
 }
@@ -90,6 +101,11 @@ export interface SharedWrite {
   rows: Map<string, Record<string, unknown> | undefined>;
   /** What find() found, kept true by the writes that stay: `table:field` → value → ids (their rows are in `rows`). */
   found?: Map<string, Map<string, Set<string>>>;
+  /**
+   * Given: the writes of the mutations that stay, written by the owner of the transaction at its end
+   * (a mutation's own writes reach the database only then, so a refused one needs no savepoint).
+   */
+  deferred?: DeferredWrites;
 }
 
 /**
@@ -108,6 +124,8 @@ export class ServerStore implements MutationStore {
   private readonly pending = new Map<StampedTable, Record<string, unknown>[]>();
   /** find() answered from memory: `table:field` → value → ids of the live rows (prefetchFind). */
   private readonly found = new Map<string, Map<string, Set<string>>>();
+  /** This mutation's writes, when the transaction defers them (SharedWrite.deferred). */
+  private readonly deferred: DeferredWrites | undefined;
 
   constructor(
     private readonly trx: Db,
@@ -116,16 +134,11 @@ export class ServerStore implements MutationStore {
     private readonly opts: { bulkInserts?: boolean; shared?: SharedWrite } = {},
   ) {
     this.counters = opts.shared?.counters ?? new Counters(trx);
+    this.deferred = opts.shared?.deferred && new DeferredWrites();
   }
 
   private async writePending() {
-    for (const [table, rows] of this.pending) {
-      // As many rows a statement as the baseline's bulk insert writes (500), within SQLite's 32,766
-      // bound parameters: fewer, larger statements cost SQLite less per row (measured, ~10 %).
-      const columns = rows.reduce((most, r) => Math.max(most, Object.keys(r).length), 1); // the widest row bounds a statement
-      const per = Math.max(1, Math.min(500, Math.floor(30_000 / columns)));
-      for (let i = 0; i < rows.length; i += per) await repo.insertRows(this.trx, table, rows.slice(i, i + per));
-    }
+    for (const [table, rows] of this.pending) await repo.insertRows(this.trx, table, rows);
     this.pending.clear();
   }
 
@@ -154,7 +167,7 @@ export class ServerStore implements MutationStore {
 
   /**
    * Hands what this store learnt to `shared`, for the next mutation of the transaction: call once
-   * the mutation is to stay (released savepoint). Its rows, its find() answers (kept true for the
+   * the mutation is to stay (applied). Its rows, its find() answers (kept true for the
    * rows it wrote) and its change-log entries.
    */
   settle() {
@@ -175,6 +188,31 @@ export class ServerStore implements MutationStore {
       }
     }
     shared.log.push(...this.log);
+    if (this.deferred) shared.deferred!.absorb(this.deferred);
+  }
+
+  /** Whether the row of `key` has a write not yet in the database (deferred). */
+  private dirty(key: string) {
+    return !!this.deferred?.has(key) || !!this.opts.shared?.deferred?.has(key);
+  }
+
+  /**
+   * find()'s rows from the database as this transaction has them: a row it wrote as written (kept
+   * if it still matches), and the rows it wrote that now match.
+   */
+  private withDeferred(table: StampedTable, field: string, value: string, rows: Record<string, unknown>[]) {
+    const out = new Map<string, Record<string, unknown>>();
+    const keep = (key: string, r: Record<string, unknown> | undefined) => {
+      if (r && r[field] === value && !r.deletedAt) out.set(key, r);
+    };
+    for (const r of rows) {
+      const key = `${table}:${r.id as string}`;
+      keep(key, this.dirty(key) ? this.held(key) : r);
+    }
+    for (const writes of [this.deferred, this.opts.shared?.deferred]) {
+      for (const key of writes?.keys(table) ?? []) if (!out.has(key)) keep(key, this.held(key));
+    }
+    return [...out.values()];
   }
 
   /** The ids of the live rows of `table` whose `field` is `value`, when known without a query. */
@@ -213,6 +251,7 @@ export class ServerStore implements MutationStore {
    * checking that none of its new ids is taken) asks once.
    */
   async prefetch(table: TableName, ids: string[]) {
+    this.notDeferred();
     await this.lock();
     const missing = ids.filter((id) => !this.rows.has(`${table}:${id}`));
     for (const id of missing) this.rows.set(`${table}:${id}`, undefined);
@@ -225,6 +264,7 @@ export class ServerStore implements MutationStore {
    * import checks thousands of external references). Call after the lock is taken (it is taken here).
    */
   async prefetchFind(table: TableName, field: string, values: string[]) {
+    this.notDeferred();
     await this.lock();
     const index = this.found.get(`${table}:${field}`) ?? new Map<string, Set<string>>();
     this.found.set(`${table}:${field}`, index);
@@ -233,6 +273,11 @@ export class ServerStore implements MutationStore {
       this.rows.set(`${table}:${r.id}`, r);
       index.get(r[field] as string)?.add(r.id as string);
     }
+  }
+
+  /** The bulk reads above would take the database's rows over rows written and not yet stored. */
+  private notDeferred() {
+    if (this.deferred) throw new Error('prefetch and prefetchFind are for bulk writes (an import), not for deferred writes');
   }
 
   /** Keeps the prefetchFind indexes of `table` true after a write of `row`. */
@@ -276,10 +321,10 @@ export class ServerStore implements MutationStore {
       const rows = [...known].map((id) => this.held(`${table}:${id}`)).filter((r): r is Record<string, unknown> => !!r && r[field] === value && !r.deletedAt);
       return rows.map((r) => ({ ...r }));
     }
-    const found = [
-      ...(await repo.findRows(this.trx, table, field, value)),
-      ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt),
-    ];
+    const stored = await repo.findRows(this.trx, table, field, value);
+    const found = this.deferred
+      ? this.withDeferred(table, field, value, stored)
+      : [...stored, ...(this.pending.get(table) ?? []).filter((r) => r[field] === value && !r.deletedAt)];
     for (const r of found) this.rows.set(`${table}:${r.id}`, r);
     const tf = `${table}:${field}`;
     if (!this.found.has(tf)) this.found.set(tf, new Map());
@@ -305,9 +350,12 @@ export class ServerStore implements MutationStore {
   }
 
   private async insertAny(table: StampedTable, row: { id: string }) {
+    // With deferred writes the database's key would refuse a taken id only at the transaction's end.
+    if (this.deferred && this.held(`${table}:${row.id}`)) throw rowExists();
     const seq = await this.nextSeq();
     const full = { ...row, version: 1, createdAt: this.now, updatedAt: this.now, updatedBy: this.userId, deletedAt: null, seq } as Record<string, unknown>;
-    if (this.opts.bulkInserts) {
+    if (this.deferred) this.deferred.insert(table, row.id);
+    else if (this.opts.bulkInserts) {
       if (!this.pending.has(table)) this.pending.set(table, []);
       this.pending.get(table)!.push(full);
     }
@@ -331,7 +379,8 @@ export class ServerStore implements MutationStore {
     const was = before;
     const seq = await this.nextSeq();
     const stamped: Record<string, unknown> = { ...(changes as Record<string, unknown>), version: Number(was.version) + 1, updatedAt: this.now, updatedBy: this.userId, seq };
-    await repo.updateRow(this.trx, table, id, stamped);
+    if (this.deferred) this.deferred.update(table, id, stamped);
+    else await repo.updateRow(this.trx, table, id, stamped);
     const after = { ...was, ...stamped };
     this.rows.set(`${table}:${id}`, after);
     this.index(table, after);
