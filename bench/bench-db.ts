@@ -30,5 +30,9 @@ export async function withBenchDatabase(kind: 'sqlite' | 'mysql', fn: (url: stri
   }
 }
 
-/** SQLite always; MySQL/MariaDB too when BENCH_DATABASE_URL is set. */
-export const benchKinds = (): ('sqlite' | 'mysql')[] => (process.env.BENCH_DATABASE_URL ? ['sqlite', 'mysql'] : ['sqlite']);
+/** SQLite always; MySQL/MariaDB too when BENCH_DATABASE_URL is set; BENCH_ONLY=sqlite or =mysql runs one. */
+export const benchKinds = (): ('sqlite' | 'mysql')[] => {
+  const all: ('sqlite' | 'mysql')[] = process.env.BENCH_DATABASE_URL ? ['sqlite', 'mysql'] : ['sqlite'];
+  const only = process.env.BENCH_ONLY;
+  return only ? all.filter((k) => k === only) : all;
+};
