@@ -177,10 +177,13 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
   }
   const done = await writeAudited(deps.db, { actor: user, name: 'import.orders', ip: meta.ip, bulkInserts: true }, async (store, w) => {
     const created: { id: string; number: string | null; externalRef: string | null; lines: number }[] = [];
-    // Every order's args first, with the stages order.create would derive from each product's
-    // routing (the same ids: the same context, in the same order), so that the checks the mutator
-    // makes row by row — no order with the external reference, no item or stage id taken, the
-    // products and departments — are read in a few queries of many rows, not one each.
+    // Every order's args first, with the stages of each product's routing, so that the checks the
+    // mutator makes row by row — no order with the external reference, no item or stage id taken,
+    // the products and departments — are read in a few queries of many rows, not one each.
+    // Stage ids are time-ordered (uuidv7, like the orders' and items'), not derived from the
+    // mutation as a device's order.create derives them: nothing has to derive them again, and
+    // tens of thousands of hashed keys inserted at random places in the stages table and the
+    // change log's row index cost SQLite twice the time of keys that append (docs/performance.md).
     const productIds = [...new Set(plan.orders.flatMap((o) => o.lines.map((l) => l.productId)))];
     await store.prefetch('products', productIds);
     const products = new Map<string, Product>();
@@ -193,9 +196,10 @@ export async function commitImport(deps: Deps, user: PublicUser, plan: DryRun, m
       const ctx = w.context(user, id);
       const items = o.lines.map((l) => {
         const product = products.get(l.productId);
-        const stages = product?.routing.length ? routingStages(product, l.quantity, ctx.newId) : [];
+        const itemId = uuidv7();
+        const stages = product?.routing.length ? routingStages(product, l.quantity, uuidv7) : [];
         // Stages as sent must pass the schema (at most 100,000 planned minutes): when not, the mutator derives them as before.
-        return { id: uuidv7(), productId: l.productId, quantity: l.quantity, ...(stages.length && stages.every((st) => v.is(StageInputSchema, st)) ? { stages } : {}) };
+        return { id: itemId, productId: l.productId, quantity: l.quantity, ...(stages.length && stages.every((st) => v.is(StageInputSchema, st)) ? { stages } : {}) };
       });
       return { o, id, ctx, items };
     });

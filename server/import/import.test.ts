@@ -43,6 +43,13 @@ describe('order import', () => {
     expect(items.map((i) => Number(i.quantity)).sort((a, b) => a - b)).toEqual([1200, 5000]);
     const stages = await h.deps.db.selectFrom('stages').selectAll().where('orderId', '=', so.id).execute();
     expect(stages.length).toBe(4); // BRK-100: 3 stages, CLP-400: 1
+    // Time-ordered ids (UUID v7), in the order the import made them: item by item, stage by stage,
+    // so that a large import appends to the stages table and the change log's row index.
+    const itemOrder = new Map(items.map((i) => [i.id, i.id]));
+    const made = [...stages].sort((a, b) => itemOrder.get(a.orderItemId)!.localeCompare(itemOrder.get(b.orderItemId)!) || a.sequence - b.sequence);
+    expect(made.map((st) => st.id[14])).toEqual(['7', '7', '7', '7']);
+    expect(made.map((st) => st.id)).toEqual(made.map((st) => st.id).sort());
+    expect(made.every((st) => st.id > items.find((i) => i.id === st.orderItemId)!.id)).toBe(true);
     const audit = await h.deps.db.selectFrom('auditLog').selectAll().where('mutationName', '=', 'import.orders').execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].after!)).toMatchObject({ orders: 2, lines: 3, preset: 'd365' });
