@@ -33,7 +33,12 @@ export interface DatabaseHandle {
 
 export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('mysql://')) {
-    const pool = createPool({ uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true });
+    const pool = createPool({
+      uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true,
+      // A push's closing writes go in one query (one-trip.ts). Every value is a bound parameter, so
+      // no text from a request can end one statement and start another (docs/decisions/0034).
+      multipleStatements: true,
+    });
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
     const db = raw.withPlugin(new CamelCasePlugin()) as Db;
     // The text protocol, as Kysely's driver queries (same conversions), on a pool connection of its own.

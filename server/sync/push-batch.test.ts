@@ -3,7 +3,7 @@
 // same as one transaction per mutation — each mutation all or nothing, a later one sees the earlier
 // ones, and a transaction the database fails leaves nothing half-written: the resend applies every
 // mutation exactly once.
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
@@ -111,6 +111,29 @@ describe('push in batched transactions', () => {
     const after = await firstRow('stages', { id: stage.id });
     expect(Number(after.goodQty)).toBe(Number(stage.goodQty) + 4);
     expect(Number(after.version)).toBe(Number(stage.version) + 4);
+    expect(await auditCount(ms.map((m) => m.id))).toBe(5);
+  });
+
+  it('a row a database trigger refuses at the end (no plugin: on MySQL the closing writes go in one query) costs only its own mutation', async () => {
+    const op = await h.login('operator.press');
+    const stage = await firstRow('stages', { status: 'running' });
+    const marker = 'MARK-trigger';
+    await sql.raw(h.deps.dialect === 'mysql'
+      ? `CREATE TRIGGER refuse_marked BEFORE INSERT ON job_events FOR EACH ROW BEGIN IF NEW.note = '${marker}' THEN SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = 'refused by trigger'; END IF; END`
+      : `CREATE TRIGGER refuse_marked BEFORE INSERT ON job_events WHEN NEW.note = '${marker}' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`).execute(h.deps.db);
+    let r;
+    const ms = Array.from({ length: 5 }, (_, i) => mutation(i + 1, 'job.progress', { id: uuidv7(), stageId: stage.id, goodQty: 1, rejectQty: 0, confirmOverPlan: true, note: i === 1 ? marker : 'fine' }));
+    try {
+      r = await push(op.accessToken, uuidv7(), ms);
+    } finally {
+      await sql.raw('DROP TRIGGER refuse_marked').execute(h.deps.db);
+    }
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: any) => x.status)).toEqual(['applied', 'rejected', 'applied', 'applied', 'applied']);
+    const after = await firstRow('stages', { id: stage.id });
+    expect(Number(after.goodQty)).toBe(Number(stage.goodQty) + 4);
+    expect(Number(after.version)).toBe(Number(stage.version) + 4);
+    expect(await h.deps.db.selectFrom('jobEvents').select('id').where('id', '=', (ms[1].args as any).id).executeTakeFirst()).toBeUndefined();
     expect(await auditCount(ms.map((m) => m.id))).toBe(5);
   });
 

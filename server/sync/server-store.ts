@@ -86,8 +86,8 @@ export class Counters {
    * Writes each counter's last value handed out. The sequence counter locked but never used keeps
    * its advance (a push of replays and refusals): the stored results name that position.
    */
-  async flush() {
-    for (const [name, n] of this.next) if (this.used.has(name) || name !== 'sync') await repo.setCounter(this.trx, name, n - 1);
+  async flush(db: Db = this.trx) {
+    for (const [name, n] of this.next) if (this.used.has(name) || name !== 'sync') await repo.setCounter(db, name, n - 1);
     this.used.clear();
   }
 }

@@ -1,0 +1,88 @@
+// The statements that end a push's transaction, sent to MariaDB/MySQL in one round trip.
+//
+// Under the sequence lock every round trip is a wait: for the database, and then for the event loop
+// to get back to this request behind the others it is serving. A push ends with ~10 writes (rows,
+// counters, change log, audit, stored results, the client's lastSeq), each one awaited in turn.
+// Here they are compiled as usual — the same Kysely statements, the same parameters, the same cache
+// of compiled shapes — but collected instead of sent, and then sent as one multi-statement query on
+// the transaction's connection (the pool allows it: db.ts; docs/decisions/0034).
+//
+// The database runs them in order and stops at the first that fails; the error is that statement's,
+// so the caller's handling (a refused row sends the part one mutation at a time, a transient error
+// tries the transaction again) is what it was. SQLite has no round trips, and a handle with plugins
+// of its own (the tests' fault injectors, which must see every statement) runs them one by one.
+import {
+  CamelCasePlugin, CompiledQuery, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler,
+  type DatabaseConnection, type Driver, type QueryResult,
+} from 'kysely';
+import type { Db, Dialect } from './db';
+
+/** A joined query stays below this many bytes of SQL and text values (MariaDB's packet limit is 16 MiB by default). */
+const MAX_TRIP_BYTES = 1 << 20;
+
+class Collecting implements Driver {
+  readonly queries: CompiledQuery[] = [];
+  private readonly connection: DatabaseConnection = {
+    executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
+      this.queries.push(q);
+      return { rows: [] };
+    },
+    streamQuery: () => {
+      throw new Error('a collected statement cannot be streamed');
+    },
+  };
+  async init() {}
+  async acquireConnection() {
+    return this.connection;
+  }
+  async beginTransaction() {
+    throw new Error('statements collected for one trip run inside the caller’s transaction');
+  }
+  async commitTransaction() {}
+  async rollbackTransaction() {}
+  async releaseConnection() {}
+  async destroy() {}
+}
+
+/** The handle's one CamelCasePlugin, or null when it has other plugins or none. */
+function onlyCamelCase(db: Db): CamelCasePlugin | null {
+  const plugins = db.getExecutor().plugins;
+  return plugins.length === 1 && plugins[0] instanceof CamelCasePlugin ? plugins[0] : null;
+}
+
+function approxBytes(q: CompiledQuery) {
+  let n = q.sql.length + 2;
+  for (const p of q.parameters) n += typeof p === 'string' ? p.length * 3 + 2 : 24;
+  return n;
+}
+
+/**
+ * Runs `write` against a handle whose statements reach the database together when it returns: in one
+ * round trip on MySQL (or a few, for very large pushes), as they come on SQLite or on a handle with
+ * plugins besides the camelCase mapping. `write` must not read: its statements answer no rows.
+ */
+export async function inOneTrip(trx: Db, dialect: Dialect, write: (db: Db) => Promise<void>): Promise<void> {
+  const plugin = dialect === 'mysql' ? onlyCamelCase(trx) : null;
+  if (!plugin) return write(trx);
+  const driver = new Collecting();
+  const collector = new Kysely<any>({
+    dialect: {
+      createAdapter: () => new MysqlAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new MysqlIntrospector(db),
+      createQueryCompiler: () => new MysqlQueryCompiler(),
+    },
+    // The same plugin instance: the same identifiers, and compiled.ts keeps its cache per plugin.
+    plugins: [plugin],
+  }) as unknown as Db;
+  await write(collector);
+  const queries = driver.queries;
+  for (let i = 0; i < queries.length; ) {
+    let bytes = approxBytes(queries[i]);
+    let j = i + 1;
+    while (j < queries.length && bytes + approxBytes(queries[j]) <= MAX_TRIP_BYTES) bytes += approxBytes(queries[j++]);
+    const trip = queries.slice(i, j);
+    await trx.executeQuery(trip.length === 1 ? trip[0] : CompiledQuery.raw(trip.map((q) => q.sql).join(';\n'), trip.flatMap((q) => q.parameters)));
+    i = j;
+  }
+}
