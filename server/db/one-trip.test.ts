@@ -3,8 +3,8 @@ import { Connection } from 'mysql2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { uuidv7 } from '../../sync/ids';
 import { useHarness } from '../../tests/setup/harness';
-import { insertRows } from './compiled';
-import { inOneTrip } from './one-trip';
+import { insertRows, selectWhereIn } from './compiled';
+import { inOneTrip, selectInOneTrip } from './one-trip';
 
 const h = useHarness();
 
@@ -45,5 +45,28 @@ describe('closing writes in one trip', () => {
     }).then(() => null, (err: unknown) => err as { code?: string });
     expect(failed?.code).toMatch(/^(ER_DUP_ENTRY|SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE)$/);
     expect(await seqs(from)).toEqual([from + 2]);
+  });
+
+  it('reads several tables in one query on MySQL, each row as the handle reads it on its own (camelCase keys, the same values)', async () => {
+    const stages = await h.deps.db.selectFrom('stages').select('id').limit(3).execute();
+    const machines = await h.deps.db.selectFrom('machines').select('id').limit(2).execute();
+    const reads = [
+      (db: typeof h.deps.db) => selectWhereIn(db, 'stages', 'id', stages.map((r) => r.id), false),
+      (db: typeof h.deps.db) => selectWhereIn(db, 'machines', 'id', machines.map((r) => r.id), false),
+      (db: typeof h.deps.db) => selectWhereIn(db, 'orders', 'id', [uuidv7()], false), // none
+    ];
+    const alone = [];
+    for (const read of reads) alone.push(await read(h.deps.db));
+    const sent = vi.spyOn(Connection.prototype, 'query');
+    const together = await h.deps.db.transaction().execute(async (trx) => {
+      const before = sent.mock.calls.length;
+      const sets = await selectInOneTrip(trx, h.deps.dialect, reads);
+      if (h.deps.dialect === 'mysql') expect(sent.mock.calls.length - before).toBe(1);
+      return sets;
+    });
+    const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    expect(together.map(byId)).toEqual(alone.map(byId));
+    expect(together.map((rows) => rows.length)).toEqual([3, 2, 0]);
+    expect(Object.keys(together[0][0])).toContain('orderItemId');
   });
 });

@@ -56,6 +56,39 @@ function approxBytes(q: CompiledQuery) {
   return n;
 }
 
+/** The plugin's own camelCase of a column (its options), remembered per column. */
+const names = new WeakMap<CamelCasePlugin, (column: string) => string>();
+function namesOf(plugin: CamelCasePlugin) {
+  let name = names.get(plugin);
+  if (!name) {
+    const known = new Map<string, string>();
+    const camel = (plugin as unknown as { camelCase(s: string): string }).camelCase.bind(plugin);
+    name = (column) => {
+      let n = known.get(column);
+      if (n === undefined) known.set(column, (n = camel(column)));
+      return n;
+    };
+    names.set(plugin, name);
+  }
+  return name;
+}
+
+/** A handle that compiles statements and keeps them instead of sending them (answering no rows). */
+function collecting(plugin: CamelCasePlugin) {
+  const driver = new Collecting();
+  const db = new Kysely<any>({
+    dialect: {
+      createAdapter: () => new MysqlAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (k) => new MysqlIntrospector(k),
+      createQueryCompiler: () => new MysqlQueryCompiler(),
+    },
+    // The same plugin instance: the same identifiers, and compiled.ts keeps its cache per plugin.
+    plugins: [plugin],
+  }) as unknown as Db;
+  return { db, queries: driver.queries };
+}
+
 /**
  * Runs `write` against a handle whose statements reach the database together when it returns: in one
  * round trip on MySQL (or a few, for very large pushes), as they come on SQLite or on a handle with
@@ -64,19 +97,8 @@ function approxBytes(q: CompiledQuery) {
 export async function inOneTrip(trx: Db, dialect: Dialect, write: (db: Db) => Promise<void>): Promise<void> {
   const plugin = dialect === 'mysql' ? onlyCamelCase(trx) : null;
   if (!plugin) return write(trx);
-  const driver = new Collecting();
-  const collector = new Kysely<any>({
-    dialect: {
-      createAdapter: () => new MysqlAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new MysqlIntrospector(db),
-      createQueryCompiler: () => new MysqlQueryCompiler(),
-    },
-    // The same plugin instance: the same identifiers, and compiled.ts keeps its cache per plugin.
-    plugins: [plugin],
-  }) as unknown as Db;
-  await write(collector);
-  const queries = driver.queries;
+  const { db, queries } = collecting(plugin);
+  await write(db);
   for (let i = 0; i < queries.length; ) {
     let bytes = approxBytes(queries[i]);
     let j = i + 1;
@@ -85,4 +107,35 @@ export async function inOneTrip(trx: Db, dialect: Dialect, write: (db: Db) => Pr
     await trx.executeQuery(trip.length === 1 ? trip[0] : CompiledQuery.raw(trip.map((q) => q.sql).join(';\n'), trip.flatMap((q) => q.parameters)));
     i = j;
   }
+}
+
+/**
+ * The rows of several selects, each `select(db)` one statement that answers rows, read in one round
+ * trip on MySQL (the prefetch of a push: the rows of several tables by id, under the sequence lock).
+ * Rows come back with camelCase keys, as the handle's plugin maps them.
+ */
+export async function selectInOneTrip(trx: Db, dialect: Dialect, selects: ((db: Db) => Promise<Record<string, unknown>[]>)[]): Promise<Record<string, unknown>[][]> {
+  const plugin = dialect === 'mysql' && selects.length > 1 ? onlyCamelCase(trx) : null;
+  if (!plugin) {
+    const out: Record<string, unknown>[][] = [];
+    for (const select of selects) out.push(await select(trx));
+    return out;
+  }
+  const { db, queries } = collecting(plugin);
+  for (const select of selects) {
+    const before = queries.length;
+    await select(db);
+    if (queries.length !== before + 1) throw new Error('selectInOneTrip: each select must be one statement');
+  }
+  // Without the plugin's result mapping (it would map the list of result sets as if it were a row);
+  // the same connection: the transaction's.
+  const joined = CompiledQuery.raw(queries.map((q) => q.sql).join(';\n'), queries.flatMap((q) => q.parameters));
+  const sets = (await trx.withoutPlugins().executeQuery(joined)).rows as unknown as Record<string, unknown>[][];
+  if (!Array.isArray(sets) || sets.length !== queries.length) throw new Error('selectInOneTrip: the database answered another number of result sets');
+  const name = namesOf(plugin);
+  return sets.map((rows) => rows.map((r) => {
+    const row: Record<string, unknown> = {};
+    for (const k in r) row[name(k)] = r[k];
+    return row;
+  }));
 }

@@ -113,7 +113,7 @@ async function partInTransaction(deps: Deps, meta: PushMeta, part: Record<string
     if (fresh) await shared.counters.lock();
     const replaySeqs = part.map((m) => m.seq as number).filter((seq) => seq <= lastSeq);
     const stored = replaySeqs.length ? await repo.storedResults(trx, meta.clientId, replaySeqs) : new Map<number, MutationResult>();
-    if (fresh) await prefetch(trx, shared, part.filter((m) => (m.seq as number) > lastSeq));
+    if (fresh) await prefetch(trx, deps.dialect, shared, part.filter((m) => (m.seq as number) > lastSeq));
 
     const results: MutationResult[] = [];
     const audits: AuditEntry[] = [];
