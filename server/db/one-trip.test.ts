@@ -54,6 +54,7 @@ describe('closing writes in one trip', () => {
       (db: typeof h.deps.db) => selectWhereIn(db, 'stages', 'id', stages.map((r) => r.id), false),
       (db: typeof h.deps.db) => selectWhereIn(db, 'machines', 'id', machines.map((r) => r.id), false),
       (db: typeof h.deps.db) => selectWhereIn(db, 'orders', 'id', [uuidv7()], false), // none
+      (db: typeof h.deps.db) => selectWhereIn(db, 'orders', 'id', [], false), // asks nothing
     ];
     const alone = [];
     for (const read of reads) alone.push(await read(h.deps.db));
@@ -66,7 +67,10 @@ describe('closing writes in one trip', () => {
     });
     const byId = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)));
     expect(together.map(byId)).toEqual(alone.map(byId));
-    expect(together.map((rows) => rows.length)).toEqual([3, 2, 0]);
+    expect(together.map((rows) => rows.length)).toEqual([3, 2, 0, 0]);
+    // One statement among them, or none: the same answers.
+    expect(await h.deps.db.transaction().execute((trx) => selectInOneTrip(trx, h.deps.dialect, [reads[3], reads[1]]))).toEqual([[], alone[1]]);
+    expect(await h.deps.db.transaction().execute((trx) => selectInOneTrip(trx, h.deps.dialect, [reads[3], reads[3]]))).toEqual([[], []]);
     expect(Object.keys(together[0][0])).toContain('orderItemId');
   });
 });

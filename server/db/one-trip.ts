@@ -122,10 +122,16 @@ export async function selectInOneTrip(trx: Db, dialect: Dialect, selects: ((db: 
     return out;
   }
   const { db, queries } = collecting(plugin);
+  const made: number[] = []; // per select, the index of its statement, or -1 (it asked the database nothing)
   for (const select of selects) {
     const before = queries.length;
     await select(db);
-    if (queries.length !== before + 1) throw new Error('selectInOneTrip: each select must be one statement');
+    if (queries.length > before + 1) throw new Error('selectInOneTrip: each select must be one statement');
+    made.push(queries.length > before ? before : -1);
+  }
+  if (queries.length <= 1) {
+    const rows = queries.length ? ((await trx.executeQuery(queries[0])).rows as Record<string, unknown>[]) : [];
+    return made.map((i) => (i < 0 ? [] : rows));
   }
   // Without the plugin's result mapping (it would map the list of result sets as if it were a row);
   // the same connection: the transaction's.
@@ -133,9 +139,9 @@ export async function selectInOneTrip(trx: Db, dialect: Dialect, selects: ((db: 
   const sets = (await trx.withoutPlugins().executeQuery(joined)).rows as unknown as Record<string, unknown>[][];
   if (!Array.isArray(sets) || sets.length !== queries.length) throw new Error('selectInOneTrip: the database answered another number of result sets');
   const name = namesOf(plugin);
-  return sets.map((rows) => rows.map((r) => {
+  return made.map((i) => (i < 0 ? [] : sets[i].map((r) => {
     const row: Record<string, unknown> = {};
     for (const k in r) row[name(k)] = r[k];
     return row;
-  }));
+  })));
 }
