@@ -31,14 +31,25 @@ export interface DatabaseHandle {
   poolStats?: () => { used: number; free: number; queued: number };
 }
 
+/**
+ * Every MySQL connection's session: without NO_BACKSLASH_ESCAPES, whatever the server's default.
+ * mysql2 escapes a quote in a value as \' ; with that mode on, a backslash is text and the quote
+ * would end the string: a value could then write SQL of its own.
+ */
+export const MYSQL_SESSION = "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('mysql://')) {
     const pool = createPool({
       uri: url, connectionLimit: 10, timezone: 'Z', dateStrings: true, supportBigNumbers: true,
-      // A push's closing writes go in one query (one-trip.ts). Every value is a bound parameter, so
-      // no text from a request can end one statement and start another (docs/decisions/0034).
+      // A push's closing writes go in one query (one-trip.ts). Every value reaches the SQL only as a
+      // parameter that mysql2 escapes as a value, so no text from a request can end one statement and
+      // start another (docs/decisions/0034) — as long as backslashes escape: see MYSQL_SESSION.
       multipleStatements: true,
     });
+    // Before the connection's first query (mysql2 runs a connection's commands in order). On error
+    // the connection is closed: its queries then fail as a lost connection would, and are retried.
+    pool.on('connection', (conn) => conn.query(MYSQL_SESSION, (err: unknown) => err && conn.destroy()));
     const raw = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
     const db = raw.withPlugin(new CamelCasePlugin()) as Db;
     // The text protocol, as Kysely's driver queries (same conversions), on a pool connection of its own.
