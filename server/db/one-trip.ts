@@ -12,10 +12,11 @@
 // tries the transaction again) is what it was. SQLite has no round trips, and a handle with plugins
 // of its own (the tests' fault injectors, which must see every statement) runs them one by one.
 import {
-  CamelCasePlugin, CompiledQuery, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler,
+  CamelCasePlugin, CompiledQuery, createQueryId, Kysely, MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler,
   type DatabaseConnection, type Driver, type QueryResult,
 } from 'kysely';
 import type { Db, Dialect } from './db';
+import type { Database } from './schema';
 
 /** A joined query stays below this many bytes of SQL and text values (MariaDB's packet limit is 16 MiB by default). */
 const MAX_TRIP_BYTES = 1 << 20;
@@ -56,27 +57,10 @@ function approxBytes(q: CompiledQuery) {
   return n;
 }
 
-/** The plugin's own camelCase of a column (its options), remembered per column. */
-const names = new WeakMap<CamelCasePlugin, (column: string) => string>();
-function namesOf(plugin: CamelCasePlugin) {
-  let name = names.get(plugin);
-  if (!name) {
-    const known = new Map<string, string>();
-    const camel = (plugin as unknown as { camelCase(s: string): string }).camelCase.bind(plugin);
-    name = (column) => {
-      let n = known.get(column);
-      if (n === undefined) known.set(column, (n = camel(column)));
-      return n;
-    };
-    names.set(plugin, name);
-  }
-  return name;
-}
-
 /** A handle that compiles statements and keeps them instead of sending them (answering no rows). */
 function collecting(plugin: CamelCasePlugin) {
   const driver = new Collecting();
-  const db = new Kysely<any>({
+  const db: Db = new Kysely<Database>({
     dialect: {
       createAdapter: () => new MysqlAdapter(),
       createDriver: () => driver,
@@ -85,7 +69,7 @@ function collecting(plugin: CamelCasePlugin) {
     },
     // The same plugin instance: the same identifiers, and compiled.ts keeps its cache per plugin.
     plugins: [plugin],
-  }) as unknown as Db;
+  });
   return { db, queries: driver.queries };
 }
 
@@ -136,12 +120,10 @@ export async function selectInOneTrip(trx: Db, dialect: Dialect, selects: ((db: 
   // Without the plugin's result mapping (it would map the list of result sets as if it were a row);
   // the same connection: the transaction's.
   const joined = CompiledQuery.raw(queries.map((q) => q.sql).join(';\n'), queries.flatMap((q) => q.parameters));
-  const sets = (await trx.withoutPlugins().executeQuery(joined)).rows as unknown as Record<string, unknown>[][];
-  if (!Array.isArray(sets) || sets.length !== queries.length) throw new Error('selectInOneTrip: the database answered another number of result sets');
-  const name = namesOf(plugin);
-  return made.map((i) => (i < 0 ? [] : sets[i].map((r) => {
-    const row: Record<string, unknown> = {};
-    for (const k in r) row[name(k)] = r[k];
-    return row;
-  })));
+  const sets = (await trx.withoutPlugins().executeQuery(joined)).rows;
+  const isRows = (x: unknown): x is Record<string, unknown>[] => Array.isArray(x);
+  if (sets.length !== queries.length || !sets.every(isRows)) throw new Error('selectInOneTrip: the database answered another number of result sets');
+  // The plugin's own mapping of the names (its options), one result set at a time.
+  const mapped = await Promise.all(sets.map(async (rows) => (await plugin.transformResult({ result: { rows }, queryId: createQueryId() })).rows));
+  return made.map((i) => (i < 0 ? [] : mapped[i]));
 }
