@@ -3,10 +3,7 @@
 import { MUTATIONS } from '../../sync/mutations';
 import { UUID_RE } from '../../sync/ids';
 import type { TableName } from '../../sync/tables';
-import * as compiled from '../db/compiled';
 import type { Db, Dialect } from '../db/db';
-import { selectInOneTrip } from '../db/one-trip';
-import { fromDb } from './codec';
 import * as repo from './sync.repository';
 import type { SharedWrite } from './server-store';
 
@@ -48,11 +45,10 @@ export async function prefetch(trx: Db, dialect: Dialect, shared: SharedWrite, p
       for (let i = 0; i < list.length; i += 500) reads.push({ table, ids: list.slice(i, i + 500) });
       for (const id of ids) shared.rows.set(`${table}:${id}`, undefined);
     }
-    const sets = await selectInOneTrip(trx, dialect, reads.map((r) => (db: Db) => compiled.selectWhereIn(db, r.table, 'id', r.ids, false)));
+    const sets = await repo.rowsByIdsInOneTrip(trx, dialect, reads);
     for (const [n, rows] of sets.entries()) {
       const table = reads[n].table;
-      for (const stored of rows) {
-        const row = fromDb(table, stored);
+      for (const row of rows) {
         shared.rows.set(`${table}:${row.id as string}`, row);
         if (level === 0) refs(row);
       }

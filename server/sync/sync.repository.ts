@@ -9,6 +9,7 @@ import { WINDOW, type WindowRule } from '../../sync/window';
 import type { Change, MutationResult } from '../../sync/protocol';
 import { changesFromArrays, fromDb, toDb, wireFromDb, type RawChange } from './codec';
 import * as compiled from '../db/compiled';
+import { selectInOneTrip } from '../db/one-trip';
 
 /** Advances a counter under its row lock (held to commit, so commit order is sequence order). */
 export async function nextCounter(trx: Db, name: string): Promise<number> {
@@ -220,6 +221,12 @@ export async function rowsByIds(db: Db, table: TableName, ids: string[]) {
     for (const r of rows) out.push(fromDb(table, r));
   }
   return out;
+}
+
+/** Rows of several tables by id (each read at most 500 ids), in one round trip on MySQL (db/one-trip.ts): the prefetch of a push. */
+export async function rowsByIdsInOneTrip(trx: Db, dialect: Dialect, reads: { table: TableName; ids: string[] }[]) {
+  const sets = await selectInOneTrip(trx, dialect, reads.map((r) => (db: Db) => compiled.selectWhereIn(db, r.table, 'id', r.ids, false)));
+  return sets.map((rows, n) => rows.map((r) => fromDb(reads[n].table, r)));
 }
 
 /** Of `ids`, those whose scope changed at some write after `seq`. */
